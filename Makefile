@@ -1,0 +1,83 @@
+# Café com Vendas storefront. `make run` serves the shop; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi:app
+PYBABEL := $(VENV)/bin/pybabel
+PORT ?= 8000
+export PORT
+
+.PHONY: help install run dev db assets translations compile-translations lint format \
+        test test-unit test-integration test-e2e lighthouse browser clean
+
+help:
+	@echo "make run    install everything, migrate, load the event and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   lint, unit, integration, end-to-end and Lighthouse"
+	@echo "make translations   extract new messages, update and compile the catalogs"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.package-lock.json compile-translations assets
+
+assets: $(VENV)/.installed node_modules/.package-lock.json
+	$(PY) -m app.assets
+
+compile-translations: $(VENV)/.installed
+	$(PYBABEL) compile -d translations --statistics
+
+translations: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project="Café com Vendas" -o translations/messages.pot .
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete
+	$(PYBABEL) compile -d translations --statistics
+
+db: $(VENV)/.installed
+	$(FLASK) db upgrade -d app/migrations
+	$(FLASK) catalog sync
+
+run: install db
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Debian's Chromium drives the browser tests; Playwright cannot download its own here.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "Install Chromium at /usr/bin/chromium (Debian/Ubuntu: apt-get install chromium)"; exit 1; fi; \
+	fi
+
+test-unit: install
+	$(VENV)/bin/pytest tests/unit -q
+
+test-integration: install
+	$(VENV)/bin/pytest tests/integration -q
+
+test-e2e: install browser
+	$(VENV)/bin/pytest tests/e2e -q
+
+lighthouse: install browser
+	bash lighthouse/run.sh
+
+test: lint test-unit test-integration test-e2e lighthouse
+
+clean:
+	rm -rf static/built .lighthouseci lighthouse/reports .pytest_cache

@@ -1,0 +1,146 @@
+"""Café com Vendas storefront: `create_app` builds the Flask app in named steps."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from whitenoise import WhiteNoise
+
+from app.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; `overrides` replace settings (tests use it)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=True,
+    )
+    configure(app, overrides or {})
+    init_extensions(app)
+    init_database(app)
+    register_blueprints(app)
+    init_web(app)
+    init_security(app)
+    init_static(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict[str, Any]) -> None:
+    settings = load_settings()
+    app.config.update(settings.as_flask_config())
+    app.config.setdefault("SEAT_HOLD_SECONDS", 15 * 60)
+    app.config.update(overrides)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Alembic announces each of its plugins at INFO whenever it is imported.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def init_extensions(app: Flask) -> None:
+    from app.extensions import babel, compress, csrf, db, limiter, migrate
+    from app.web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "app" / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)
+    limiter.init_app(app)
+
+
+def init_database(app: Flask) -> None:
+    from app import models  # noqa: F401  (every model registered before use)
+    from app.db_locking import configure_sqlite
+    from app.extensions import db
+
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.checkout.routes import bp as checkout_bp
+    from app.landing.routes import bp as landing_bp
+    from app.leads.routes import bp as leads_bp
+    from app.payments.routes import bp as payments_bp
+
+    for blueprint in (landing_bp, leads_bp, checkout_bp, payments_bp):
+        app.register_blueprint(blueprint)
+
+
+def init_web(app: Flask) -> None:
+    from app.web.errors import init_errors
+    from app.web.i18n import init_i18n
+    from app.web.templating import init_templating
+
+    init_i18n(app)
+    init_errors(app)
+    init_templating(app)
+
+
+def init_security(app: Flask) -> None:
+    from app.extensions import talisman
+
+    production = app.config["APP_ENV"] == "production"
+    talisman.init_app(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        strict_transport_security_max_age=31536000,
+        strict_transport_security_include_subdomains=True,
+        session_cookie_secure=production,
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "font-src": "'self'",
+            "connect-src": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+            "base-uri": "'self'",
+            "object-src": "'none'",
+        },
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy={
+            "camera": "()",
+            "microphone": "()",
+            "geolocation": "()",
+            "payment": "()",
+            "usb": "()",
+        },
+        frame_options="DENY",
+    )
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def init_static(app: Flask) -> None:
+    """Serve static/ through WhiteNoise: gzip twins, and hashed files cached for a year."""
+
+    def immutable(path: str, url: str) -> bool:
+        return "/built/" in url and not url.endswith("manifest.json")
+
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+        app.wsgi_app,
+        root=app.static_folder,
+        prefix="static/",
+        max_age=3600,
+        immutable_file_test=immutable,
+    )
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

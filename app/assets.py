@@ -1,0 +1,67 @@
+"""Build step for front-end files: copy them into static/built/ under content-hashed names.
+
+htmx comes from node_modules (installed by `npm ci`, never committed); our own CSS and
+JavaScript come from static/. Each file gets a name carrying the first 10 hex digits of
+its SHA-256, a gzip twin that WhiteNoise serves to browsers that accept it, and an entry
+in static/built/manifest.json that templates read through `asset_url()`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from app.config import PROJECT_ROOT
+
+STATIC = PROJECT_ROOT / "static"
+BUILT = STATIC / "built"
+MANIFEST = BUILT / "manifest.json"
+
+SOURCES: dict[str, Path] = {
+    "htmx.js": PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
+    "site.css": STATIC / "css" / "site.css",
+    "app.js": STATIC / "js" / "app.js",
+}
+
+
+class AssetsMissing(RuntimeError):
+    """The build step has not run (or node_modules is missing)."""
+
+
+def build_assets(out_dir: Path = BUILT) -> dict[str, str]:
+    """Write hashed copies (and .gz twins) of every source; return the manifest."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    manifest: dict[str, str] = {}
+    for logical, source in SOURCES.items():
+        if not source.exists():
+            hint = " (run `npm ci`)" if "node_modules" in source.parts else ""
+            raise AssetsMissing(f"missing front-end source {source}{hint}")
+        data = source.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, suffix = logical.rsplit(".", 1)
+        name = f"{stem}.{digest}.{suffix}"
+        (out_dir / name).write_bytes(data)
+        (out_dir / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        manifest[logical] = f"built/{name}"
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    return manifest
+
+
+def load_manifest(path: Path = MANIFEST) -> dict[str, str]:
+    """Read the manifest written by `build_assets`."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise AssetsMissing(
+            "static/built/manifest.json is missing: run `make assets` (npm ci + build)"
+        ) from exc
+
+
+if __name__ == "__main__":
+    for logical, built in build_assets().items():
+        print(f"{logical} -> static/{built}")

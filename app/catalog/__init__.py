@@ -1,0 +1,1 @@
+"""The event, its offers and their seats: loaded from the data file into the database."""

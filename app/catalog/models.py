@@ -1,0 +1,82 @@
+"""Event and offers, as loaded from the event data file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.money import vat_included
+from app.timeutil import UTCDateTime, as_utc, utcnow
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Everything a page shows about the event (title, venue, agenda, speakers,
+    # testimonials, FAQ) by locale, straight from the data file.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    offers: Mapped[list[Offer]] = relationship(back_populates="event", order_by="Offer.position")
+
+    def text(self, key: str, locale: str) -> Any:
+        """A localized content entry, falling back to Portuguese."""
+        value = self.content.get(key)
+        return localized(value, locale)
+
+
+class Offer(db.Model):
+    __tablename__ = "offers"
+    __table_args__ = (
+        CheckConstraint("price_cents > 0", name="ck_offers_price_positive"),
+        CheckConstraint("capacity >= 0", name="ck_offers_capacity_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    description: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # VAT-inclusive price in euro cents.
+    price_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    capacity: Mapped[int] = mapped_column(Integer)
+    sales_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    sales_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    event: Mapped[Event] = relationship(back_populates="offers")
+
+    def localized_name(self, locale: str) -> str:
+        return localized(self.name, locale)
+
+    @property
+    def vat_cents(self) -> int:
+        """The VAT contained in the price."""
+        return vat_included(self.price_cents, self.vat_rate)
+
+    def on_sale(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.active and as_utc(self.sales_start) <= now < as_utc(self.sales_end)
+
+
+def localized(value: Any, locale: str) -> Any:
+    """Pick the locale's entry from a {locale: text} mapping; plain values pass through."""
+    if isinstance(value, dict) and ("pt_PT" in value or "en" in value):
+        return value.get(locale) or value.get("pt_PT") or value.get("en")
+    if isinstance(value, list):
+        return [localized(item, locale) for item in value]
+    if isinstance(value, dict):
+        return {key: localized(item, locale) for key, item in value.items()}
+    return value

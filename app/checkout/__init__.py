@@ -1,0 +1,1 @@
+"""Buyer details, orders and the order state machine."""

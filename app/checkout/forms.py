@@ -1,0 +1,82 @@
+"""The checkout form: buyer details, tax number, payment method and terms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TelField
+from wtforms.validators import DataRequired, Email, Length, StopValidation
+
+from app.checkout.validation import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
+
+PAYMENT_METHODS = [
+    SelectChoice("card", _l("Card (Visa, Mastercard, Apple Pay, Google Pay)")),
+    SelectChoice("mb_way", _l("MB WAY")),
+]
+
+
+class CheckoutForm(FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(message=_l("Please tell us your name.")),
+            Length(max=120, message=_l("Please keep it under %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+    email = EmailField(
+        _l("Email"),
+        description=_l("Your ticket and receipt are sent here."),
+        validators=[
+            DataRequired(message=_l("Please tell us your email.")),
+            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
+            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254, "inputmode": "email"},
+    )
+    phone = TelField(
+        _l("Mobile phone"),
+        description=_l("For MB WAY, use the number linked to your MB WAY app."),
+        validators=[DataRequired(message=_l("Please tell us your mobile number."))],
+        render_kw={"autocomplete": "tel", "maxlength": 20, "inputmode": "tel"},
+    )
+    nif = StringField(
+        _l("NIF for the invoice (optional)"),
+        description=_l("Leave it empty for an invoice without a tax number."),
+        render_kw={"autocomplete": "off", "maxlength": 14, "inputmode": "numeric"},
+    )
+    payment_method = RadioField(
+        _l("Payment method"),
+        choices=PAYMENT_METHODS,
+        default="card",
+        validators=[DataRequired(message=_l("Please choose how you want to pay."))],
+    )
+    accept_terms = BooleanField(
+        _l("I accept the terms of sale and the privacy policy."),
+        validators=[DataRequired(message=_l("Please accept the terms to continue."))],
+    )
+
+    # Normalized values, set by the validators below.
+    phone_e164: str | None = None
+    nif_digits: str | None = None
+
+    def validate_phone(self, field: TelField) -> None:
+        if len(field.data or "") > 20:
+            raise StopValidation(_l("This number is too long."))
+        mbway = self.payment_method.data == "mb_way"
+        try:
+            self.phone_e164 = normalize_phone(field.data, require_pt_mobile=mbway)
+        except InvalidPhone as exc:
+            if mbway and "MB WAY" in str(exc):
+                raise StopValidation(
+                    _l("MB WAY needs a Portuguese mobile number, e.g. 912 345 678.")
+                ) from exc
+            raise StopValidation(_l("This number does not look right, e.g. 912 345 678.")) from exc
+
+    def validate_nif(self, field: StringField) -> None:
+        if len(field.data or "") > 14:
+            raise StopValidation(_l("A NIF has 9 digits."))
+        try:
+            self.nif_digits = normalize_nif(field.data)
+        except InvalidNif as exc:
+            raise StopValidation(_l("This NIF is not valid: please check its 9 digits.")) from exc

@@ -1,0 +1,114 @@
+"""Customers (buyer details), orders and their status history."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.catalog.models import Offer
+from app.checkout.states import FINAL_STATES, OrderStatus
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+
+class JourneyStage(StrEnum):
+    """How far a person has come on the way to a ticket; it only moves forward."""
+
+    LANDING = "landing"
+    LEAD = "lead"
+    CHECKOUT = "checkout"
+    PURCHASE = "purchase"
+
+
+JOURNEY_ORDER = list(JourneyStage)
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased on the way in, so one person is one row.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    nif: Mapped[str | None] = mapped_column(String(9))
+    locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
+    journey_stage: Mapped[str] = mapped_column(String(16), default=JourneyStage.LANDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    orders: Mapped[list[Order]] = relationship(back_populates="customer")
+
+    def advance_journey(self, stage: JourneyStage) -> None:
+        """Move the journey stage forward; never back."""
+        current = JourneyStage(self.journey_stage or JourneyStage.LANDING)
+        if JOURNEY_ORDER.index(stage) > JOURNEY_ORDER.index(current):
+            self.journey_stage = stage
+
+
+def new_public_token() -> str:
+    """An unguessable token for the order's URL (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_offer_status", "offer_id", "status"),
+        CheckConstraint(
+            "status IN ('awaiting_payment', 'paid', 'failed', 'expired', 'refunded')",
+            name="ck_orders_status_known",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    status: Mapped[str] = mapped_column(String(24), default=OrderStatus.AWAITING_PAYMENT)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    vat_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    payment_method: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # The invoice needs the tax number given with this purchase, whatever the
+    # customer's profile says later.
+    billing_nif: Mapped[str | None] = mapped_column(String(9))
+    locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
+    failure_reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    offer: Mapped[Offer] = relationship()
+    customer: Mapped[Customer] = relationship(back_populates="orders")
+    history: Mapped[list[OrderStatusChange]] = relationship(
+        back_populates="order", order_by="OrderStatusChange.id"
+    )
+
+    @property
+    def is_final(self) -> bool:
+        return OrderStatus(self.status) in FINAL_STATES
+
+
+class OrderStatusChange(db.Model):
+    """One applied move of the state machine, kept for support and audits."""
+
+    __tablename__ = "order_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="history")

@@ -1,0 +1,142 @@
+"""Checkout for an offer and the order page that follows the payment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+from app.catalog.services import offer_by_slug
+from app.checkout.forms import PAYMENT_METHODS, CheckoutForm
+from app.checkout.services import (
+    BuyerDetails,
+    CheckoutError,
+    expire_if_overdue,
+    order_by_token,
+    place_order,
+    retry_order,
+    seats_left,
+)
+from app.checkout.states import TransitionRefused
+from app.checkout.validation import InvalidPhone, normalize_phone
+from app.payments.provider import PaymentMethod
+from app.payments.services import get_provider, start_payment
+from app.web.i18n import current_lang, localized_route
+from app.web.rendering import redirect_after_post, render_field, render_page
+
+bp = Blueprint("checkout", __name__)
+
+CHECKOUT_FIELDS = {"name", "email", "phone", "nif", "payment_method"}
+
+
+def _hold_seconds(method: str) -> int:
+    if method == PaymentMethod.MB_WAY:
+        return current_app.config["MBWAY_TIMEOUT_SECONDS"]
+    return current_app.config["SEAT_HOLD_SECONDS"]
+
+
+def _checkout_page(offer, form: CheckoutForm, status: int = 200, error: str | None = None):
+    return render_page(
+        "checkout/checkout.html",
+        "checkout_form",
+        status=status,
+        offer=offer,
+        event=offer.event,
+        form=form,
+        seats=seats_left(offer),
+        checkout_error=error,
+    )
+
+
+@localized_route(bp, "/checkout/<slug>", methods=["GET"])
+def checkout(slug: str) -> Response:
+    offer = offer_by_slug(slug)
+    if offer is None:
+        abort(404)
+    return _checkout_page(offer, CheckoutForm())
+
+
+@localized_route(bp, "/checkout/<slug>", methods=["POST"], endpoint="submit")
+def submit(slug: str) -> Response:
+    offer = offer_by_slug(slug)
+    if offer is None:
+        abort(404)
+    form = CheckoutForm()
+    if not form.validate_on_submit():
+        return _checkout_page(offer, form, status=422)
+    lang = current_lang()
+    try:
+        order = place_order(
+            offer.id,
+            BuyerDetails(
+                name=form.name.data.strip(),
+                email=form.email.data,
+                phone=form.phone_e164 or "",
+                nif=form.nif_digits,
+                locale=lang,
+            ),
+            payment_method=form.payment_method.data,
+            provider=get_provider().name,
+            hold_seconds=_hold_seconds(form.payment_method.data),
+        )
+    except CheckoutError as exc:
+        return _checkout_page(offer, form, status=409, error=exc.code)
+    order_url = url_for("checkout.order", token=order.public_token)
+    next_url = start_payment(order, return_url=order_url)
+    return redirect_after_post(next_url or order_url)
+
+
+@localized_route(bp, "/checkout/<slug>/validate", methods=["POST"])
+def validate_field(slug: str) -> Response:
+    if offer_by_slug(slug) is None:
+        abort(404)
+    name = request.args.get("field", "")
+    if name not in CHECKOUT_FIELDS:
+        abort(404)
+    return render_field(CheckoutForm(), name)
+
+
+@localized_route(bp, "/order/<token>", methods=["GET"])
+def order(token: str) -> Response:
+    found = order_by_token(token)
+    if found is None:
+        abort(404)
+    found = expire_if_overdue(found)
+    response = render_page(
+        "checkout/order.html",
+        "order_status",
+        order=found,
+        event=found.offer.event,
+        methods=PAYMENT_METHODS,
+        retry_error=request.args.get("retry_error"),
+    )
+    # The page changes with the payment; never serve it from a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@localized_route(bp, "/order/<token>/retry", methods=["POST"])
+def retry(token: str) -> Response:
+    found = order_by_token(token)
+    if found is None:
+        abort(404)
+    method = request.form.get("payment_method", "")
+    if method not in {choice.value for choice in PAYMENT_METHODS}:
+        method = found.payment_method
+    order_url = url_for("checkout.order", token=found.public_token)
+    if method == PaymentMethod.MB_WAY:
+        try:
+            normalize_phone(found.customer.phone or "", require_pt_mobile=True)
+        except InvalidPhone:
+            return redirect_after_post(
+                url_for("checkout.order", token=found.public_token, retry_error="mbway_phone")
+            )
+    try:
+        found = retry_order(found.id, method, _hold_seconds(method))
+    except CheckoutError as exc:
+        return redirect_after_post(
+            url_for("checkout.order", token=found.public_token, retry_error=exc.code)
+        )
+    except TransitionRefused:
+        # Already paid or waiting: the order page shows where it stands.
+        return redirect_after_post(order_url)
+    next_url = start_payment(found, return_url=order_url)
+    return redirect_after_post(next_url or order_url)

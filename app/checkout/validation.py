@@ -1,0 +1,64 @@
+"""Pure checks for what buyers type: phone numbers and Portuguese tax numbers (NIF)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.pt import nif as pt_nif
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+class InvalidNif(ValueError):
+    pass
+
+
+def normalize_phone(raw: str, *, require_pt_mobile: bool = False) -> str:
+    """Parse a phone as people type it ("912 345 678", "+351…", "00351…") into E.164.
+
+    Numbers without a country code are read as Portuguese.
+    """
+    text = (raw or "").strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, "PT")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(str(exc)) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone("not a valid number")
+    if require_pt_mobile and not is_pt_mobile(number):
+        raise InvalidPhone("MB WAY needs a Portuguese mobile number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_pt_mobile(number: phonenumbers.PhoneNumber) -> bool:
+    number_type = phonenumbers.number_type(number)
+    return number.country_code == 351 and number_type in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def normalize_nif(raw: str) -> str | None:
+    """Return the 9-digit NIF, or None when left empty; raise InvalidNif on a bad check digit."""
+    text = (raw or "").strip().upper()
+    if text.startswith("PT"):
+        text = text[2:]
+    if not text:
+        return None
+    try:
+        return pt_nif.validate(text)
+    except StdnumValidationError as exc:
+        raise InvalidNif(str(exc)) from exc
+
+
+def format_phone_for_display(e164: str) -> str:
+    """'+351912345678' -> '+351 912 345 678'."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,128 @@
+"""Settings from the environment, in one place.
+
+`.env` (python-dotenv) is read by `load_settings`; every variable is documented in
+`.env.example`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the app refuses to run with."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key() -> str:
+    """A random key kept in instance/ so development sessions survive a restart."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    env: str
+    secret_key: str
+    database_url: str
+    payment_provider: str
+    base_url: str
+    event_data_file: Path
+    mbway_timeout_seconds: int
+    ratelimit_enabled: bool
+    ratelimit_default: str
+    ratelimit_storage_uri: str
+    trusted_proxy_hops: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_flask_config(self) -> dict[str, Any]:
+        production = self.env == "production"
+        return {
+            "APP_ENV": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "PAYMENT_PROVIDER": self.payment_provider,
+            "BASE_URL": self.base_url.rstrip("/"),
+            "EVENT_DATA_FILE": str(self.event_data_file),
+            "MBWAY_TIMEOUT_SECONDS": self.mbway_timeout_seconds,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_DEFAULT": self.ratelimit_default,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "TRUSTED_PROXY_HOPS": self.trusted_proxy_hops,
+            "BABEL_DEFAULT_LOCALE": "pt_PT",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Lisbon",
+            "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+            # Forms are small; this keeps a hostile body from tying up a worker.
+            "MAX_CONTENT_LENGTH": 64 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": production,
+            "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+            "PREFERRED_URL_SCHEME": "https" if production else "http",
+            **self.extra,
+        }
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment (and `.env`); refuse unsafe production setups."""
+    if environ is None:
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+        environ = dict(os.environ)
+    env = environ.get("APP_ENV", "development").strip().lower()
+    if env not in {"development", "production", "test"}:
+        raise ConfigurationError(f"APP_ENV must be development, production or test, not {env!r}")
+
+    secret_key = environ.get("SECRET_KEY", "")
+    if not secret_key:
+        if env == "production":
+            raise ConfigurationError("SECRET_KEY is required in production")
+        secret_key = _dev_secret_key() if env == "development" else "test-only-secret-key"
+
+    provider = environ.get("PAYMENT_PROVIDER", "demo").strip().lower()
+    if env == "production" and provider == "demo":
+        raise ConfigurationError(
+            "The demo payment provider never runs in production: set PAYMENT_PROVIDER"
+        )
+
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'storefront.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+
+    return Settings(
+        env=env,
+        secret_key=secret_key,
+        database_url=database_url,
+        payment_provider=provider,
+        base_url=environ.get("BASE_URL", "http://127.0.0.1:8000"),
+        event_data_file=Path(
+            environ.get("EVENT_DATA_FILE", PROJECT_ROOT / "app" / "catalog" / "event.yaml")
+        ),
+        mbway_timeout_seconds=int(environ.get("MBWAY_TIMEOUT_SECONDS", "240")),
+        ratelimit_enabled=_bool(environ.get("RATELIMIT_ENABLED"), default=env != "test"),
+        ratelimit_default=environ.get("RATELIMIT_DEFAULT", "100 per minute"),
+        ratelimit_storage_uri=environ.get("REDIS_URL") or "memory://",
+        trusted_proxy_hops=int(environ.get("TRUSTED_PROXY_HOPS", "0")),
+    )

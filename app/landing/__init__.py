@@ -1,0 +1,1 @@
+"""The landing page and the shop's plain pages (privacy, terms, health)."""

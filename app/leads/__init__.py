@@ -1,0 +1,1 @@
+"""Lead capture: people who leave their details before (or instead of) buying."""

@@ -1,0 +1,58 @@
+"""Lead form: on the landing page, on its own page, and validated field by field."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request, url_for
+
+from app.leads.forms import LeadForm
+from app.leads.services import LeadDetails, save_lead
+from app.web.i18n import current_lang, localized_route
+from app.web.rendering import (
+    is_htmx_fragment_request,
+    redirect_after_post,
+    render_field,
+    render_page,
+)
+
+bp = Blueprint("leads", __name__)
+
+
+@localized_route(bp, "/leads", methods=["GET"])
+def form() -> Response:
+    return render_page("leads/form.html", form=LeadForm(), source=request.args.get("from"))
+
+
+@localized_route(bp, "/leads", methods=["POST"], endpoint="submit")
+def submit() -> Response:
+    form = LeadForm()
+    if not form.validate_on_submit():
+        return render_page("leads/form.html", "lead_form", status=422, form=form)
+    save_lead(
+        LeadDetails(
+            name=form.name.data.strip(),
+            email=form.email.data,
+            business_type=form.business_type.data,
+            business_stage=form.business_stage.data,
+            marketing_consent=bool(form.marketing_consent.data),
+            locale=current_lang(),
+            source="waitlist" if request.form.get("source") == "waitlist" else "landing",
+        )
+    )
+    if is_htmx_fragment_request():
+        # Swap the form for the thank-you note, keeping the visitor where she is.
+        return render_page("leads/thanks.html", "thanks")
+    return redirect_after_post(url_for("leads.thanks"))
+
+
+@localized_route(bp, "/leads/validate", methods=["POST"])
+def validate_field() -> Response:
+    form = LeadForm()
+    name = request.args.get("field", "")
+    if name not in {"name", "email", "business_type", "business_stage"}:
+        abort(404)
+    return render_field(form, name)
+
+
+@localized_route(bp, "/leads/thanks", methods=["GET"])
+def thanks() -> Response:
+    return render_page("leads/thanks.html")

@@ -1,0 +1,49 @@
+"""Storing leads: one per email, updated when the same person comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.checkout.models import JourneyStage
+from app.checkout.services import upsert_customer
+from app.extensions import db
+from app.leads.models import Lead
+from app.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class LeadDetails:
+    name: str
+    email: str
+    business_type: str
+    business_stage: str
+    marketing_consent: bool
+    locale: str
+    source: str = "landing"
+
+
+def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
+    """Create or update the lead for this email; returns (lead, created)."""
+    customer = upsert_customer(email=details.email, name=details.name, locale=details.locale)
+    customer.advance_journey(JourneyStage.LEAD)
+    db.session.flush()
+    lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
+    created = lead is None
+    if lead is None:
+        lead = Lead(customer=customer)
+        db.session.add(lead)
+    lead.business_type = details.business_type
+    lead.business_stage = details.business_stage
+    lead.locale = details.locale
+    lead.source = details.source
+    # Consent is recorded with the moment it was given, and withdrawn by leaving
+    # the box unticked on a later submission.
+    if details.marketing_consent and not lead.marketing_consent:
+        lead.marketing_consent_at = utcnow()
+    if not details.marketing_consent:
+        lead.marketing_consent_at = None
+    lead.marketing_consent = details.marketing_consent
+    db.session.commit()
+    return lead, created

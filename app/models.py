@@ -1,0 +1,7 @@
+"""Every model in one import, for Alembic and for create_app."""
+
+from app.catalog.models import Event, Offer
+from app.checkout.models import Customer, Order, OrderStatusChange
+from app.leads.models import Lead
+
+__all__ = ["Customer", "Event", "Lead", "Offer", "Order", "OrderStatusChange"]

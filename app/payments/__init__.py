@@ -1,0 +1,1 @@
+"""Payment providers behind one small interface, and the moves they cause on orders."""

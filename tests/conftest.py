@@ -1,0 +1,90 @@
+"""Fixtures for unit and integration tests: one app on a real, migrated database.
+
+SQLite (a temporary file) by default; PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("APP_ENV", "test")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def event_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.support import write_test_event
+
+    return write_test_event(tmp_path_factory.mktemp("event") / "event.yaml")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, event_file: Path, tmp_path_factory: pytest.TempPathFactory):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.assets import MANIFEST, build_assets
+    from tests.support import reset_schema
+
+    if not MANIFEST.exists():
+        build_assets()
+    reset_schema(database_url)
+    application = create_app(
+        {
+            "APP_ENV": "test",
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "EVENT_DATA_FILE": str(event_file),
+            "RATELIMIT_ENABLED": False,
+            "BASE_URL": "http://shop.test",
+        }
+    )
+    with application.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "app" / "migrations"))
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db(app, event_file: Path) -> Iterator:
+    """A clean database with the test event loaded, inside an app context."""
+    from app.catalog.services import sync_catalog
+    from app.extensions import db as database
+    from tests.support import empty_database
+
+    with app.app_context():
+        empty_database(database)
+        sync_catalog(event_file)
+        yield database
+        database.session.rollback()
+        database.session.remove()
+
+
+@pytest.fixture
+def client(app, db):
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.fixture
+def csrf_client(app, db):
+    """A client that must carry real CSRF tokens, as a browser does."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app.test_client()

@@ -1,0 +1,59 @@
+"""Helpers shared by the test suites: a test event file and a clean database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import text
+
+from app.config import PROJECT_ROOT
+from app.timeutil import LISBON
+
+REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
+TABLES = ["order_status_changes", "orders", "leads", "customers", "offers", "events"]
+
+
+def _local(dt: datetime) -> str:
+    return dt.astimezone(LISBON).strftime("%Y-%m-%d %H:%M")
+
+
+def write_test_event(path: Path, **offer_overrides: Any) -> Path:
+    """The real event file, with the event a month ahead and every offer on sale now."""
+    data = yaml.safe_load(REAL_EVENT_FILE.read_text(encoding="utf-8"))
+    now = datetime.now(LISBON)
+    start = (now + timedelta(days=30)).replace(hour=9, minute=30, second=0, microsecond=0)
+    data["starts_at"] = _local(start)
+    data["ends_at"] = _local(start + timedelta(hours=9))
+    for offer in data["offers"]:
+        offer["sales_start"] = _local(now - timedelta(days=1))
+        offer["sales_end"] = _local(start - timedelta(days=1))
+        offer.update(offer_overrides.get(offer["slug"], {}))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def empty_database(db: Any) -> None:
+    """Delete every row, children first, in one transaction."""
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+def reset_schema(database_url: str) -> None:
+    """Start PostgreSQL tests from an empty schema, so migrations build all of it."""
+    from sqlalchemy import create_engine
+
+    if not database_url.startswith("postgresql"):
+        return
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
