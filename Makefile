@@ -37,6 +37,7 @@ compile-translations: $(VENV)/.installed
 
 translations: $(VENV)/.installed
 	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--ignore-dirs=".* node_modules __pycache__" \
 		--project="Café com Vendas" -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching \
 		--ignore-obsolete

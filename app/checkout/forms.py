@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringFi
 from wtforms.validators import DataRequired, Email, Length, StopValidation
 
 from app.checkout.validation import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
+from app.web.forms import strip_text
 
 PAYMENT_METHODS = [
     SelectChoice("card", _l("Card (Visa, Mastercard, Apple Pay, Google Pay)")),
@@ -17,7 +18,8 @@ PAYMENT_METHODS = [
 
 class CheckoutForm(FlaskForm):
     name = StringField(
-        _l("Full name"),
+        filters=[strip_text],
+        label=_l("Full name"),
         validators=[
             DataRequired(message=_l("Please tell us your name.")),
             Length(max=120, message=_l("Please keep it under %(max)d characters.")),
@@ -26,6 +28,7 @@ class CheckoutForm(FlaskForm):
     )
     email = EmailField(
         _l("Email"),
+        filters=[strip_text],
         description=_l("Your ticket and receipt are sent here."),
         validators=[
             DataRequired(message=_l("Please tell us your email.")),

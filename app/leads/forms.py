@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
 
+from app.web.forms import strip_text
+
 BUSINESS_TYPES = [
     SelectChoice("", _l("Choose one")),
     SelectChoice("services", _l("Services (coaching, consulting, therapy…)")),
@@ -31,7 +33,8 @@ def _choice_values(choices: list[SelectChoice]) -> list[str]:
 
 class LeadForm(FlaskForm):
     name = StringField(
-        _l("Name"),
+        filters=[strip_text],
+        label=_l("Name"),
         validators=[
             DataRequired(message=_l("Please tell us your name.")),
             Length(max=120, message=_l("Please keep it under %(max)d characters.")),
@@ -40,6 +43,7 @@ class LeadForm(FlaskForm):
     )
     email = EmailField(
         _l("Email"),
+        filters=[strip_text],
         validators=[
             DataRequired(message=_l("Please tell us your email.")),
             Length(max=254, message=_l("Please keep it under %(max)d characters.")),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 DEFAULT_LANG = "pt_PT"
 LANGS: dict[str, str] = {"pt_PT": "", "en": "/en"}
@@ -55,6 +55,9 @@ def init_i18n(app: Flask) -> None:
             g.lang = values.pop("lang")
         else:
             g.lang = lang_from_path(request.path)
+        # Flask-Babel caches the locale on `g`, which outlives a request when an app
+        # context is shared (tests, scripts): forget it so this URL's language wins.
+        refresh()
 
     @app.url_defaults
     def push_lang(endpoint: str, values: dict[str, Any]) -> None:

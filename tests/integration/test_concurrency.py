@@ -1,0 +1,50 @@
+"""Many buyers at once for the last seats: the row lock must never oversell."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from app.catalog.models import Offer
+from app.checkout.models import Order
+from app.checkout.services import BuyerDetails, CheckoutError, place_order
+from app.extensions import db as _db
+
+
+def test_buyers_racing_for_the_last_seats_never_oversell(app, db):
+    offer = db.session.scalar(select(Offer).where(Offer.slug == "bilhete-vip"))
+    offer.capacity = 5
+    _db.session.commit()
+    offer_id = offer.id
+
+    buyers = 40
+    start_together = threading.Barrier(buyers)
+
+    def buy(n):
+        with app.app_context():
+            # Each buyer holds a pooled connection before the race starts.
+            _db.session.execute(select(1))
+            _db.session.commit()
+            start_together.wait()
+            try:
+                place_order(
+                    offer_id,
+                    BuyerDetails(f"Buyer {n}", f"b{n}@example.pt", "+351912345678", None, "pt_PT"),
+                    payment_method="card",
+                    provider="demo",
+                    hold_seconds=900,
+                )
+                return "ok"
+            except CheckoutError as exc:
+                return exc.code
+            finally:
+                _db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=buyers) as pool:
+        results = list(pool.map(buy, range(buyers)))
+
+    assert results.count("ok") == 5
+    assert results.count("sold_out") == buyers - 5
+    _db.session.rollback()  # read what the buyers committed, not an older snapshot
+    taken = _db.session.scalar(select(func.count(Order.id)).where(Order.offer_id == offer_id))
+    assert taken == 5

@@ -1,0 +1,149 @@
+from datetime import timedelta
+
+import pytest
+
+from app.checkout.services import transition_order
+from app.checkout.states import OrderStatus, TransitionRefused
+from app.extensions import db as _db
+from app.payments.provider import Outcome, PaymentUpdate
+from app.payments.services import apply_payment_update
+from app.timeutil import utcnow
+from tests.integration.helpers import checkout_data, only_order
+
+
+def _buy(client, **overrides):
+    response = client.post("/checkout/bilhete-geral", data=checkout_data(**overrides))
+    assert response.status_code == 303, response.text
+    return response.headers["Location"]
+
+
+def test_demo_card_page_has_one_pay_button(client, db):
+    page = client.get(_buy(client))
+    assert page.status_code == 200
+    assert page.text.count("data-demo-pay") == 1
+    assert page.text.count('type="submit"') == 1
+
+
+def test_demo_card_pays_the_order(client, db):
+    location = _buy(client)
+    response = client.post(location, data={"cardholder_name": "João Conceição"})
+    assert response.status_code == 303
+    order = only_order()
+    assert response.headers["Location"] == f"/order/{order.public_token}"
+    assert order.status == "paid"
+    assert order.paid_at is not None
+    assert order.customer.journey_stage == "purchase"
+    page = client.get(response.headers["Location"]).text
+    assert 'data-order-status="paid"' in page
+    assert "Pagamento confirmado" in page
+    # A final state stops the polling, with and without JavaScript.
+    assert "hx-trigger" not in page.split('id="order-status"')[1].split(">")[0]
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_decline_trigger_fails_the_payment_and_offers_a_retry(client, db):
+    location = _buy(client, name="Ana DECLINE")
+    client.post(location, data={"cardholder_name": "Ana decline"})
+    order = only_order()
+    assert order.status == "failed"
+    assert order.failure_reason == "card_declined"
+    page = client.get(f"/order/{order.public_token}").text
+    assert "O seu cartão foi recusado" in page
+    assert 'value="mb_way"' in page
+    retry = client.post(f"/order/{order.public_token}/retry", data={"payment_method": "card"})
+    assert retry.status_code == 303
+    assert "/demo/card/" in retry.headers["Location"]
+    _db.session.refresh(order)
+    assert order.status == "awaiting_payment"
+    assert order.attempt == 2
+
+
+def test_mb_way_waits_then_is_approved_on_the_demo_phone(client, db):
+    location = _buy(client, payment_method="mb_way")
+    order = only_order()
+    assert location == f"/order/{order.public_token}"
+    page = client.get(location).text
+    assert 'data-order-status="awaiting_payment"' in page
+    assert "Aprove o pagamento na app MB WAY" in page
+    assert "+351 912 345 678" in page
+    assert "data-countdown" in page
+    assert "data-demo-phone" in page
+    # Without JavaScript the page refreshes itself; with htmx it polls every 2 s.
+    assert '<noscript><meta http-equiv="refresh"' in page
+    assert 'hx-trigger="every 2s"' in page
+    phone = client.get(f"/demo/mbway/{order.public_token}").text
+    assert 'name="decision" value="approve"' in phone
+    assert 'name="decision" value="reject"' in phone
+    response = client.post(f"/demo/mbway/{order.public_token}", data={"decision": "approve"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == location
+    _db.session.refresh(order)
+    assert order.status == "paid"
+
+
+def test_mb_way_rejected(client, db):
+    _buy(client, payment_method="mb_way")
+    order = only_order()
+    client.post(f"/demo/mbway/{order.public_token}", data={"decision": "reject"})
+    _db.session.refresh(order)
+    assert order.status == "failed"
+    assert "O pagamento MB WAY foi recusado" in client.get(f"/order/{order.public_token}").text
+
+
+def test_mb_way_expires_after_its_window(client, db):
+    _buy(client, payment_method="mb_way")
+    order = only_order()
+    assert timedelta(minutes=3, seconds=55) < order.expires_at - utcnow() <= timedelta(minutes=4)
+    order.expires_at = utcnow() - timedelta(seconds=1)
+    _db.session.commit()
+    page = client.get(f"/order/{order.public_token}").text
+    assert 'data-order-status="expired"' in page
+    # A late approval from the phone changes nothing.
+    client.post(f"/demo/mbway/{order.public_token}", data={"decision": "approve"})
+    _db.session.refresh(order)
+    assert order.status == "expired"
+
+
+def test_polling_gets_only_the_status_block(client, db):
+    _buy(client, payment_method="mb_way")
+    order = only_order()
+    response = client.get(f"/order/{order.public_token}", headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="order-status"')
+    assert "<html" not in response.text
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_redirect_back_never_marks_paid(client, db):
+    location = _buy(client)
+    order = only_order()
+    client.get(location)
+    client.get(f"/order/{order.public_token}")
+    _db.session.refresh(order)
+    assert order.status == "awaiting_payment"
+
+
+def test_transition_table_is_enforced(client, db):
+    _buy(client)
+    order = only_order()
+    transition_order(order.id, OrderStatus.PAID, "test")
+    with pytest.raises(TransitionRefused):
+        transition_order(order.id, OrderStatus.FAILED, "late failure")
+    _db.session.refresh(order)
+    assert order.status == "paid"
+    assert [h.to_status for h in order.history] == ["awaiting_payment", "paid"]
+
+
+def test_payment_with_wrong_amount_is_not_marked_paid(client, db):
+    _buy(client)
+    order = only_order()
+    apply_payment_update(
+        PaymentUpdate(str(order.id), Outcome.SUCCEEDED, "x", amount_cents=100, currency="EUR")
+    )
+    _db.session.refresh(order)
+    assert order.status == "awaiting_payment"
+
+
+def test_demo_pages_refuse_the_wrong_method(client, db):
+    _buy(client)
+    order = only_order()
+    assert client.get(f"/demo/mbway/{order.public_token}").status_code == 404

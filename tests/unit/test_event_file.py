@@ -1,0 +1,52 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.catalog.services import CatalogError, parse_event_file
+
+REAL = Path(__file__).resolve().parents[2] / "app" / "catalog" / "event.yaml"
+
+
+def _write(tmp_path, mutate):
+    data = yaml.safe_load(REAL.read_text(encoding="utf-8"))
+    mutate(data)
+    path = tmp_path / "event.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_shipped_event_file_is_valid():
+    parsed = parse_event_file(REAL)
+    assert parsed["event"]["slug"]
+    assert {o["slug"] for o in parsed["offers"]} == {"bilhete-geral", "bilhete-vip"}
+    general = next(o for o in parsed["offers"] if o["slug"] == "bilhete-geral")
+    assert general["price_cents"] == 14700
+    # Lisbon wall-clock 09:30 in March is 09:30 UTC (winter time).
+    assert parsed["event"]["starts_at"].isoformat() == "2027-03-13T09:30:00+00:00"
+
+
+def test_prices_become_integer_cents(tmp_path):
+    path = _write(tmp_path, lambda d: d["offers"][0].update(price="97.5"))
+    assert parse_event_file(path)["offers"][0]["price_cents"] == 9750
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("starts_at"), "starts_at"),
+        (lambda d: d.update(starts_at="13/03/2027"), "not a date"),
+        (lambda d: d["offers"][0]["name"].pop("en"), "pt_PT and en"),
+        (lambda d: d["offers"][0].update(capacity=-1), "capacity"),
+        (lambda d: d["offers"][0].update(price="abc"), "numbers"),
+        (lambda d: d["offers"][1].update(slug=d["offers"][0]["slug"]), "twice"),
+    ],
+)
+def test_mistakes_are_reported_clearly(tmp_path, mutate, message):
+    with pytest.raises(CatalogError, match=message):
+        parse_event_file(_write(tmp_path, mutate))
+
+
+def test_missing_file_is_reported(tmp_path):
+    with pytest.raises(CatalogError, match="not found"):
+        parse_event_file(tmp_path / "nope.yaml")

@@ -1,0 +1,48 @@
+import pytest
+
+from app.checkout.states import (
+    FINAL_STATES,
+    TRANSITIONS,
+    OrderStatus,
+    TransitionRefused,
+    check_transition,
+)
+
+S = OrderStatus
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (S.AWAITING_PAYMENT, S.PAID),
+        (S.AWAITING_PAYMENT, S.FAILED),
+        (S.AWAITING_PAYMENT, S.EXPIRED),
+        (S.FAILED, S.AWAITING_PAYMENT),
+        (S.EXPIRED, S.AWAITING_PAYMENT),
+        (S.PAID, S.REFUNDED),
+    ],
+)
+def test_allowed_moves(current, target):
+    check_transition(current, target)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (S.PAID, S.FAILED),
+        (S.PAID, S.EXPIRED),
+        (S.PAID, S.AWAITING_PAYMENT),
+        (S.REFUNDED, S.PAID),
+        (S.AWAITING_PAYMENT, S.REFUNDED),
+        (S.PAID, S.PAID),
+    ],
+)
+def test_refused_moves(current, target):
+    with pytest.raises(TransitionRefused):
+        check_transition(current, target)
+
+
+def test_every_state_has_a_row_and_refunded_is_terminal():
+    assert set(TRANSITIONS) == set(OrderStatus)
+    assert TRANSITIONS[S.REFUNDED] == frozenset()
+    assert S.AWAITING_PAYMENT not in FINAL_STATES
