@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TelField,
+)
 from wtforms.validators import DataRequired, Email, Length, StopValidation
 
 from app.checkout.validation import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
@@ -16,7 +26,12 @@ PAYMENT_METHODS = [
 ]
 
 
+def new_checkout_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class CheckoutForm(FlaskForm):
+    checkout_key = HiddenField(default=new_checkout_key, validators=[Length(max=64)])
     name = StringField(
         filters=[strip_text],
         label=_l("Full name"),

@@ -68,6 +68,9 @@ class Order(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    # A random key carried by the checkout form: the same form sent twice (a double
+    # tap, a resend after a timeout) finds the order it already made.
+    checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.AWAITING_PAYMENT)

@@ -76,10 +76,14 @@ def submit(slug: str) -> Response:
             payment_method=form.payment_method.data,
             provider=get_provider().name,
             hold_seconds=_hold_seconds(form.payment_method.data),
+            checkout_key=form.checkout_key.data,
         )
     except CheckoutError as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
     order_url = url_for("checkout.order", token=order.public_token)
+    if order.provider_reference:
+        # The same form arrived twice: the first one already started the payment.
+        return redirect_after_post(order_url)
     next_url = start_payment(order, return_url=order_url)
     return redirect_after_post(next_url or order_url)
 

@@ -85,13 +85,19 @@ def place_order(
     payment_method: str,
     provider: str,
     hold_seconds: int,
+    checkout_key: str | None = None,
 ) -> Order:
     """Create an order awaiting payment, holding a seat; raises CheckoutError if none is left.
 
     The offer row is locked while seats are counted, so two buyers can never take
-    the same last seat.
+    the same last seat; a checkout form sent twice returns the order it already made.
     """
     begin_locking_transaction()
+    if checkout_key:
+        existing = db.session.scalar(select(Order).where(Order.checkout_key == checkout_key))
+        if existing is not None:
+            db.session.rollback()
+            return existing
     offer = db.session.scalar(
         select(Offer)
         .where(Offer.id == offer_id)
@@ -125,6 +131,7 @@ def place_order(
         provider=provider,
         billing_nif=buyer.nif,
         locale=buyer.locale,
+        checkout_key=checkout_key or None,
         created_at=now,
         expires_at=now + timedelta(seconds=hold_seconds),
     )

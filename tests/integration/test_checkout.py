@@ -175,3 +175,20 @@ def only_offer(db, slug):
 def test_money_never_passes_through_floats_on_the_page(client):
     html = client.get("/en/checkout/bilhete-vip").text
     assert re.search(r"€297\.00", html)
+
+
+def test_the_same_form_sent_twice_makes_one_order(client, db):
+    data = checkout_data(checkout_key="k" * 32)
+    first = client.post("/checkout/bilhete-geral", data=data)
+    second = client.post("/checkout/bilhete-geral", data=data)
+    order = only_order()
+    assert "/demo/card/" in first.headers["Location"]
+    assert second.status_code == 303
+    assert second.headers["Location"] == f"/order/{order.public_token}"
+
+
+def test_the_checkout_form_carries_a_fresh_key(client):
+    html = client.get("/checkout/bilhete-geral").text
+    key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html).group(1)
+    assert len(key) >= 24
+    assert key not in client.get("/checkout/bilhete-geral").text

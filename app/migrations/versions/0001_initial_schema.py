@@ -77,6 +77,7 @@ def upgrade():
         "orders",
         sa.Column("id", sa.Uuid(), primary_key=True),
         sa.Column("public_token", sa.String(64), nullable=False, unique=True),
+        sa.Column("checkout_key", sa.String(64), unique=True),
         sa.Column("offer_id", sa.Integer(), sa.ForeignKey("offers.id"), nullable=False),
         sa.Column("customer_id", sa.Integer(), sa.ForeignKey("customers.id"), nullable=False),
         sa.Column("status", sa.String(24), nullable=False),
