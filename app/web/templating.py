@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_time
 
 from app.assets import load_manifest
 from app.catalog.models import localized
@@ -37,6 +37,11 @@ def init_templating(app: Flask) -> None:
     @app.template_filter("when")
     def when_filter(value: datetime, style: str = "medium") -> str:
         return format_datetime(value, style)
+
+    @app.template_filter("clock")
+    def clock_filter(value: datetime) -> str:
+        """Lisbon wall-clock time, e.g. 14:05, for deadlines a few minutes away."""
+        return format_time(value, "short")
 
     @app.template_filter("lisbon_iso")
     def lisbon_iso(value: datetime) -> str:
