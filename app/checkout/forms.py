@@ -8,17 +8,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     RadioField,
     SelectChoice,
     StringField,
     TelField,
 )
-from wtforms.validators import DataRequired, Email, Length, StopValidation
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from app.checkout.validation import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
-from app.web.forms import strip_text
+from app.web.forms import email_field, name_field
 
 PAYMENT_METHODS = [
     SelectChoice("card", _l("Card (Visa, Mastercard, Apple Pay, Google Pay)")),
@@ -32,26 +31,8 @@ def new_checkout_key() -> str:
 
 class CheckoutForm(FlaskForm):
     checkout_key = HiddenField(default=new_checkout_key, validators=[Length(max=64)])
-    name = StringField(
-        filters=[strip_text],
-        label=_l("Full name"),
-        validators=[
-            DataRequired(message=_l("Please tell us your name.")),
-            Length(max=120, message=_l("Please keep it under %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "name", "maxlength": 120},
-    )
-    email = EmailField(
-        _l("Email"),
-        filters=[strip_text],
-        description=_l("Your ticket and receipt are sent here."),
-        validators=[
-            DataRequired(message=_l("Please tell us your email.")),
-            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
-            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
-        ],
-        render_kw={"autocomplete": "email", "maxlength": 254, "inputmode": "email"},
-    )
+    name = name_field(_l("Full name"))
+    email = email_field(_l("Your ticket and receipt are sent here."))
     phone = TelField(
         _l("Mobile phone"),
         description=_l("For MB WAY, use the number linked to your MB WAY app."),

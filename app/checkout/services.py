@@ -150,13 +150,8 @@ def order_by_token(token: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.public_token == token))
 
 
-def transition_order(
-    order_id: uuid.UUID, target: OrderStatus, reason: str, **changes: object
-) -> Order:
-    """Apply one move of the state machine under a row lock; raise TransitionRefused if barred.
-
-    Extra keyword arguments are written to the order in the same transaction.
-    """
+def _lock_order_for_move(order_id: uuid.UUID, target: OrderStatus) -> Order:
+    """Start a locking transaction, lock the order and check the move; roll back if refused."""
     begin_locking_transaction()
     order = db.session.scalar(
         select(Order)
@@ -172,16 +167,31 @@ def transition_order(
     except TransitionRefused:
         db.session.rollback()
         raise
-    previous = order.status
+    return order
+
+
+def _move(order: Order, target: OrderStatus, reason: str) -> None:
+    """Set the new status and keep the move in the order's history (caller commits)."""
+    db.session.add(
+        OrderStatusChange(order=order, from_status=order.status, to_status=target, reason=reason)
+    )
     order.status = target
+
+
+def transition_order(
+    order_id: uuid.UUID, target: OrderStatus, reason: str, **changes: object
+) -> Order:
+    """Apply one move of the state machine under a row lock; raise TransitionRefused if barred.
+
+    Extra keyword arguments are written to the order in the same transaction.
+    """
+    order = _lock_order_for_move(order_id, target)
+    _move(order, target, reason)
     for key, value in changes.items():
         setattr(order, key, value)
     if target == OrderStatus.PAID:
         order.paid_at = utcnow()
         order.customer.advance_journey(JourneyStage.PURCHASE)
-    db.session.add(
-        OrderStatusChange(order=order, from_status=previous, to_status=target, reason=reason)
-    )
     db.session.commit()
     return order
 
@@ -219,21 +229,7 @@ def expire_overdue_orders() -> int:
 
 def retry_order(order_id: uuid.UUID, payment_method: str, hold_seconds: int) -> Order:
     """Give a failed or expired order a new payment attempt, if a seat is still free."""
-    begin_locking_transaction()
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if order is None:
-        db.session.rollback()
-        raise LookupError(f"no order {order_id}")
-    try:
-        check_transition(order.status, OrderStatus.AWAITING_PAYMENT)
-    except TransitionRefused:
-        db.session.rollback()
-        raise
+    order = _lock_order_for_move(order_id, OrderStatus.AWAITING_PAYMENT)
     offer = db.session.scalar(select(Offer).where(Offer.id == order.offer_id).with_for_update())
     if offer is None or not offer.on_sale():
         db.session.rollback()
@@ -241,20 +237,11 @@ def retry_order(order_id: uuid.UUID, payment_method: str, hold_seconds: int) -> 
     if seats_taken(order.offer_id) >= offer.capacity:
         db.session.rollback()
         raise CheckoutError("sold_out")
-    previous = order.status
-    order.status = OrderStatus.AWAITING_PAYMENT
+    _move(order, OrderStatus.AWAITING_PAYMENT, "payment_retried")
     order.payment_method = payment_method
     order.attempt += 1
     order.failure_reason = None
     order.provider_reference = None
     order.expires_at = utcnow() + timedelta(seconds=hold_seconds)
-    db.session.add(
-        OrderStatusChange(
-            order=order,
-            from_status=previous,
-            to_status=OrderStatus.AWAITING_PAYMENT,
-            reason="payment_retried",
-        )
-    )
     db.session.commit()
     return order

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
+from wtforms import BooleanField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, StopValidation
 
-from app.web.forms import strip_text
+from app.web.forms import email_field, name_field
 
 BUSINESS_TYPES = [
     SelectChoice("", _l("Choose one")),
@@ -32,25 +32,8 @@ def _choice_values(choices: list[SelectChoice]) -> list[str]:
 
 
 class LeadForm(FlaskForm):
-    name = StringField(
-        filters=[strip_text],
-        label=_l("Name"),
-        validators=[
-            DataRequired(message=_l("Please tell us your name.")),
-            Length(max=120, message=_l("Please keep it under %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "name", "maxlength": 120},
-    )
-    email = EmailField(
-        _l("Email"),
-        filters=[strip_text],
-        validators=[
-            DataRequired(message=_l("Please tell us your email.")),
-            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
-            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
-        ],
-        render_kw={"autocomplete": "email", "maxlength": 254, "inputmode": "email"},
-    )
+    name = name_field(_l("Name"))
+    email = email_field()
     business_type = SelectField(
         _l("Type of business"),
         choices=BUSINESS_TYPES,

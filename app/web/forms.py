@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
 
 def strip_text(value: str | None) -> str | None:
     """Drop the spaces people leave around what they type (and phones add after emails)."""
     return value.strip() if isinstance(value, str) else value
+
+
+def name_field(label: object) -> StringField:
+    """A person's name: required, at most 120 characters, any script kept intact."""
+    return StringField(
+        label,
+        filters=[strip_text],
+        validators=[
+            DataRequired(message=_l("Please tell us your name.")),
+            Length(max=120, message=_l("Please keep it under %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+
+
+def email_field(description: object | None = None) -> EmailField:
+    """An email address: required, syntax checked (no DNS lookup), at most 254 characters."""
+    return EmailField(
+        _l("Email"),
+        description=description,
+        filters=[strip_text],
+        validators=[
+            DataRequired(message=_l("Please tell us your email.")),
+            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
+            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254, "inputmode": "email"},
+    )
