@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
+import os
 from pathlib import Path
 
 from app.config import PROJECT_ROOT
@@ -32,10 +32,13 @@ class AssetsMissing(RuntimeError):
 
 
 def build_assets(out_dir: Path = BUILT) -> dict[str, str]:
-    """Write hashed copies (and .gz twins) of every source; return the manifest."""
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    """Write hashed copies (and .gz twins) of every source; return the manifest.
+
+    Earlier builds are left in place (a running server or a page already loaded may
+    still ask for them); the manifest is swapped in whole at the end. `make clean`
+    removes the folder.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, str] = {}
     for logical, source in SOURCES.items():
         if not source.exists():
@@ -48,7 +51,9 @@ def build_assets(out_dir: Path = BUILT) -> dict[str, str]:
         (out_dir / name).write_bytes(data)
         (out_dir / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
         manifest[logical] = f"built/{name}"
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    staged = out_dir / "manifest.json.tmp"
+    staged.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    os.replace(staged, out_dir / "manifest.json")
     return manifest
 
 

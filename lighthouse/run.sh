@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Lighthouse CI against a real server: `make lighthouse` (and so `make test`) runs this.
+#
+# Serves the shop with gunicorn on a free port from a throwaway SQLite database and a
+# test event whose offers are on sale now, runs `lhci collect`, `lhci assert` (the budgets
+# in lighthouserc.json) and `lhci upload` (HTML + JSON reports into lighthouse/reports/),
+# then prints the median of every budgeted number per page. Exits non-zero when a budget
+# fails. The pages and run count come from lighthouserc.json; only the origin changes
+# (LIGHTHOUSE_RUNS=N overrides the run count, CHROME_PATH the browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RC=lighthouse/lighthouserc.json
+REPORTS=lighthouse/reports
+PY=.venv/bin/python
+LHCI=node_modules/.bin/lhci
+export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
+
+for need in "$PY" .venv/bin/flask .venv/bin/gunicorn "$LHCI" "$CHROME_PATH"; do
+  if [ ! -x "$need" ]; then
+    echo "lighthouse: $need is missing (run \`make install\` and \`make browser\`)" >&2
+    exit 2
+  fi
+done
+
+# Hashed front-end files: build them when the manifest is missing or older than a source.
+manifest=static/built/manifest.json
+if [ ! -f "$manifest" ] || [ -n "$(find static/css static/js node_modules/htmx.org/dist \
+    -type f -newer "$manifest" -print -quit 2>/dev/null)" ]; then
+  "$PY" -m app.assets
+fi
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/shop-lighthouse.XXXXXX")"
+server_pid=""
+collect_pid=""
+cleanup() {
+  # Lighthouse closes its Chrome on SIGINT; the group signal reaches every run's process.
+  if [ -n "$collect_pid" ] && kill -0 "$collect_pid" 2>/dev/null; then
+    kill -INT -- "-$collect_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 -- "-$collect_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$collect_pid" 2>/dev/null || true
+  fi
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+origin="http://127.0.0.1:$port"
+
+export APP_ENV=development
+export INSTANCE_PATH="$tmp"
+export DATABASE_URL="sqlite:///$tmp/lh.db"
+export EVENT_DATA_FILE="$tmp/event.yaml"
+export RATELIMIT_ENABLED=false
+# Canonical and hreflang links must point at the origin being audited.
+export BASE_URL="$origin"
+export HOST=127.0.0.1 PORT="$port"
+# One worker (with gunicorn.conf.py's threads): the warm-up below then reaches the process
+# that serves Lighthouse, so no run pays for a cold start (Lighthouse's simulation adds the
+# observed server time to every request), and the cores are left to Chromium.
+export WEB_CONCURRENCY=1
+
+"$PY" -c "from pathlib import Path; from tests.support import write_test_event; write_test_event(Path('$tmp/event.yaml'))"
+.venv/bin/flask --app wsgi:app db upgrade -d app/migrations >"$tmp/setup.log" 2>&1 \
+  || { cat "$tmp/setup.log" >&2; exit 1; }
+.venv/bin/flask --app wsgi:app catalog sync >>"$tmp/setup.log" 2>&1 \
+  || { cat "$tmp/setup.log" >&2; exit 1; }
+
+.venv/bin/gunicorn -c gunicorn.conf.py wsgi:app >"$tmp/server.log" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 100); do
+  if curl -fsS -o /dev/null "$origin/healthz" 2>/dev/null; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "lighthouse: the server did not start:" >&2
+    cat "$tmp/server.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+curl -fsS -o /dev/null "$origin/healthz" || { cat "$tmp/server.log" >&2; exit 1; }
+
+# The same paths as lighthouserc.json, on this run's origin.
+mapfile -t urls < <("$PY" - "$RC" "$origin" <<'EOF'
+import json
+import sys
+from urllib.parse import urlsplit
+
+config = json.load(open(sys.argv[1]))
+for url in config["ci"]["collect"]["url"]:
+    parts = urlsplit(url)
+    print(sys.argv[2] + parts.path + (f"?{parts.query}" if parts.query else ""))
+EOF
+)
+url_args=()
+for url in "${urls[@]}"; do
+  # Fail early and clearly if a page does not answer 200 (Lighthouse would just score it),
+  # and warm the templates and caches up.
+  for _ in 1 2 3; do
+    curl -fsS -o /dev/null -H 'Accept-Encoding: br, gzip' "$url" \
+      || { echo "lighthouse: $url does not answer" >&2; exit 1; }
+  done
+  url_args+=("--url=$url")
+done
+
+rm -rf "$REPORTS"
+started=$SECONDS
+load_before="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
+# LIGHTHOUSE_RUNS=5 gives a steadier median on a busy machine (about 16 s more per run).
+runs_arg=()
+if [ -n "${LIGHTHOUSE_RUNS:-}" ]; then runs_arg=("--numberOfRuns=$LIGHTHOUSE_RUNS"); fi
+# In its own process group and waited for in the background, so that a stop (Ctrl-C, a CI
+# timeout) reaches the trap at once and the trap can stop Lighthouse and its Chrome too.
+setsid --wait "$LHCI" collect --config="$RC" --chromePath="$CHROME_PATH" \
+  "${runs_arg[@]}" "${url_args[@]}" &
+collect_pid=$!
+wait "$collect_pid"
+collect_pid=""
+status=0
+"$LHCI" assert --config="$RC" || status=$?
+"$LHCI" upload --config="$RC" >/dev/null
+
+"$PY" lighthouse/summary.py .lighthouseci "$status" "$load_before"
+echo "reports: $REPORTS/ ($((SECONDS - started)) s)"
+exit "$status"
