@@ -19,3 +19,6 @@ accesslog = "-"
 # token) or bodies.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27 opens a control socket shared by every gunicorn of the user; the shop
+# does not use it, and several servers (tests, Lighthouse, make run) must not collide.
+control_socket_disable = True

@@ -1,0 +1,110 @@
+"""What a buyer does in the shop, written once for every journey.
+
+Elements are found by the stable contract (field names, data attributes, URLs), never
+by copy: the Portuguese text is still being written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page, expect
+
+# A Portuguese mobile (MB WAY needs one) and a NIF whose check digit is right.
+PHONE = "912 345 678"
+NIF = "123456789"
+
+ORDER_URL = re.compile(r"/order/[\w-]+$")
+DEMO_CARD_URL = re.compile(r"/demo/card/[\w-]+$")
+DEMO_PHONE_URL = re.compile(r"/demo/mbway/[\w-]+$")
+# How long an order page may take to follow a payment by itself: a 2 s poll or a
+# 3 s refresh, plus a slow request.
+FOLLOW_TIMEOUT_MS = 12_000
+
+
+@dataclass(frozen=True)
+class Buyer:
+    name: str
+    email: str
+    phone: str = PHONE
+    nif: str = NIF
+
+
+def path_of(page: Page) -> str:
+    return re.sub(r"^https?://[^/]+", "", page.url).split("?")[0]
+
+
+def expect_shop_page(page: Page, lang: str = "pt-PT") -> None:
+    """Every page of the shop says which language it is in and that payments are a demo."""
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator(".demo-banner")).to_be_visible()
+
+
+def status_block(page: Page) -> Locator:
+    return page.locator("[data-order-status]")
+
+
+def expect_order_status(page: Page, status: str, timeout: float | None = None) -> None:
+    expect(status_block(page)).to_have_attribute("data-order-status", status, timeout=timeout)
+
+
+def retry_button(page: Page, method: str) -> Locator:
+    return status_block(page).locator(f'button[name="payment_method"][value="{method}"]')
+
+
+def expect_retry_offered(page: Page) -> None:
+    """A failed or expired order offers to pay again, by card or by MB WAY."""
+    expect(retry_button(page, "card")).to_be_visible()
+    expect(retry_button(page, "mb_way")).to_be_visible()
+
+
+def checkout_form(page: Page) -> Locator:
+    return page.locator("form#checkout-form")
+
+
+def fill_checkout(page: Page, buyer: Buyer, method: str, *, accept_terms: bool = True) -> None:
+    """Type the buyer's details the way a person does, field after field."""
+    form = checkout_form(page)
+    form.locator('[name="name"]').fill(buyer.name)
+    form.locator('[name="email"]').fill(buyer.email)
+    form.locator('[name="phone"]').fill(buyer.phone)
+    form.locator('[name="nif"]').fill(buyer.nif)
+    form.locator(f'input[name="payment_method"][value="{method}"]').check()
+    if accept_terms:
+        form.locator('[name="accept_terms"]').check()
+
+
+def submit_checkout(page: Page) -> None:
+    checkout_form(page).locator('button[type="submit"]').click()
+
+
+def buy(page: Page, slug: str, buyer: Buyer, method: str, lang_prefix: str = "") -> str:
+    """Check out `slug` and land on the next step (demo card page or order page)."""
+    page.goto(f"{lang_prefix}/checkout/{slug}")
+    fill_checkout(page, buyer, method)
+    submit_checkout(page)
+    if method == "card":
+        page.wait_for_url(DEMO_CARD_URL)
+    else:
+        page.wait_for_url(ORDER_URL)
+    return page.url
+
+
+def pay_on_demo_card_page(page: Page, cardholder: str | None = None) -> None:
+    """Pay on the demo card page; a cardholder name with DECLINE gets the card declined."""
+    if cardholder is not None:
+        page.locator('[name="cardholder_name"]').fill(cardholder)
+    page.locator("[data-demo-pay]").click()
+    page.wait_for_url(ORDER_URL)
+
+
+def demo_phone_link(page: Page) -> Locator:
+    return status_block(page).locator("a[data-demo-phone]")
+
+
+def answer_on_demo_phone(phone: Page, decision: str) -> None:
+    """Approve or reject the MB WAY request on the demo phone; it returns to the order."""
+    expect(phone).to_have_url(DEMO_PHONE_URL)
+    phone.locator(f'button[name="decision"][value="{decision}"]').click()
+    phone.wait_for_url(ORDER_URL)
