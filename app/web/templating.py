@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_datetime, format_time
+from flask_babel import format_time
 
 from app.assets import load_manifest
 from app.catalog.models import localized
@@ -33,10 +33,6 @@ def init_templating(app: Flask) -> None:
     @app.template_filter("rate")
     def rate_filter(rate: Any) -> str:
         return format_rate(rate, current_lang())
-
-    @app.template_filter("when")
-    def when_filter(value: datetime, style: str = "medium") -> str:
-        return format_datetime(value, style)
 
     @app.template_filter("clock")
     def clock_filter(value: datetime) -> str:

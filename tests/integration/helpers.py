@@ -12,28 +12,36 @@ from app.extensions import db
 NBSP = "\u00a0"
 
 
-def checkout_data(**overrides: str) -> dict[str, str]:
-    data = {
-        "name": "João Conceição",
-        "email": "joao@example.pt",
-        "phone": "912 345 678",
-        "nif": "",
-        "payment_method": "card",
-        "accept_terms": "y",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+def _form(defaults: dict[str, str], overrides: dict[str, str | None]) -> dict[str, str]:
+    """Defaults with overrides applied; an override of None leaves the field out."""
+    merged = {**defaults, **overrides}
+    return {k: v for k, v in merged.items() if v is not None}
 
 
-def lead_data(**overrides: str) -> dict[str, str]:
-    data = {
-        "name": "Ana-Sofia D'Ávila",
-        "email": "ana@example.pt",
-        "business_type": "services",
-        "business_stage": "growing",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+def checkout_data(**overrides: str | None) -> dict[str, str]:
+    return _form(
+        {
+            "name": "João Conceição",
+            "email": "joao@example.pt",
+            "phone": "912 345 678",
+            "nif": "",
+            "payment_method": "card",
+            "accept_terms": "y",
+        },
+        overrides,
+    )
+
+
+def lead_data(**overrides: str | None) -> dict[str, str]:
+    return _form(
+        {
+            "name": "Ana-Sofia D'Ávila",
+            "email": "ana@example.pt",
+            "business_type": "services",
+            "business_stage": "growing",
+        },
+        overrides,
+    )
 
 
 def only_order() -> Order:
