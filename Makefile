@@ -39,7 +39,7 @@ translations: $(VENV)/.installed
 	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--ignore-dirs=".* node_modules __pycache__" \
 		--project="Café com Vendas" -o translations/messages.pot .
-	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching \
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --width=100 \
 		--ignore-obsolete
 	$(PYBABEL) compile -d translations --statistics
 

@@ -35,7 +35,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def configure(app: Flask, overrides: dict[str, Any]) -> None:
     settings = load_settings()
     app.config.update(settings.as_flask_config())
-    app.config.setdefault("SEAT_HOLD_SECONDS", 15 * 60)
     app.config.update(overrides)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
@@ -90,6 +89,10 @@ def init_security(app: Flask) -> None:
     from app.extensions import talisman
 
     production = app.config["APP_ENV"] == "production"
+    form_action = "'self'"
+    if app.config["PAYMENT_PROVIDER"] == "stripe":
+        # Stripe Checkout is reached by a redirect after our checkout form's POST.
+        form_action += " https://checkout.stripe.com"
     talisman.init_app(
         app,
         force_https=production,
@@ -104,7 +107,7 @@ def init_security(app: Flask) -> None:
             "img-src": "'self' data:",
             "font-src": "'self'",
             "connect-src": "'self'",
-            "form-action": "'self'",
+            "form-action": form_action,
             "frame-ancestors": "'none'",
             "base-uri": "'self'",
             "object-src": "'none'",

@@ -1,4 +1,4 @@
-"""Flask commands: catalog sync, order expiry, front-end build."""
+"""Flask commands: catalog sync, order expiry, payments, front-end build."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Flask, current_app
 def register(app: Flask) -> None:
     app.cli.add_command(catalog)
     app.cli.add_command(orders)
+    app.cli.add_command(payments)
     app.cli.add_command(assets)
 
 
@@ -40,11 +41,43 @@ def orders() -> None:
     pass
 
 
-@orders.command("expire", help="Expire orders whose payment window has passed (schedule it).")
+@orders.command(
+    "expire",
+    help="Expire orders whose payment window has passed, releasing their seats and closing "
+    "their payments at the provider. Schedule it every minute.",
+)
 def orders_expire() -> None:
     from app.checkout.services import expire_overdue_orders
+    from app.payments.services import release_pending_payments
 
-    click.echo(f"{expire_overdue_orders()} orders expired")
+    expired = expire_overdue_orders()
+    closed = release_pending_payments()
+    click.echo(f"{expired} orders expired; {closed} payments closed at the provider")
+
+
+@click.group(help="Payments at the provider.")
+def payments() -> None:
+    pass
+
+
+@payments.command("refund", help="Refund a paid order (all of it, or --amount euros).")
+@click.argument("order_ref")
+@click.option("--amount", help="Euros to refund, e.g. 50 or 49.50; default: what is left.")
+def payments_refund(order_ref: str, amount: str | None) -> None:
+    from app.checkout.services import find_order
+    from app.money import parse_euros
+    from app.payments.provider import PaymentProviderError
+    from app.payments.services import refund_order
+
+    order = find_order(order_ref)
+    if order is None:
+        raise click.ClickException(f"no order {order_ref}")
+    try:
+        cents = parse_euros(amount) if amount else None
+        reference = refund_order(order, cents)
+    except (ValueError, PaymentProviderError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"refund {reference} requested for order {order.id}")
 
 
 @click.group(help="Front-end files.")

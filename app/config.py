@@ -51,6 +51,10 @@ class Settings:
     ratelimit_default: str
     ratelimit_storage_uri: str
     trusted_proxy_hops: int
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
+    seat_hold_seconds: int = 15 * 60
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_flask_config(self) -> dict[str, Any]:
@@ -61,9 +65,19 @@ class Settings:
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "PAYMENT_PROVIDER": self.payment_provider,
+            "STRIPE_SECRET_KEY": self.stripe_secret_key,
+            "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
+            # Only for tests and local doubles of the Stripe API.
+            "STRIPE_API_BASE": self.stripe_api_base or None,
+            "STRIPE_MAX_NETWORK_RETRIES": 2,
+            "STRIPE_TIMEOUT_SECONDS": 15,
+            # How often a waiting order page may read the payment at the provider
+            # when the webhook is late.
+            "PAYMENT_STATUS_CHECK_SECONDS": 5,
             "BASE_URL": self.base_url.rstrip("/"),
             "EVENT_DATA_FILE": str(self.event_data_file),
             "MBWAY_TIMEOUT_SECONDS": self.mbway_timeout_seconds,
+            "SEAT_HOLD_SECONDS": self.seat_hold_seconds,
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_DEFAULT": self.ratelimit_default,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
@@ -99,11 +113,21 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise ConfigurationError("SECRET_KEY is required in production")
         secret_key = _dev_secret_key() if env == "development" else "test-only-secret-key"
 
-    provider = environ.get("PAYMENT_PROVIDER", "demo").strip().lower()
+    stripe_key = environ.get("STRIPE_SECRET_KEY", "").strip()
+    stripe_webhook_secret = environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+    provider = (
+        (environ.get("PAYMENT_PROVIDER") or ("stripe" if stripe_key else "demo")).strip().lower()
+    )
+    if provider not in {"demo", "stripe"}:
+        raise ConfigurationError(f"PAYMENT_PROVIDER must be demo or stripe, not {provider!r}")
     if env == "production" and provider == "demo":
         raise ConfigurationError(
-            "The demo payment provider never runs in production: set PAYMENT_PROVIDER"
+            "The demo payment provider never runs in production: set STRIPE_SECRET_KEY"
         )
+    if provider == "stripe" and not stripe_key:
+        raise ConfigurationError("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
+    if env == "production" and provider == "stripe" and not stripe_webhook_secret:
+        raise ConfigurationError("Stripe in production needs STRIPE_WEBHOOK_SECRET")
 
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'storefront.db'}"
     if database_url.startswith("postgres://"):
@@ -125,4 +149,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ratelimit_default=environ.get("RATELIMIT_DEFAULT", "100 per minute"),
         ratelimit_storage_uri=environ.get("REDIS_URL") or "memory://",
         trusted_proxy_hops=int(environ.get("TRUSTED_PROXY_HOPS", "0")),
+        stripe_secret_key=stripe_key,
+        stripe_webhook_secret=stripe_webhook_secret,
+        stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
+        seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
     )

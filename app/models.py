@@ -3,5 +3,6 @@
 from app.catalog.models import Event, Offer
 from app.checkout.models import Customer, Order, OrderStatusChange
 from app.leads.models import Lead
+from app.payments.models import WebhookEvent
 
-__all__ = ["Customer", "Event", "Lead", "Offer", "Order", "OrderStatusChange"]
+__all__ = ["Customer", "Event", "Lead", "Offer", "Order", "OrderStatusChange", "WebhookEvent"]

@@ -6,7 +6,7 @@ consumers expect to see them; the VAT share is derived from the gross price.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 
@@ -27,6 +27,18 @@ def decimal_to_cents(amount: Decimal | str) -> int:
         raise TypeError("money is never a float")
     value = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
     return int(value * 100)
+
+
+def parse_euros(text: str) -> int:
+    """Read an amount typed by a person ("49.50", "49,50", "50") into cents; refuse junk."""
+    cleaned = text.strip().replace("€", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {text!r}") from exc
+    if not value.is_finite() or value <= 0 or value != value.quantize(CENT):
+        raise ValueError(f"not an amount in euros and cents: {text!r}")
+    return decimal_to_cents(value)
 
 
 def vat_included(gross_cents: int, rate: Decimal) -> int:

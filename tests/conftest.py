@@ -88,3 +88,65 @@ def csrf_client(app, db):
     """A client that must carry real CSRF tokens, as a browser does."""
     app.config["WTF_CSRF_ENABLED"] = True
     return app.test_client()
+
+
+# -- Stripe, played by a local HTTP server -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def stripe_app(database_url: str, event_file: Path, app, make_httpserver):
+    """A second app on the same database, taking payments through the Stripe double."""
+    from app import create_app
+    from tests.stripe_double import WEBHOOK_SECRET
+
+    application = create_app(
+        {
+            "APP_ENV": "test",
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "EVENT_DATA_FILE": str(event_file),
+            "RATELIMIT_ENABLED": False,
+            "BASE_URL": "http://shop.test",
+            "PAYMENT_PROVIDER": "stripe",
+            "STRIPE_SECRET_KEY": "sk_test_double",
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_API_BASE": make_httpserver.url_for("/").rstrip("/"),
+        }
+    )
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def stripe(make_httpserver):
+    """The Stripe double, fresh for each test."""
+    from tests.stripe_double import StripeDouble
+
+    double = StripeDouble(make_httpserver)
+    yield double
+    make_httpserver.clear()
+
+
+@pytest.fixture
+def stripe_db(stripe_app, event_file: Path, stripe) -> Iterator:
+    """A clean database with the test event, inside the Stripe app's context."""
+    from app.catalog.services import sync_catalog
+    from app.extensions import db as database
+    from tests.support import empty_database
+
+    with stripe_app.app_context():
+        empty_database(database)
+        sync_catalog(event_file)
+        yield database
+        database.session.rollback()
+        database.session.remove()
+
+
+@pytest.fixture
+def stripe_client(stripe_app, stripe_db):
+    """A browser on the Stripe-backed shop, carrying real CSRF tokens."""
+    stripe_app.config["WTF_CSRF_ENABLED"] = True
+    return stripe_app.test_client()

@@ -13,7 +13,15 @@ from app.config import PROJECT_ROOT
 from app.timeutil import LISBON
 
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
-TABLES = ["order_status_changes", "orders", "leads", "customers", "offers", "events"]
+TABLES = [
+    "webhook_events",
+    "order_status_changes",
+    "orders",
+    "leads",
+    "customers",
+    "offers",
+    "events",
+]
 
 
 def _local(dt: datetime) -> str:

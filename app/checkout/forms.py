@@ -22,6 +22,7 @@ from app.web.forms import email_field, name_field
 PAYMENT_METHODS = [
     SelectChoice("card", _l("Card (Visa, Mastercard, Apple Pay, Google Pay)")),
     SelectChoice("mb_way", _l("MB WAY")),
+    SelectChoice("multibanco", _l("Multibanco (ATM or home banking reference)")),
 ]
 
 

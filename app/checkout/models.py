@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Offer
@@ -79,7 +79,24 @@ class Order(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     payment_method: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str] = mapped_column(String(16))
-    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    # The provider's id for the current attempt: a Checkout Session (card) or a
+    # PaymentIntent (MB WAY, Multibanco).
+    provider_reference: Mapped[str | None] = mapped_column(String(255), index=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Where the buyer pays or sees the voucher at the provider (hosted pages).
+    payment_url: Mapped[str | None] = mapped_column(String(1000))
+    multibanco_entity: Mapped[str | None] = mapped_column(String(8))
+    multibanco_reference: Mapped[str | None] = mapped_column(String(16))
+    receipt_url: Mapped[str | None] = mapped_column(String(1000))
+    refunded_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when a person must look at the order: a payment that does not match it, a
+    # dispute, a late payment for a seat that was sold again.
+    review_reason: Mapped[str | None] = mapped_column(String(64))
+    # When the shop last read this payment at the provider (a late webhook's fallback).
+    provider_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The order stopped waiting but the provider's payment may still be open:
+    # cancel it there (MB WAY request, Checkout Session) before anything else.
+    release_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     # The invoice needs the tax number given with this purchase, whatever the
     # customer's profile says later.

@@ -15,10 +15,16 @@ from app.checkout.services import (
     retry_order,
     seats_left,
 )
-from app.checkout.states import TransitionRefused
+from app.checkout.states import OrderStatus, TransitionRefused
 from app.checkout.validation import InvalidPhone, normalize_phone
 from app.payments.provider import PaymentMethod
-from app.payments.services import get_provider, start_payment
+from app.payments.services import (
+    abandon_payment,
+    check_with_provider,
+    get_provider,
+    release_payment,
+    start_payment,
+)
 from app.web.i18n import current_lang, localized_route
 from app.web.rendering import redirect_after_post, render_field, render_page
 
@@ -31,6 +37,18 @@ def _hold_seconds(method: str) -> int:
     if method == PaymentMethod.MB_WAY:
         return current_app.config["MBWAY_TIMEOUT_SECONDS"]
     return current_app.config["SEAT_HOLD_SECONDS"]
+
+
+def _methods() -> list:
+    """The payment methods the active provider takes, in the form's order."""
+    offered = set(get_provider().methods)
+    return [choice for choice in PAYMENT_METHODS if choice.value in offered]
+
+
+def _checkout_form() -> CheckoutForm:
+    form = CheckoutForm()
+    form.payment_method.choices = _methods()
+    return form
 
 
 def _checkout_page(offer, form: CheckoutForm, status: int = 200, error: str | None = None):
@@ -51,7 +69,7 @@ def checkout(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    return _checkout_page(offer, CheckoutForm())
+    return _checkout_page(offer, _checkout_form())
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["POST"], endpoint="submit")
@@ -59,7 +77,7 @@ def submit(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    form = CheckoutForm()
+    form = _checkout_form()
     if not form.validate_on_submit():
         return _checkout_page(offer, form, status=422)
     lang = current_lang()
@@ -95,7 +113,7 @@ def validate_field(slug: str) -> Response:
     name = request.args.get("field", "")
     if name not in CHECKOUT_FIELDS:
         abort(404)
-    return render_field(CheckoutForm(), name)
+    return render_field(_checkout_form(), name)
 
 
 @localized_route(bp, "/order/<token>", methods=["GET"])
@@ -103,18 +121,25 @@ def order(token: str) -> Response:
     found = order_by_token(token)
     if found is None:
         abort(404)
-    found = expire_if_overdue(found)
+    found = release_payment(expire_if_overdue(found))
+    found = check_with_provider(found)
     response = render_page(
         "checkout/order.html",
         "order_status",
         order=found,
         event=found.offer.event,
-        methods=PAYMENT_METHODS,
+        methods=_methods(),
         retry_error=request.args.get("retry_error"),
+        returned=request.args.get("checkout"),
+        receipt_error=request.args.get("receipt"),
     )
     # The page changes with the payment; never serve it from a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _order_url(order, **args: str) -> str:
+    return url_for("checkout.order", token=order.public_token, **args)
 
 
 @localized_route(bp, "/order/<token>/retry", methods=["POST"])
@@ -123,24 +148,33 @@ def retry(token: str) -> Response:
     if found is None:
         abort(404)
     method = request.form.get("payment_method", "")
-    if method not in {choice.value for choice in PAYMENT_METHODS}:
+    if method not in {choice.value for choice in _methods()}:
         method = found.payment_method
-    order_url = url_for("checkout.order", token=found.public_token)
     if method == PaymentMethod.MB_WAY:
         try:
             normalize_phone(found.customer.phone or "", require_pt_mobile=True)
         except InvalidPhone:
-            return redirect_after_post(
-                url_for("checkout.order", token=found.public_token, retry_error="mbway_phone")
-            )
+            return redirect_after_post(_order_url(found, retry_error="mbway_phone"))
+    # The last attempt must be closed at the provider before a new one opens.
+    found = release_payment(found)
     try:
         found = retry_order(found.id, method, _hold_seconds(method))
     except CheckoutError as exc:
-        return redirect_after_post(
-            url_for("checkout.order", token=found.public_token, retry_error=exc.code)
-        )
+        return redirect_after_post(_order_url(found, retry_error=exc.code))
     except TransitionRefused:
         # Already paid or waiting: the order page shows where it stands.
-        return redirect_after_post(order_url)
-    next_url = start_payment(found, return_url=order_url)
-    return redirect_after_post(next_url or order_url)
+        return redirect_after_post(_order_url(found))
+    next_url = start_payment(found, return_url=_order_url(found))
+    return redirect_after_post(next_url or _order_url(found))
+
+
+@localized_route(bp, "/order/<token>/change", methods=["POST"])
+def change_method(token: str) -> Response:
+    """Stop waiting for this payment (closing it at the provider) to pay another way."""
+    found = order_by_token(token)
+    if found is None:
+        abort(404)
+    found = abandon_payment(found)
+    if found.status == OrderStatus.AWAITING_PAYMENT:
+        return redirect_after_post(_order_url(found, retry_error="previous_payment_open"))
+    return redirect_after_post(_order_url(found))

@@ -150,15 +150,39 @@ def order_by_token(token: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.public_token == token))
 
 
-def _lock_order_for_move(order_id: uuid.UUID, target: OrderStatus) -> Order:
-    """Start a locking transaction, lock the order and check the move; roll back if refused."""
+def find_order(reference: str) -> Order | None:
+    """An order by its id, the short reference shown to the buyer, or its page token."""
+    reference = reference.strip()
+    try:
+        return db.session.get(Order, uuid.UUID(reference))
+    except ValueError:
+        pass
+    if len(reference) == 8:
+        # The page shows the first 8 hex digits of the id as the order's reference.
+        matches = [
+            order
+            for order in db.session.scalars(select(Order)).all()
+            if order.id.hex[:8] == reference.lower()
+        ]
+        if len(matches) == 1:
+            return matches[0]
+    return order_by_token(reference)
+
+
+def lock_order(order_id: uuid.UUID) -> Order | None:
+    """Start a locking transaction and lock the order's row (FOR UPDATE / BEGIN IMMEDIATE)."""
     begin_locking_transaction()
-    order = db.session.scalar(
+    return db.session.scalar(
         select(Order)
         .where(Order.id == order_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def _lock_order_for_move(order_id: uuid.UUID, target: OrderStatus) -> Order:
+    """Lock the order and check the move; roll back if it is missing or refused."""
+    order = lock_order(order_id)
     if order is None:
         db.session.rollback()
         raise LookupError(f"no order {order_id}")
@@ -178,6 +202,20 @@ def _move(order: Order, target: OrderStatus, reason: str) -> None:
     order.status = target
 
 
+def move_order(order: Order, target: OrderStatus, reason: str, **changes: object) -> None:
+    """Apply one move to an order the caller has locked; raise TransitionRefused if barred.
+
+    The caller commits (or rolls back) the transaction it locked the order in.
+    """
+    check_transition(order.status, target)
+    _move(order, target, reason)
+    for key, value in changes.items():
+        setattr(order, key, value)
+    if target == OrderStatus.PAID:
+        order.paid_at = utcnow()
+        order.customer.advance_journey(JourneyStage.PURCHASE)
+
+
 def transition_order(
     order_id: uuid.UUID, target: OrderStatus, reason: str, **changes: object
 ) -> Order:
@@ -186,12 +224,7 @@ def transition_order(
     Extra keyword arguments are written to the order in the same transaction.
     """
     order = _lock_order_for_move(order_id, target)
-    _move(order, target, reason)
-    for key, value in changes.items():
-        setattr(order, key, value)
-    if target == OrderStatus.PAID:
-        order.paid_at = utcnow()
-        order.customer.advance_journey(JourneyStage.PURCHASE)
+    move_order(order, target, reason, **changes)
     db.session.commit()
     return order
 
@@ -204,7 +237,13 @@ def expire_if_overdue(order: Order) -> Order:
         and order.expires_at <= utcnow()
     ):
         try:
-            return transition_order(order.id, OrderStatus.EXPIRED, "payment_window_passed")
+            # The provider may still take money for it: the payments side closes it.
+            return transition_order(
+                order.id,
+                OrderStatus.EXPIRED,
+                "payment_window_passed",
+                release_pending=order.provider_reference is not None,
+            )
         except TransitionRefused:
             # Another request settled it first (paid or expired): read what it decided.
             db.session.rollback()
@@ -230,6 +269,10 @@ def expire_overdue_orders() -> int:
 def retry_order(order_id: uuid.UUID, payment_method: str, hold_seconds: int) -> Order:
     """Give a failed or expired order a new payment attempt, if a seat is still free."""
     order = _lock_order_for_move(order_id, OrderStatus.AWAITING_PAYMENT)
+    if order.release_pending:
+        # The last attempt may still be paid at the provider: never open a second one.
+        db.session.rollback()
+        raise CheckoutError("previous_payment_open")
     offer = db.session.scalar(select(Offer).where(Offer.id == order.offer_id).with_for_update())
     if offer is None or not offer.on_sale():
         db.session.rollback()
@@ -242,6 +285,10 @@ def retry_order(order_id: uuid.UUID, payment_method: str, hold_seconds: int) -> 
     order.attempt += 1
     order.failure_reason = None
     order.provider_reference = None
+    order.payment_intent_id = None
+    order.payment_url = None
+    order.multibanco_entity = None
+    order.multibanco_reference = None
     order.expires_at = utcnow() + timedelta(seconds=hold_seconds)
     db.session.commit()
     return order

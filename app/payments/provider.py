@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.checkout.models import Order
 
@@ -25,13 +26,13 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class PaymentStart:
-    """Where the buyer goes after the order is placed."""
+class MultibancoVoucher:
+    """What a buyer needs to pay at an ATM or in home banking."""
 
-    # A provider page (hosted card form, demo card page); None means our own order
-    # page, which waits for the payment (MB WAY, Multibanco).
-    redirect_url: str | None
-    provider_reference: str | None
+    entity: str
+    reference: str
+    expires_at: datetime
+    hosted_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,50 @@ class PaymentUpdate:
     order_id: str
     outcome: Outcome
     reason: str
-    event_id: str | None = None
     amount_cents: int | None = None
     currency: str | None = None
+    # The payment attempt the statement is about; None when it is about any attempt.
+    attempt: int | None = None
+    payment_intent_id: str | None = None
+    receipt_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """Where the buyer goes after the order is placed, and what the provider made."""
+
+    # A provider page (hosted card form, demo card page); None means our own order
+    # page, which waits for the payment (MB WAY, Multibanco).
+    redirect_url: str | None
+    provider_reference: str | None
+    payment_intent_id: str | None = None
+    # A page at the provider the buyer can go back to (Checkout, hosted voucher).
+    payment_url: str | None = None
+    multibanco: MultibancoVoucher | None = None
+    # The provider already answered (an MB WAY number refused at once, say).
+    update: PaymentUpdate | None = None
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A webhook event whose signature was verified."""
+
+    id: str
+    type: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class PaymentProviderError(Exception):
-    """The provider could not start or read a payment; the order stays retryable."""
+    """The provider could not do what was asked; the order stays retryable.
+
+    `code` is what the buyer is told: `provider_unavailable` (network, outage,
+    configuration) or `payment_refused` (the provider refused these details).
+    """
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
 
 
 class PaymentProvider(Protocol):
@@ -63,6 +101,18 @@ class PaymentProvider(Protocol):
         """Read the payment's state at the provider (server side), None when unknown."""
         ...
 
-    def parse_webhook(self, body: bytes, headers: dict[str, str]) -> PaymentUpdate | None:
+    def cancel_payment(self, order: Order) -> PaymentUpdate | None:
+        """Close the open payment at the provider; returns what it ended as (paid, if too late)."""
+        ...
+
+    def refund(self, order: Order, amount_cents: int | None) -> str:
+        """Ask the provider to refund (all when amount is None); returns its reference."""
+        ...
+
+    def receipt_url(self, order: Order) -> str | None:
+        """The provider's hosted receipt for a paid order, if it has one."""
+        ...
+
+    def parse_webhook(self, body: bytes, headers: dict[str, str]) -> ProviderEvent:
         """Verify and parse a webhook; raise ValueError when it is not authentic."""
         ...

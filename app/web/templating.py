@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_time
+from flask_babel import format_date, format_time
 
 from app.assets import load_manifest
 from app.catalog.models import localized
 from app.checkout.validation import format_phone_for_display
-from app.money import format_money, format_rate
+from app.money import cents_to_decimal, format_money, format_rate
 from app.timeutil import to_lisbon, utcnow
 from app.web.i18n import current_lang
 
@@ -38,6 +38,23 @@ def init_templating(app: Flask) -> None:
     def clock_filter(value: datetime) -> str:
         """Lisbon wall-clock time, e.g. 14:05, for deadlines a few minutes away."""
         return format_time(value, "short")
+
+    @app.template_filter("datetime_long")
+    def datetime_long(value: datetime) -> str:
+        """A Lisbon date and time a person reads days ahead: 1 de dezembro de 2026, 14:05."""
+        return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
+
+    @app.template_filter("mb_reference")
+    def mb_reference(value: str) -> str:
+        """A Multibanco reference in groups of three digits, as ATMs and vouchers show it."""
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+
+    @app.template_filter("money_plain")
+    def money_plain(cents: int) -> str:
+        """The amount as typed into home banking: 147,00 (pt) / 147.00 (en), no symbol."""
+        text = f"{cents_to_decimal(cents):.2f}"
+        return text.replace(".", ",") if current_lang().startswith("pt") else text
 
     @app.template_filter("lisbon_iso")
     def lisbon_iso(value: datetime) -> str:

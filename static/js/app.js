@@ -14,8 +14,33 @@
     });
   }
 
+  // Copy buttons beside voucher values (entity, reference, amount). Without
+  // JavaScript the values are still selectable with one tap (CSS user-select: all).
+  function addCopyButtons(root) {
+    if (!navigator.clipboard) return;
+    root.querySelectorAll("[data-copy]:not([data-copy-ready])").forEach(function (el) {
+      el.setAttribute("data-copy-ready", "");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--ghost copy-button";
+      button.textContent = document.documentElement.lang === "en" ? "Copy" : "Copiar";
+      button.addEventListener("click", function () {
+        var value = el.getAttribute("data-copy") || el.textContent.replace(/\s+/g, "");
+        navigator.clipboard.writeText(value).then(function () {
+          button.textContent = document.documentElement.lang === "en" ? "Copied" : "Copiado";
+        });
+      });
+      el.appendChild(button);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 1000);
+    addCopyButtons(document);
+  });
+  // The order status block is swapped by htmx while it waits: new values, new buttons.
+  document.addEventListener("htmx:after:swap", function () {
+    addCopyButtons(document);
   });
 })();

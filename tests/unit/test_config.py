@@ -28,8 +28,31 @@ def test_postgres_urls_use_psycopg_3():
 
 def test_production_cookies_are_secure():
     settings = load_settings(
-        {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "PAYMENT_PROVIDER": "stripe"}
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "STRIPE_SECRET_KEY": "sk_live_x",
+            "STRIPE_WEBHOOK_SECRET": "whsec_x",
+        }
     )
     config = settings.as_flask_config()
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_NAME"] == "__Host-session"
+
+
+def test_two_stripe_variables_switch_from_the_demo_to_stripe():
+    settings = load_settings(
+        {"APP_ENV": "test", "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1"}
+    ).as_flask_config()
+    assert settings["PAYMENT_PROVIDER"] == "stripe"
+    assert settings["STRIPE_SECRET_KEY"] == "sk_test_1"
+    assert settings["STRIPE_WEBHOOK_SECRET"] == "whsec_1"
+
+
+def test_stripe_needs_its_key_and_in_production_its_webhook_secret():
+    with pytest.raises(ConfigurationError, match="STRIPE_SECRET_KEY"):
+        load_settings({"APP_ENV": "test", "PAYMENT_PROVIDER": "stripe"})
+    with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET"):
+        load_settings(
+            {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "STRIPE_SECRET_KEY": "sk_live_x"}
+        )
