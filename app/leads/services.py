@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.checkout.models import JourneyStage
 from app.checkout.services import upsert_customer
+from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.leads.models import Lead
 from app.timeutil import utcnow
@@ -26,6 +27,9 @@ class LeadDetails:
 
 def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
     """Create or update the lead for this email; returns (lead, created)."""
+    # Read and write in one write transaction: on SQLite a read transaction that
+    # later writes fails at once ("database is locked") if another writer went first.
+    begin_locking_transaction()
     customer = upsert_customer(email=details.email, name=details.name, locale=details.locale)
     customer.advance_journey(JourneyStage.LEAD)
     db.session.flush()

@@ -80,6 +80,7 @@ def start_payment(order: Order, *, return_url: str) -> str | None:
             PaymentUpdate(str(order.id), Outcome.FAILED, exc.code, attempt=order.attempt)
         )
         return None
+    order = lock_order(order.id) or order
     order.provider_reference = start.provider_reference
     order.payment_intent_id = start.payment_intent_id
     order.payment_url = start.payment_url
@@ -167,6 +168,7 @@ def check_with_provider(order: Order) -> Order:
     last = order.provider_checked_at or order.updated_at or order.created_at
     if last is not None and now - last < every:
         return order
+    order = lock_order(order.id) or order
     order.provider_checked_at = now
     db.session.commit()
     try:
@@ -255,6 +257,7 @@ def receipt_url(order: Order) -> str | None:
         return order.receipt_url
     url = get_provider().receipt_url(order)
     if url:
+        order = lock_order(order.id) or order
         order.receipt_url = url
         db.session.commit()
     return url

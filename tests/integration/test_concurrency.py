@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from app.catalog.models import Offer
 from app.checkout.models import Order
-from app.checkout.services import BuyerDetails, CheckoutError, place_order
+from app.checkout.services import BuyerDetails, CheckoutError, place_order, seats_left
 from app.extensions import db as _db
+from tests.integration.helpers import checkout_data
 
 
 def test_buyers_racing_for_the_last_seats_never_oversell(app, db):
@@ -48,3 +49,42 @@ def test_buyers_racing_for_the_last_seats_never_oversell(app, db):
     _db.session.rollback()  # read what the buyers committed, not an older snapshot
     taken = _db.session.scalar(select(func.count(Order.id)).where(Order.offer_id == offer_id))
     assert taken == 5
+
+
+def test_two_hundred_buyers_for_fifty_seats_get_fifty_holds_and_clear_sold_out_answers(app, client):
+    """Through the real checkout endpoint, all at once, on SQLite and on PostgreSQL."""
+    offer = _db.session.scalar(select(Offer).where(Offer.slug == "bilhete-geral"))
+    offer.capacity = 50
+    _db.session.commit()
+    offer_id = offer.id
+
+    buyers = 200
+    start_together = threading.Barrier(buyers)
+
+    def buy(n):
+        browser = app.test_client()
+        form = checkout_data(email=f"buyer{n}@example.pt", checkout_key=f"race-{n}")
+        start_together.wait()
+        response = browser.post("/checkout/bilhete-geral", data=form)
+        return response.status_code, response.get_data(as_text=True)
+
+    with ThreadPoolExecutor(max_workers=buyers) as pool:
+        answers = list(pool.map(buy, range(buyers)))
+
+    statuses = [status for status, _ in answers]
+    assert statuses.count(303) == 50, sorted(set(statuses))
+    assert statuses.count(409) == 150
+    for status, body in answers:
+        if status == 409:
+            # A clear answer: sold out, and the waiting list instead.
+            assert "data-sold-out" in body
+            assert "from=waitlist" in body
+    _db.session.rollback()
+    holds = _db.session.scalar(
+        select(func.count(Order.id)).where(
+            Order.offer_id == offer_id, Order.status == "awaiting_payment"
+        )
+    )
+    assert holds == 50
+    offer = _db.session.get(Offer, offer_id)
+    assert seats_left(offer) == 0

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.money import cents_to_decimal, decimal_to_cents, format_money, vat_included
+from app.money import cents_to_decimal, decimal_to_cents, format_money, parse_euros, vat_included
 
 NBSP = "\u00a0"
 
@@ -36,3 +36,17 @@ def test_floats_are_refused():
         decimal_to_cents(0.1)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         cents_to_decimal(1.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [("49.50", 4950), ("49,50", 4950), ("50", 5000), (" 147,00 € ", 14700), ("0.01", 1)],
+)
+def test_amounts_typed_by_a_person_become_cents(typed, cents):
+    assert parse_euros(typed) == cents
+
+
+@pytest.mark.parametrize("typed", ["abc", "", "-5", "0", "1.005", "NaN", "Infinity"])
+def test_nonsense_amounts_are_refused(typed):
+    with pytest.raises(ValueError):
+        parse_euros(typed)
