@@ -55,6 +55,25 @@ def orders_expire() -> None:
     click.echo(f"{expired} orders expired; {closed} payments closed at the provider")
 
 
+@orders.command("review", help="List orders flagged for a person to look at.")
+def orders_review() -> None:
+    from sqlalchemy import select
+
+    from app.checkout.models import Order
+    from app.extensions import db
+    from app.money import format_money
+
+    flagged = db.session.scalars(
+        select(Order).where(Order.review_reason.is_not(None)).order_by(Order.updated_at)
+    ).all()
+    for order in flagged:
+        click.echo(
+            f"{order.id.hex[:8]}  {order.review_reason:<26} {order.status:<17} "
+            f"{format_money(order.amount_cents, 'pt_PT')}  {order.provider_reference or '-'}"
+        )
+    click.echo(f"{len(flagged)} orders to review")
+
+
 @click.group(help="Payments at the provider.")
 def payments() -> None:
     pass

@@ -99,8 +99,16 @@ def test_coming_back_from_checkout_never_marks_paid_only_the_webhook_does(stripe
     order = only_order()
     stripe.complete_session(order.provider_reference)
     html = order_page(stripe_client, order, "?checkout=done")
-    assert "Confirming your payment" in html or "A confirmar" in html
+    assert "A confirmar o seu pagamento" in html
+    # The page follows the order until the webhook says paid, JS or not.
+    assert f'hx-get="/order/{order.public_token}?checkout=done"' in html
+    assert 'http-equiv="refresh"' in html
     assert fresh(order).status == "awaiting_payment"
+    # Left Stripe without paying: nothing to follow, a way back to pay instead.
+    html = order_page(stripe_client, order, "?checkout=cancelled")
+    assert "hx-trigger" not in html.split('id="order-status"')[1].split(">")[0]
+    assert 'http-equiv="refresh"' not in html
+    assert stripe.objects[order.provider_reference]["url"] in html
 
     session = stripe.objects[order.provider_reference]
     answer = deliver(stripe_client, stripe.event("checkout.session.completed", session))
@@ -438,7 +446,9 @@ def test_a_timestamp_within_stripes_tolerance_is_accepted(stripe_client, stripe)
     assert fresh(order).status == "paid"
 
 
-def test_an_amount_that_does_not_match_flags_the_order_instead_of_paying_it(stripe_client, stripe):
+def test_an_amount_that_does_not_match_flags_the_order_instead_of_paying_it(
+    stripe_app, stripe_client, stripe
+):
     buy(stripe_client, "mb_way")
     order = only_order()
     intent = stripe.succeed_intent(order.provider_reference, amount=100)
@@ -447,6 +457,8 @@ def test_an_amount_that_does_not_match_flags_the_order_instead_of_paying_it(stri
     order = fresh(order)
     assert order.status == "awaiting_payment"
     assert order.review_reason == "amount_mismatch"
+    listed = CliRunner().invoke(stripe_app.cli, ["orders", "review"])
+    assert order.id.hex[:8] in listed.output and "amount_mismatch" in listed.output
 
 
 def test_events_the_shop_does_not_handle_get_200(stripe_client, stripe):
