@@ -161,7 +161,7 @@ def check_with_provider(order: Order) -> Order:
     if order.status != OrderStatus.AWAITING_PAYMENT or not order.provider_reference:
         return order
     provider = get_provider()
-    if provider.is_demo:
+    if provider.is_demo or order.provider != provider.name:
         return order
     now = utcnow()
     every = timedelta(seconds=current_app.config["PAYMENT_STATUS_CHECK_SECONDS"])
@@ -189,8 +189,11 @@ def release_payment(order: Order) -> Order:
     """
     if not order.release_pending:
         return order
+    provider = get_provider()
     try:
-        update = get_provider().cancel_payment(order)
+        # An order made under another provider (the shop switched from the demo to
+        # Stripe) has nothing this one could close.
+        update = provider.cancel_payment(order) if order.provider == provider.name else None
     except PaymentProviderError as exc:
         log.warning("order %s: could not close the payment at the provider (%s)", order.id, exc)
         return order
@@ -215,8 +218,9 @@ def abandon_payment(order: Order) -> Order:
     """
     if order.status != OrderStatus.AWAITING_PAYMENT:
         return order
+    provider = get_provider()
     try:
-        update = get_provider().cancel_payment(order)
+        update = provider.cancel_payment(order) if order.provider == provider.name else None
     except PaymentProviderError as exc:
         log.warning("order %s: could not close the payment to change method (%s)", order.id, exc)
         return order
@@ -255,7 +259,10 @@ def receipt_url(order: Order) -> str | None:
     """The provider's hosted receipt for a paid order, cached on the order once known."""
     if order.receipt_url:
         return order.receipt_url
-    url = get_provider().receipt_url(order)
+    provider = get_provider()
+    if order.provider != provider.name:
+        return None
+    url = provider.receipt_url(order)
     if url:
         order = lock_order(order.id) or order
         order.receipt_url = url
@@ -274,6 +281,8 @@ def refund_order(order: Order, amount_cents: int | None = None) -> str:
     if amount_cents is not None and not 0 < amount_cents <= remaining:
         raise PaymentProviderError("not_refundable", f"at most {remaining} cents can be refunded")
     provider = get_provider()
+    if order.provider != provider.name:
+        raise PaymentProviderError("not_refundable", f"order was paid through {order.provider}")
     reference = provider.refund(order, amount_cents)
     if provider.is_demo:
         record_refund(order.id, order.refunded_cents + (amount_cents or remaining))

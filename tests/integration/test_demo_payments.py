@@ -147,3 +147,47 @@ def test_demo_pages_refuse_the_wrong_method(client, db):
     _buy(client)
     order = only_order()
     assert client.get(f"/demo/mbway/{order.public_token}").status_code == 404
+
+
+def test_demo_multibanco_shows_a_voucher_and_the_demo_atm_pays_it(client, db):
+    location = _buy(client, payment_method="multibanco")
+    order = only_order()
+    assert location == f"/order/{order.public_token}"
+    page = client.get(location).text
+    assert "99999" in page
+    ref = order.multibanco_reference
+    assert len(ref) == 9 and f"{ref[:3]} {ref[3:6]} {ref[6:]}" in page
+    assert order.expires_at > utcnow() + timedelta(days=2)
+    assert f"/demo/multibanco/{order.public_token}" in page
+    paid = client.post(f"/demo/multibanco/{order.public_token}")
+    assert paid.status_code == 303
+    _db.session.rollback()
+    assert only_order().status == "paid"
+
+
+def test_demo_refunds_are_recorded_at_once_and_a_full_one_frees_the_seat(app, client, db):
+    from click.testing import CliRunner
+
+    from app.catalog.models import Offer
+    from app.checkout.services import seats_left
+
+    client.post(_buy(client), data={"cardholder_name": "Ana"})
+    order = only_order()
+    assert order.status == "paid"
+    offer = _db.session.get(Offer, order.offer_id)
+    seats_when_paid = seats_left(offer)
+    runner = CliRunner()
+    result = runner.invoke(app.cli, ["payments", "refund", order.id.hex[:8], "--amount", "47"])
+    assert result.exit_code == 0, result.output
+    _db.session.rollback()
+    order = only_order()
+    assert (order.status, order.refunded_cents) == ("paid", 4700)
+    too_much = runner.invoke(app.cli, ["payments", "refund", str(order.id), "--amount", "200"])
+    assert too_much.exit_code != 0
+    assert runner.invoke(app.cli, ["payments", "refund", str(order.id)]).exit_code == 0
+    _db.session.rollback()
+    order = only_order()
+    assert (order.status, order.refunded_cents) == ("refunded", 14700)
+    assert seats_left(offer) == seats_when_paid + 1
+    again = runner.invoke(app.cli, ["payments", "refund", str(order.id)])
+    assert again.exit_code != 0
