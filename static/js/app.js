@@ -25,7 +25,7 @@
       button.className = "button button--ghost copy-button";
       button.textContent = document.documentElement.lang === "en" ? "Copy" : "Copiar";
       button.addEventListener("click", function () {
-        var value = el.getAttribute("data-copy") || el.textContent.replace(/\s+/g, "");
+        var value = el.getAttribute("data-copy");
         navigator.clipboard.writeText(value).then(function () {
           button.textContent = document.documentElement.lang === "en" ? "Copied" : "Copiado";
         });

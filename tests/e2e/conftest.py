@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
+from pytest_httpserver import HTTPServer
 
 from tests.e2e.harness import (
     CHROMIUM,
@@ -21,10 +22,13 @@ from tests.e2e.harness import (
     UXES,
     BrowserErrors,
     LiveServer,
+    SessionStripeDouble,
     Ux,
     assets_up_to_date,
     build_assets,
+    play_stripe_checkout,
     start_server,
+    stripe_settings,
 )
 
 # Two gunicorn workers and a browser share two cores: allow for a slow answer.
@@ -156,6 +160,44 @@ def short_mbway_server(
     server = start_server(tmp_path_factory.mktemp("short-mbway"), SHORT_MBWAY_TIMEOUT_SECONDS)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def stripe_server(
+    built_assets: None, tmp_path_factory: pytest.TempPathFactory, make_httpserver: HTTPServer
+) -> Iterator[LiveServer]:
+    """A second server taking payments through Stripe, played by `stripe` (below)."""
+    server = start_server(
+        tmp_path_factory.mktemp("stripe"),
+        MBWAY_TIMEOUT_SECONDS,
+        stripe_settings(make_httpserver.url_for("/")),
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe(make_httpserver: HTTPServer) -> Iterator[SessionStripeDouble]:
+    """The Stripe double behind `stripe_server`, fresh for each test.
+
+    Replaces the fixture of the same name in tests/conftest.py: the live server keeps
+    its database for the whole session, so ids must not repeat from test to test.
+    """
+    double = SessionStripeDouble(make_httpserver)
+    yield double
+    make_httpserver.clear()
+
+
+@pytest.fixture
+def stripe_page(
+    open_context: Callable[[str], BrowserContext],
+    stripe_server: LiveServer,
+    stripe: SessionStripeDouble,
+) -> Page:
+    """A tab on the Stripe-backed shop, for this test's screen and JavaScript setting."""
+    context = open_context(stripe_server.url)
+    play_stripe_checkout(context)
+    return context.new_page()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import itertools
+import json
 import os
 import re
 import signal
@@ -20,6 +22,7 @@ from typing import Any
 import yaml
 from playwright.sync_api import BrowserContext, ConsoleMessage, Playwright
 
+from tests.stripe_double import WEBHOOK_SECRET, StripeDouble, sign
 from tests.support import write_test_event
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -229,8 +232,13 @@ def build_assets() -> None:
     _run(dict(os.environ), str(VENV_BIN / "python"), "-m", "app.assets")
 
 
-def start_server(tmp: Path, mbway_timeout: int) -> LiveServer:
-    """Migrate a fresh database, load the test event and serve it with gunicorn."""
+def start_server(
+    tmp: Path, mbway_timeout: int, settings: dict[str, str] | None = None
+) -> LiveServer:
+    """Migrate a fresh database, load the test event and serve it with gunicorn.
+
+    `settings` adds to (or overrides) the environment the server runs with.
+    """
     port = _free_port()
     env = {
         key: value
@@ -254,6 +262,7 @@ def start_server(tmp: Path, mbway_timeout: int) -> LiveServer:
             # gunicorn 27 opens a control socket under $XDG_RUNTIME_DIR (else ~/.gunicorn):
             # one per server here, so two servers never take over each other's.
             "XDG_RUNTIME_DIR": str(tmp),
+            **(settings or {}),
         }
     )
     server = LiveServer(
@@ -264,3 +273,76 @@ def start_server(tmp: Path, mbway_timeout: int) -> LiveServer:
     )
     server.start()
     return server
+
+
+# --- Stripe, played by a local HTTP server -----------------------------------------------
+
+
+def stripe_settings(api_base: str) -> dict[str, str]:
+    """What a server needs to take payments through Stripe at `api_base` (the double)."""
+    return {
+        "PAYMENT_PROVIDER": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_e2e",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": api_base.rstrip("/"),
+    }
+
+
+# Stripe never reuses an id, and the live server's database outlives each test's double:
+# every double of the session counts from one sequence, or the second test's first event
+# would be taken for a duplicate delivery of the first test's.
+_STRIPE_IDS = itertools.count(1)
+# Where Stripe's hosted Checkout lives: the only outside address the shop's CSP lets a
+# form (and the redirect after it) go to.
+STRIPE_CHECKOUT = "https://checkout.stripe.com"
+
+
+class SessionStripeDouble(StripeDouble):
+    """The Stripe double, for a live server and a real browser.
+
+    Its ids stay unique for the whole session, and its Checkout Sessions send the buyer
+    to Stripe's real Checkout address, as Stripe does: the browser enforces the shop's
+    `form-action` on the redirect after a form, and would block the double's own
+    address. The browser context plays that page (see `play_stripe_checkout`).
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._ids = _STRIPE_IDS
+
+    def _make_session(self, params: dict[str, Any]) -> dict[str, Any]:
+        session = super()._make_session(params)
+        session["url"] = f"{STRIPE_CHECKOUT}/c/pay/{session['id']}"
+        return session
+
+
+def play_stripe_checkout(context: BrowserContext) -> None:
+    """Answer the browser's requests to Stripe Checkout with a plain page of its own.
+
+    Nothing leaves the machine; the tests only need to see the buyer arrive there.
+    """
+    context.route(
+        f"{STRIPE_CHECKOUT}/**",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html; charset=utf-8",
+            body="<!doctype html><html lang=en><title>Stripe Checkout (played)</title>"
+            "<h1 data-stripe-checkout>Stripe Checkout</h1></html>",
+        ),
+    )
+
+
+def deliver_stripe_event(server: LiveServer, event: dict[str, Any]) -> str:
+    """POST a signed event to the server's webhook, as Stripe does; what the shop did with it.
+
+    A refused event (any status but 200) raises urllib's HTTPError.
+    """
+    payload = json.dumps(event).encode()
+    request = urllib.request.Request(
+        f"{server.url}/webhooks/stripe",
+        data=payload,
+        method="POST",
+        headers={"Content-Type": "application/json", "Stripe-Signature": sign(payload)},
+    )
+    with urllib.request.urlopen(request, timeout=15) as response:
+        return json.loads(response.read())["result"]

@@ -14,6 +14,8 @@ from playwright.sync_api import Locator, Page, expect
 # A Portuguese mobile (MB WAY needs one) and a NIF whose check digit is right.
 PHONE = "912 345 678"
 NIF = "123456789"
+# Amounts read "147,00 €" with a no-break space, as Babel writes them for pt-PT.
+NBSP = "\u00a0"
 
 ORDER_URL = re.compile(r"/order/[\w-]+$")
 DEMO_CARD_URL = re.compile(r"/demo/card/[\w-]+$")
@@ -35,10 +37,14 @@ def path_of(page: Page) -> str:
     return re.sub(r"^https?://[^/]+", "", page.url).split("?")[0]
 
 
-def expect_shop_page(page: Page, lang: str = "pt-PT") -> None:
-    """Every page of the shop says which language it is in and that payments are a demo."""
+def expect_shop_page(page: Page, lang: str = "pt-PT", *, demo: bool = True) -> None:
+    """Every page of the shop says which language it is in and whether payments are a demo."""
     expect(page.locator("html")).to_have_attribute("lang", lang)
-    expect(page.locator(".demo-banner")).to_be_visible()
+    banner = page.locator(".demo-banner")
+    if demo:
+        expect(banner).to_be_visible()
+    else:
+        expect(banner).to_have_count(0)
 
 
 def status_block(page: Page) -> Locator:
