@@ -10,7 +10,7 @@ PORT ?= 8000
 export PORT
 
 .PHONY: help install run dev db assets translations compile-translations lint format \
-        test test-unit test-integration test-e2e lighthouse browser clean
+        test test-unit test-integration test-e2e bench lighthouse browser clean
 
 help:
 	@echo "make run    install everything, migrate, load the event and serve on http://127.0.0.1:$(PORT)"
@@ -75,10 +75,14 @@ test-integration: install
 test-e2e: install browser
 	$(VENV)/bin/pytest tests/e2e -q
 
+# Benchmarks against a real gunicorn (webhook latency budget); they print what they measured.
+bench: install
+	$(VENV)/bin/pytest tests/benchmarks -q -s
+
 lighthouse: install browser
 	bash lighthouse/run.sh
 
-test: lint test-unit test-integration test-e2e lighthouse
+test: lint test-unit test-integration test-e2e bench lighthouse
 
 clean:
 	rm -rf static/built .lighthouseci lighthouse/reports .pytest_cache
