@@ -101,7 +101,10 @@ def settle_locked_order(order: Order, update: PaymentUpdate) -> str:
     Returns what happened, for the webhook ledger. The caller commits. A statement
     the transition table refuses (late or reordered news) changes nothing.
     """
-    if update.payment_intent_id and not order.payment_intent_id:
+    if update.payment_intent_id and (
+        not order.payment_intent_id or update.outcome == Outcome.SUCCEEDED
+    ):
+        # The PaymentIntent that took the money is the one refunds go to.
         order.payment_intent_id = update.payment_intent_id
     if update.receipt_url:
         order.receipt_url = update.receipt_url

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
+from stripe import RequestOptions
 
 from app.checkout.models import Order
 from app.payments.provider import (
@@ -228,12 +229,17 @@ class StripeProvider:
         reference = order.provider_reference
         if not reference:
             return None
-        options = {"idempotency_key": _key(order, "cancel")}
+        # Often asked while a buyer waits for the order page: short, one retry at most;
+        # what does not get through is tried again by `flask orders expire`.
+        options: RequestOptions = {
+            "idempotency_key": _key(order, "cancel"),
+            "max_network_retries": 1,
+        }
         try:
             if reference.startswith("cs_"):
-                session = self.client.v1.checkout.sessions.expire(reference, options=options)
+                session = self.quick.v1.checkout.sessions.expire(reference, options=options)
                 return session_update(order, session)
-            intent = self.client.v1.payment_intents.cancel(
+            intent = self.quick.v1.payment_intents.cancel(
                 reference, {"cancellation_reason": "abandoned"}, options
             )
             return intent_update(order, intent.to_dict())

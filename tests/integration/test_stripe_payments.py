@@ -281,12 +281,13 @@ def test_a_cancellation_stripe_did_not_take_is_retried_by_the_scheduled_command(
     order = only_order()
     order.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    stripe.fail_next("POST", r"/v1/payment_intents/.*/cancel", status=503, times=3)
+    # Each cancellation is one request and at most one retry.
+    stripe.fail_next("POST", r"/v1/payment_intents/.*/cancel", status=503, times=2)
     order_page(stripe_client, order)
     assert fresh(order).release_pending is True
     # Until it is closed, a new attempt is refused rather than risk two payments
     # (the page and the retry each try to close it once more, with retries).
-    stripe.fail_next("POST", r"/v1/payment_intents/.*/cancel", status=503, times=6)
+    stripe.fail_next("POST", r"/v1/payment_intents/.*/cancel", status=503, times=4)
     page = stripe_client.get(f"/order/{order.public_token}").get_data(as_text=True)
     retry = stripe_client.post(
         f"/order/{order.public_token}/retry",
@@ -295,6 +296,7 @@ def test_a_cancellation_stripe_did_not_take_is_retried_by_the_scheduled_command(
     assert "retry_error=previous_payment_open" in retry.headers["Location"]
     assert fresh(order).attempt == 1
 
+    assert len(stripe.calls("POST", r"/v1/payment_intents/.*/cancel")) == 6
     result = CliRunner().invoke(stripe_app.cli, ["orders", "expire"])
     assert result.exit_code == 0, result.output
     assert "1 payments closed" in result.output
