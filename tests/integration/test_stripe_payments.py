@@ -612,3 +612,25 @@ def test_the_webhook_needs_no_csrf_token_and_the_checkout_allows_stripe_as_form_
     )
     answer = deliver(stripe_client, stripe.event("customer.created", {"id": "cus_2"}))
     assert answer.status_code == 200
+
+
+def test_the_webhook_is_exempt_from_rate_limits(stripe_app, stripe_db, stripe):
+    from app import create_app
+
+    limited = create_app(
+        {
+            **{key: stripe_app.config[key] for key in stripe_app.config if key.isupper()},
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_DEFAULT": "2 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    client = limited.test_client()
+    answers = [
+        deliver(client, stripe.event("customer.created", {"id": f"cus_{n}"})).status_code
+        for n in range(5)
+    ]
+    assert answers == [200] * 5
+    # The same app does limit its pages, so the exemption is what let them through.
+    pages = [client.get("/robots.txt").status_code for _ in range(3)]
+    assert pages[-1] == 429
