@@ -47,7 +47,11 @@ db: $(VENV)/.installed
 	$(FLASK) db upgrade -d app/migrations
 	$(FLASK) catalog sync
 
+# One command for the embedded default: the outbox worker runs beside gunicorn and
+# stops with it.
 run: install db
+	@$(FLASK) outbox work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 lint: $(VENV)/.installed

@@ -69,9 +69,10 @@ def register_blueprints(app: Flask) -> None:
     from app.checkout.routes import bp as checkout_bp
     from app.landing.routes import bp as landing_bp
     from app.leads.routes import bp as leads_bp
+    from app.outbox.routes import bp as outbox_bp
     from app.payments.routes import bp as payments_bp
 
-    for blueprint in (landing_bp, leads_bp, checkout_bp, payments_bp):
+    for blueprint in (landing_bp, leads_bp, checkout_bp, payments_bp, outbox_bp):
         app.register_blueprint(blueprint)
 
 

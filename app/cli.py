@@ -1,15 +1,19 @@
-"""Flask commands: catalog sync, order expiry, payments, front-end build."""
+"""Flask commands: catalog sync, order expiry, payments, the outbox, GA4, front-end build."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 
+from app.outbox.commands import ga4
+
 
 def register(app: Flask) -> None:
     app.cli.add_command(catalog)
     app.cli.add_command(orders)
     app.cli.add_command(payments)
+    app.cli.add_command(outbox)
+    app.cli.add_command(ga4)
     app.cli.add_command(assets)
 
 
@@ -97,6 +101,54 @@ def payments_refund(order_ref: str, amount: str | None) -> None:
     except (ValueError, PaymentProviderError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"refund {reference} requested for order {order.id}")
+
+
+@click.group(help="The outbox: messages to email, Kit, the CRM and GA4.")
+def outbox() -> None:
+    pass
+
+
+@outbox.command("work", help="Deliver outbox messages until stopped (the Procfile's worker).")
+@click.option("--batch", default=20, show_default=True, help="Messages taken at a time.")
+@click.option("--idle", default=1.0, show_default=True, help="Seconds to wait when idle.")
+@click.option("--until-idle", is_flag=True, help="Stop once nothing is due (for scripts).")
+def outbox_work(batch: int, idle: float, until_idle: bool) -> None:
+    import signal
+    import threading
+
+    from app.outbox.worker import work
+
+    stop = threading.Event()
+    # SIGTERM (a deploy, `make run` ending) and Ctrl+C finish the message in hand first.
+    signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in signals}
+    if not until_idle:
+        click.echo("outbox worker started (Ctrl+C or SIGTERM to stop)")
+    try:
+        totals = work(batch=batch, idle_seconds=idle, stop=stop, until_idle=until_idle)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(totals.items()))
+    click.echo(f"outbox worker stopped: {summary or 'nothing to do'}")
+
+
+@outbox.command("status", help="Counts by state (delivered, retrying, dead...) and last errors.")
+def outbox_status() -> None:
+    from app.outbox.worker import report
+
+    result = report()
+    counts = result.counts
+    waiting = counts.get("pending", 0) - result.retrying
+    click.echo(
+        f"delivered {counts.get('delivered', 0)}  waiting {waiting}  "
+        f"retrying {result.retrying}  dead {counts.get('dead', 0)}  "
+        f"skipped {counts.get('skipped', 0)}"
+    )
+    if result.recent_errors:
+        click.echo("last errors:")
+        for message_id, channel, kind, attempts, error in result.recent_errors:
+            click.echo(f"  #{message_id} {channel}/{kind} after {attempts} attempts: {error}")
 
 
 @click.group(help="Front-end files.")

@@ -153,4 +153,39 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
         seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
+        extra=_outbox_settings(environ),
     )
+
+
+def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
+    """Outside systems the outbox delivers to; each is off until its credentials are set."""
+
+    def text(name: str, default: str = "") -> str:
+        return environ.get(name, default).strip()
+
+    return {
+        # Email: SMTP when SMTP_URL is set (smtp://user:pass@host:587?starttls=1, or
+        # smtps:// for TLS from the start); otherwise .eml files in instance/mail/.
+        "SMTP_URL": text("SMTP_URL"),
+        "MAIL_FROM": text("MAIL_FROM", "Café com Vendas <ola@cafecomvendas.pt>"),
+        "MAIL_DIR": text("MAIL_DIR") or str(INSTANCE_DIR / "mail"),
+        # Kit (ConvertKit) API v4.
+        "KIT_API_KEY": text("KIT_API_KEY"),
+        "KIT_API_BASE": text("KIT_API_BASE", "https://api.kit.com"),
+        "KIT_BUYER_SEQUENCE_ID": text("KIT_BUYER_SEQUENCE_ID"),
+        # HubSpot CRM (private app token).
+        "HUBSPOT_TOKEN": text("HUBSPOT_TOKEN"),
+        "HUBSPOT_API_BASE": text("HUBSPOT_API_BASE", "https://api.hubapi.com"),
+        # GA4 Measurement Protocol.
+        "GA4_MEASUREMENT_ID": text("GA4_MEASUREMENT_ID"),
+        "GA4_API_SECRET": text("GA4_API_SECRET"),
+        "GA4_ENDPOINT": text("GA4_ENDPOINT", "https://www.google-analytics.com"),
+        # Delivery: the n-th retry waits OUTBOX_BACKOFF_SECONDS * 2**(n-1), with jitter;
+        # 8 attempts from 5 minutes span about a day.
+        "OUTBOX_BACKOFF_SECONDS": float(text("OUTBOX_BACKOFF_SECONDS", "300")),
+        "OUTBOX_MAX_ATTEMPTS": int(text("OUTBOX_MAX_ATTEMPTS", "8")),
+        "OUTBOX_LEASE_SECONDS": float(text("OUTBOX_LEASE_SECONDS", "300")),
+        "OUTBOX_HTTP_TIMEOUT": float(text("OUTBOX_HTTP_TIMEOUT", "10")),
+        # How long the link in a lead's confirmation email works.
+        "LEAD_CONFIRM_MAX_AGE": int(text("LEAD_CONFIRM_MAX_AGE", str(7 * 24 * 3600))),
+    }

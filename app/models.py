@@ -3,6 +3,16 @@
 from app.catalog.models import Event, Offer
 from app.checkout.models import Customer, Order, OrderStatusChange
 from app.leads.models import Lead
+from app.outbox.models import OutboxMessage
 from app.payments.models import WebhookEvent
 
-__all__ = ["Customer", "Event", "Lead", "Offer", "Order", "OrderStatusChange", "WebhookEvent"]
+__all__ = [
+    "Customer",
+    "Event",
+    "Lead",
+    "Offer",
+    "Order",
+    "OrderStatusChange",
+    "OutboxMessage",
+    "WebhookEvent",
+]

@@ -94,6 +94,10 @@ class Order(db.Model):
     review_reason: Mapped[str | None] = mapped_column(String(64))
     # When the shop last read this payment at the provider (a late webhook's fallback).
     provider_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The attendee page's unguessable address, given when the order is paid.
+    attendee_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Google Analytics client id captured at checkout, only with analytics consent.
+    ga_client_id: Mapped[str | None] = mapped_column(String(64))
     # The order stopped waiting but the provider's payment may still be open:
     # cancel it there (MB WAY request, Checkout Session) before anything else.
     release_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

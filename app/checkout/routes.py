@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
+from sqlalchemy import select
 
+from app.catalog.calendar import event_ics
 from app.catalog.services import offer_by_slug
 from app.checkout.forms import PAYMENT_METHODS, CheckoutForm
+from app.checkout.models import Order
 from app.checkout.services import (
     BuyerDetails,
     CheckoutError,
@@ -17,6 +20,8 @@ from app.checkout.services import (
 )
 from app.checkout.states import OrderStatus, TransitionRefused
 from app.checkout.validation import InvalidPhone, normalize_phone
+from app.consent.cookie import ga_client_id
+from app.extensions import db
 from app.payments.provider import PaymentMethod
 from app.payments.services import (
     abandon_payment,
@@ -95,6 +100,7 @@ def submit(slug: str) -> Response:
             provider=get_provider().name,
             hold_seconds=_hold_seconds(form.payment_method.data),
             checkout_key=form.checkout_key.data,
+            ga_client_id=ga_client_id(request.cookies),
         )
     except CheckoutError as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
@@ -178,3 +184,38 @@ def change_method(token: str) -> Response:
     if found.status == OrderStatus.AWAITING_PAYMENT:
         return redirect_after_post(_order_url(found, retry_error="previous_payment_open"))
     return redirect_after_post(_order_url(found))
+
+
+def _attendee_order(token: str) -> Order:
+    """The paid order behind an attendee page; a refunded one has lost it (404)."""
+    order = db.session.scalar(select(Order).where(Order.attendee_token == token))
+    if order is None or order.status != OrderStatus.PAID:
+        abort(404)
+    return order
+
+
+@localized_route(bp, "/attendee/<token>", methods=["GET"])
+def attendee(token: str) -> Response:
+    order = _attendee_order(token)
+    response = render_page(
+        "checkout/attendee.html", order=order, event=order.offer.event, token=token
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@localized_route(bp, "/attendee/<token>/calendar.ics", methods=["GET"])
+def attendee_calendar(token: str) -> Response:
+    order = _attendee_order(token)
+    event = order.offer.event
+    body = event_ics(
+        event,
+        current_lang(),
+        uid=f"{event.slug}-{order.id}@cafecomvendas.pt",
+        url=url_for("checkout.attendee", token=token, _external=True),
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -9,7 +9,13 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 
 from app.catalog.models import Offer
-from app.checkout.models import Customer, JourneyStage, Order, OrderStatusChange
+from app.checkout.models import (
+    Customer,
+    JourneyStage,
+    Order,
+    OrderStatusChange,
+    new_public_token,
+)
 from app.checkout.states import OrderStatus, TransitionRefused, check_transition
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
@@ -86,6 +92,7 @@ def place_order(
     provider: str,
     hold_seconds: int,
     checkout_key: str | None = None,
+    ga_client_id: str | None = None,
 ) -> Order:
     """Create an order awaiting payment, holding a seat; raises CheckoutError if none is left.
 
@@ -132,6 +139,7 @@ def place_order(
         billing_nif=buyer.nif,
         locale=buyer.locale,
         checkout_key=checkout_key or None,
+        ga_client_id=ga_client_id,
         created_at=now,
         expires_at=now + timedelta(seconds=hold_seconds),
     )
@@ -214,6 +222,8 @@ def move_order(order: Order, target: OrderStatus, reason: str, **changes: object
     if target == OrderStatus.PAID:
         order.paid_at = utcnow()
         order.customer.advance_journey(JourneyStage.PURCHASE)
+        if not order.attendee_token:
+            order.attendee_token = new_public_token()
 
 
 def transition_order(

@@ -23,6 +23,8 @@ class Lead(db.Model):
     marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(32), default="landing")
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
+    # Double opt-in: set when the person follows the link in the confirmation email.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request, url_for
 
+from app.extensions import db
 from app.leads.forms import LeadForm
-from app.leads.services import LeadDetails, save_lead
+from app.leads.models import Lead
+from app.leads.services import LeadDetails, confirm_lead, save_lead
+from app.outbox.emails import lead_from_token
 from app.web.i18n import current_lang, localized_route
 from app.web.rendering import (
     is_htmx_fragment_request,
@@ -56,3 +59,22 @@ def validate_field() -> Response:
 @localized_route(bp, "/leads/thanks", methods=["GET"])
 def thanks() -> Response:
     return render_page("leads/thanks.html")
+
+
+@localized_route(bp, "/leads/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str) -> Response:
+    """The double opt-in link: a page with one button, so mail scanners that open
+    links do not confirm on the person's behalf; the POST confirms."""
+    lead_id, state = lead_from_token(token)
+    if lead_id is None:
+        return render_page("leads/confirm.html", state=state, token=token, status=400)
+    if request.method == "POST":
+        lead = confirm_lead(lead_id)
+        if lead is None:
+            return render_page("leads/confirm.html", state="invalid", token=token, status=400)
+        return redirect_after_post(url_for("leads.confirm", token=token))
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return render_page("leads/confirm.html", state="invalid", token=token, status=400)
+    state = "confirmed" if lead.confirmed_at else "ask"
+    return render_page("leads/confirm.html", state=state, token=token, lead=lead)

@@ -11,6 +11,7 @@ from app.checkout.services import upsert_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.leads.models import Lead
+from app.outbox import services as outbox
 from app.timeutil import utcnow
 
 
@@ -49,5 +50,22 @@ def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
     if not details.marketing_consent:
         lead.marketing_consent_at = None
     lead.marketing_consent = details.marketing_consent
+    db.session.flush()
+    # The double opt-in email leaves with the lead, through the outbox.
+    outbox.lead_stored(lead)
     db.session.commit()
     return lead, created
+
+
+def confirm_lead(lead_id: int) -> Lead | None:
+    """Mark the lead confirmed (double opt-in) once; tells Kit and the CRM through the outbox."""
+    begin_locking_transaction()
+    lead = db.session.get(Lead, lead_id, with_for_update=True)
+    if lead is None:
+        db.session.rollback()
+        return None
+    if lead.confirmed_at is None:
+        lead.confirmed_at = utcnow()
+        outbox.lead_confirmed(lead)
+    db.session.commit()
+    return lead

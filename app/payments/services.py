@@ -19,6 +19,7 @@ from app.checkout.models import Order
 from app.checkout.services import lock_order, move_order, seats_taken
 from app.checkout.states import OrderStatus, TransitionRefused
 from app.extensions import db
+from app.outbox import services as outbox
 from app.payments.demo import DemoProvider
 from app.payments.provider import (
     Outcome,
@@ -128,6 +129,8 @@ def settle_locked_order(order: Order, update: PaymentUpdate) -> str:
             move_order(order, OrderStatus.PAID, update.reason, release_pending=False)
         except TransitionRefused:
             return f"ignored: order is {status}"
+        # Email, Kit, CRM and GA4 hear of it through the outbox, in this same transaction.
+        outbox.order_paid(order)
         return "paid"
     target = OUTCOME_TO_STATUS.get(update.outcome)
     if target is None:
@@ -305,7 +308,9 @@ def record_refund(order_id: uuid.UUID, refunded_cents: int) -> str:
 
 def refund_locked_order(order: Order, refunded_cents: int) -> str:
     """Record a refunded total on a locked order (caller commits); never goes down."""
-    order.refunded_cents = max(order.refunded_cents, refunded_cents)
+    if refunded_cents > order.refunded_cents:
+        order.refunded_cents = refunded_cents
+        outbox.order_refunded(order, refunded_cents)
     if order.refunded_cents < order.amount_cents:
         return "partially refunded"
     try:

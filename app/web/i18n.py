@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, request
@@ -83,10 +84,22 @@ def alternate_urls() -> dict[str, str]:
     endpoint = request.endpoint
     if not endpoint or endpoint not in _localized_endpoints(current_app):
         return {lang: url_for("landing.index", lang=lang) for lang in LANGS}
-    args = dict(request.view_args or {})
+    args = {key: value for key, value in (request.view_args or {}).items() if key != "lang"}
     return {lang: url_for(endpoint, **args, lang=lang) for lang in LANGS}
 
 
 def select_locale() -> str:
     """Flask-Babel's locale selector: the language of the URL."""
     return current_lang()
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Render outside a request (emails, the worker) in `lang`, with absolute URLs.
+
+    url_for(..., _external=True) builds links on BASE_URL, in that language.
+    """
+    with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+        g.lang = lang if lang in LANGS else DEFAULT_LANG
+        refresh()
+        yield

@@ -1,0 +1,161 @@
+"""GA4 Measurement Protocol: purchases and refunds, sent from the server.
+
+GA4 hears about an order only when the buyer allowed analytics at checkout (the
+order then carries the browser's GA client id). What it gets is the order's id,
+amounts and offer: never an email, a name or a phone number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import requests
+
+from app.checkout.models import Order
+from app.extensions import db
+from app.money import cents_to_decimal, vat_included
+from app.outbox.adapters.base import DeliveryFailed, NothingToSend, send_json
+from app.outbox.models import OutboxMessage
+
+# The debug command's made-up order: nothing sent to the validation server is a real sale.
+SAMPLE_CLIENT_ID = "1234567890.1234567890"
+SAMPLE_OFFER = ("amostra", "Amostra (ga4 debug)")
+SAMPLE_CENTS = 14700
+SAMPLE_VAT_CENTS = vat_included(SAMPLE_CENTS, Decimal("0.23"))
+
+
+class Ga4NotConfigured(RuntimeError):
+    """GA4_MEASUREMENT_ID or GA4_API_SECRET is missing."""
+
+
+def _euros(cents: int) -> float:
+    # GA4 wants a JSON number; the float is made here, at the boundary, from exact cents.
+    return float(cents_to_decimal(cents))
+
+
+def order_event(
+    name: str,
+    *,
+    transaction_id: str,
+    value_cents: int,
+    currency: str,
+    item: tuple[str, str],
+    price_cents: int,
+    tax_cents: int | None = None,
+) -> dict[str, Any]:
+    """One GA4 ecommerce event (purchase or refund) for a one-ticket order."""
+    item_id, item_name = item
+    params: dict[str, Any] = {
+        "transaction_id": transaction_id,
+        "value": _euros(value_cents),
+        "currency": currency,
+        "items": [
+            {
+                "item_id": item_id,
+                "item_name": item_name,
+                "price": _euros(price_cents),
+                "quantity": 1,
+            }
+        ],
+    }
+    if tax_cents is not None:
+        params["tax"] = _euros(tax_cents)
+    return {"name": name, "params": params}
+
+
+def event_for(order: Order, kind: str, refunded_cents: int | None = None) -> dict[str, Any]:
+    """The purchase, or the refund of `refunded_cents`, as GA4 should record it."""
+    offer = order.offer
+    common = {
+        "transaction_id": str(order.id),
+        "currency": order.currency,
+        "item": (offer.slug, offer.localized_name("pt_PT")),
+        "price_cents": order.amount_cents,
+    }
+    if kind == "purchase":
+        return order_event(
+            "purchase", value_cents=order.amount_cents, tax_cents=order.vat_cents, **common
+        )
+    value = order.refunded_cents if refunded_cents is None else refunded_cents
+    return order_event("refund", value_cents=value, **common)
+
+
+class Ga4Adapter:
+    """Sends paid and refunded orders to GA4 for buyers who allowed analytics."""
+
+    channel = "ga4"
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.measurement_id: str = config.get("GA4_MEASUREMENT_ID") or ""
+        self.api_secret: str = config.get("GA4_API_SECRET") or ""
+        endpoint = config.get("GA4_ENDPOINT") or "https://www.google-analytics.com"
+        self.endpoint: str = endpoint.rstrip("/")
+        self.timeout: float = float(config.get("OUTBOX_HTTP_TIMEOUT", 10))
+
+    @property
+    def enabled(self) -> bool:
+        """On only with both a measurement id and an API secret."""
+        return bool(self.measurement_id and self.api_secret)
+
+    def deliver(self, message: OutboxMessage) -> None:
+        """GA4 has the order's purchase or refund, tied to the buyer's GA client id."""
+        if message.kind not in ("purchase", "refund"):
+            raise DeliveryFailed(f"GA4 has no message kind {message.kind!r}", permanent=True)
+        order = db.session.get(Order, uuid.UUID(message.payload["order_id"]))
+        if order is None:
+            raise NothingToSend(f"order {message.payload['order_id']} no longer exists")
+        if not order.ga_client_id:
+            raise NothingToSend("no GA client id: the buyer did not allow analytics")
+        event = event_for(order, message.kind, message.payload.get("refunded_cents"))
+        self.send({"client_id": order.ga_client_id, "events": [event]}, message)
+
+    def send(
+        self, body: dict[str, Any], message: OutboxMessage, *, debug: bool = False
+    ) -> requests.Response:
+        """POST a Measurement Protocol body (to the validation server with `debug`)."""
+        path = "/debug/mp/collect" if debug else "/mp/collect"
+        return send_json(
+            "POST",
+            f"{self.endpoint}{path}",
+            message=message,
+            timeout=self.timeout,
+            json=body,
+            params={"measurement_id": self.measurement_id, "api_secret": self.api_secret},
+        )
+
+
+def sample_body() -> dict[str, Any]:
+    """A purchase shaped exactly as the adapter sends one, for a made-up order."""
+    event = order_event(
+        "purchase",
+        transaction_id=f"debug-{uuid.uuid4().hex[:12]}",
+        value_cents=SAMPLE_CENTS,
+        currency="EUR",
+        item=SAMPLE_OFFER,
+        price_cents=SAMPLE_CENTS,
+        tax_cents=SAMPLE_VAT_CENTS,
+    )
+    return {"client_id": SAMPLE_CLIENT_ID, "events": [event]}
+
+
+def debug_sample(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Send a sample purchase to GA4's validation server; returns its validation messages.
+
+    An empty list means GA4 would accept the payload. Raises Ga4NotConfigured without
+    credentials and DeliveryFailed when the server cannot be reached or answers badly.
+    """
+    adapter = Ga4Adapter(config)
+    if not adapter.enabled:
+        raise Ga4NotConfigured("set GA4_MEASUREMENT_ID and GA4_API_SECRET")
+    # The strictest checks GA4 offers; they apply to the validation server only.
+    body = {**sample_body(), "validation_behavior": "ENFORCE_RECOMMENDATIONS"}
+    # Never added to the session: it only gives the request its idempotency key.
+    probe = OutboxMessage(channel="ga4", kind="debug", idempotency_key=f"ga4:debug:{uuid.uuid4()}")
+    response = adapter.send(body, probe, debug=True)
+    try:
+        messages = response.json().get("validationMessages", [])
+    except (ValueError, AttributeError) as exc:
+        raise DeliveryFailed(f"the validation server answered {response.text[:200]!r}") from exc
+    return list(messages)
