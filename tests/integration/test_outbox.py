@@ -366,3 +366,32 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     assert recipients == {f"buyer{n}@example.pt" for n in range(3)}
     # Were one sent twice, it would carry the same Message-ID for the receiver to drop.
     assert len(set(smtp.message_ids())) == 3
+
+
+def test_workers_taking_at_the_same_time_never_take_the_same_message(app, outbox):
+    """FOR UPDATE SKIP LOCKED on PostgreSQL; serialized by BEGIN IMMEDIATE on SQLite."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.outbox.services import enqueue
+    from app.outbox.worker import claim
+
+    for n in range(60):
+        enqueue("ga4", "purchase", {"order_id": f"none-{n}"}, f"claim-test-{n}")
+    _db.session.commit()
+    start = threading.Barrier(4)
+
+    def take(_worker: int) -> list[int]:
+        with app.app_context():
+            start.wait()
+            taken: list[int] = []
+            while batch := claim(5):
+                taken += batch
+            _db.session.remove()
+            return taken
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        takings = list(pool.map(take, range(4)))
+    every = [message_id for taken in takings for message_id in taken]
+    assert len(every) == 60
+    assert len(set(every)) == 60
