@@ -67,16 +67,18 @@ def init_database(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.checkout.routes import bp as checkout_bp
+    from app.consent.routes import bp as consent_bp
     from app.landing.routes import bp as landing_bp
     from app.leads.routes import bp as leads_bp
     from app.outbox.routes import bp as outbox_bp
     from app.payments.routes import bp as payments_bp
 
-    for blueprint in (landing_bp, leads_bp, checkout_bp, payments_bp, outbox_bp):
+    for blueprint in (landing_bp, leads_bp, checkout_bp, payments_bp, outbox_bp, consent_bp):
         app.register_blueprint(blueprint)
 
 
 def init_web(app: Flask) -> None:
+    from app.consent.routes import init_consent
     from app.web.errors import init_errors
     from app.web.i18n import init_i18n
     from app.web.templating import init_templating
@@ -84,17 +86,30 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     init_errors(app)
     init_templating(app)
+    init_consent(app)
 
 
 def init_security(app: Flask) -> None:
-    from app.extensions import talisman
+    from flask_talisman import Talisman
 
     production = app.config["APP_ENV"] == "production"
     form_action = "'self'"
     if app.config["PAYMENT_PROVIDER"] == "stripe":
         # Stripe Checkout is reached by a redirect after our checkout form's POST.
         form_action += " https://checkout.stripe.com"
-    talisman.init_app(
+    # Google hosts only when a GTM container is configured; the page still loads GTM
+    # only after consent (templates/consent/_head.html).
+    google = ""
+    frame_src = "'none'"
+    if app.config.get("GTM_ID"):
+        google = " https://www.googletagmanager.com"
+        frame_src = "https://www.googletagmanager.com"
+    analytics_hosts = (
+        " https://*.google-analytics.com https://*.analytics.google.com" if google else ""
+    )
+    # One Talisman per app: its policy lives on the instance, and two apps in one
+    # process (tests, scripts) must not share a policy.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=production,
         strict_transport_security=production,
@@ -103,11 +118,12 @@ def init_security(app: Flask) -> None:
         session_cookie_secure=production,
         content_security_policy={
             "default-src": "'self'",
-            "script-src": "'self'",
+            "script-src": "'self'" + google,
             "style-src": "'self'",
-            "img-src": "'self' data:",
+            "img-src": "'self' data:" + google + analytics_hosts,
             "font-src": "'self'",
-            "connect-src": "'self'",
+            "connect-src": "'self'" + google + analytics_hosts,
+            "frame-src": frame_src,
             "form-action": form_action,
             "frame-ancestors": "'none'",
             "base-uri": "'self'",

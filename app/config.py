@@ -186,6 +186,11 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "OUTBOX_MAX_ATTEMPTS": int(text("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_LEASE_SECONDS": float(text("OUTBOX_LEASE_SECONDS", "300")),
         "OUTBOX_HTTP_TIMEOUT": float(text("OUTBOX_HTTP_TIMEOUT", "10")),
+        # Google Tag Manager container (GTM-XXXXXXX); loaded only after consent.
+        "GTM_ID": text("GTM_ID"),
+        # Raising the version asks every visitor for consent again.
+        "CONSENT_POLICY_VERSION": text("CONSENT_POLICY_VERSION", "1"),
+        "CONSENT_MAX_AGE_DAYS": int(text("CONSENT_MAX_AGE_DAYS", "365")),
         # How long the link in a lead's confirmation email works.
         "LEAD_CONFIRM_MAX_AGE": int(text("LEAD_CONFIRM_MAX_AGE", str(7 * 24 * 3600))),
     }

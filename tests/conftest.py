@@ -150,3 +150,41 @@ def stripe_client(stripe_app, stripe_db):
     """A browser on the Stripe-backed shop, carrying real CSRF tokens."""
     stripe_app.config["WTF_CSRF_ENABLED"] = True
     return stripe_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def gtm_app(database_url: str, event_file: Path, app):
+    """The shop with a Google Tag Manager container configured (GTM-TEST123)."""
+    from app import create_app
+
+    application = create_app(
+        {
+            "APP_ENV": "test",
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "EVENT_DATA_FILE": str(event_file),
+            "RATELIMIT_ENABLED": False,
+            "BASE_URL": "http://shop.test",
+            "GTM_ID": "GTM-TEST123",
+        }
+    )
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def gtm_client(gtm_app, event_file: Path) -> Iterator:
+    """A browser on the GTM-configured shop, with a clean database and real CSRF tokens."""
+    from app.catalog.services import sync_catalog
+    from app.extensions import db as database
+    from tests.support import empty_database
+
+    with gtm_app.app_context():
+        empty_database(database)
+        sync_catalog(event_file)
+        yield gtm_app.test_client()
+        database.session.rollback()
+        database.session.remove()

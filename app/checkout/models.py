@@ -98,6 +98,8 @@ class Order(db.Model):
     attendee_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Google Analytics client id captured at checkout, only with analytics consent.
     ga_client_id: Mapped[str | None] = mapped_column(String(64))
+    # When the order page first pushed the dataLayer `purchase` (pushed once per order).
+    purchase_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The order stopped waiting but the provider's payment may still be open:
     # cancel it there (MB WAY request, Checkout Session) before anything else.
     release_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -95,7 +95,8 @@ def test_a_paid_order_queues_its_messages_in_the_same_transaction(client, outbox
 
 def test_ga4_is_queued_only_for_a_buyer_who_consented_to_analytics(client, outbox):
     client.set_cookie("_ga", "GA1.1.123456789.1700000000")
-    client.set_cookie("cv_consent", "v=1&analytics=1&marketing=0")
+    granted = f"v=1&analytics=1&marketing=0&id={'0' * 32}&at={int(time.time())}"
+    client.set_cookie("cv_consent", granted)
     pay_by_demo_card(client)
     assert only_order().ga_client_id == "123456789.1700000000"
     assert ("ga4", "purchase") in {(m.channel, m.kind) for m in messages()}

@@ -1,0 +1,101 @@
+"""The cookie banner's answers and the cookie preferences page (works without JavaScript)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, current_app, request, url_for
+
+from app.consent.cookie import CONSENT_COOKIE, CONSENT_DEFAULTS, Consent, cookie_value, read_consent
+from app.consent.services import ACTIONS, proof_hash, record_choice
+from app.web.i18n import localized_route
+from app.web.rendering import is_htmx_fragment_request, redirect_after_post, render_page
+
+bp = Blueprint("consent", __name__)
+
+
+def current_consent() -> Consent:
+    """The standing choice of this request's visitor (read once per request).
+
+    Kept on the request, not on `g`: an app context can outlive a request (tests, scripts).
+    """
+    consent = request.environ.get("cv.consent")
+    if consent is None:
+        config = current_app.config
+        consent = read_consent(
+            request.cookies, config["CONSENT_POLICY_VERSION"], config["CONSENT_MAX_AGE_DAYS"]
+        )
+        request.environ["cv.consent"] = consent
+    return consent
+
+
+def init_consent(app: Flask) -> None:
+    """Every page knows the consent state: the banner, Consent Mode and GTM depend on it."""
+
+    @app.context_processor
+    def consent_context() -> dict[str, object]:
+        consent = current_consent()
+        return {
+            "consent": consent,
+            "consent_defaults": CONSENT_DEFAULTS,
+            # The preferences page has the same form; no banner on top of it.
+            "consent_needed": not consent.chosen and request.endpoint != "consent.preferences",
+            "gtm_allowed": bool(app.config.get("GTM_ID"))
+            and (consent.analytics or consent.marketing),
+        }
+
+
+def _safe_next(value: str | None) -> str:
+    """Back to the page the banner was on: a path on this site, never another host."""
+    if value:
+        parts = urlsplit(value)
+        if not parts.scheme and not parts.netloc and value.startswith("/") and "\\" not in value:
+            return value
+    return url_for("landing.index")
+
+
+@localized_route(bp, "/cookies", methods=["GET"])
+def preferences() -> Response:
+    response = render_page("consent/preferences.html", next=_safe_next(request.args.get("next")))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@localized_route(bp, "/cookies", methods=["POST"], endpoint="choose")
+def choose() -> Response:
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        action = "custom"
+    config = current_app.config
+    previous = current_consent()
+    consent = record_choice(
+        action=action,
+        analytics=request.form.get("analytics") == "1",
+        marketing=request.form.get("marketing") == "1",
+        policy_version=config["CONSENT_POLICY_VERSION"],
+        consent_id=previous.consent_id,
+        proof=proof_hash(
+            config["SECRET_KEY"], request.remote_addr or "", request.headers.get("User-Agent", "")
+        ),
+    )
+    target = _safe_next(request.form.get("next"))
+    if is_htmx_fragment_request() and not (consent.analytics or consent.marketing):
+        # Nothing to load: the banner swaps itself out and the page stays as it is.
+        response = render_page("consent/_banner_done.html", consent=consent)
+    else:
+        # With htmx too: tags need the page's own CSP nonce, so the page loads again.
+        response = redirect_after_post(target)
+    response.set_cookie(
+        CONSENT_COOKIE,
+        cookie_value(consent),
+        max_age=config["CONSENT_MAX_AGE_DAYS"] * 86400,
+        secure=config["APP_ENV"] == "production",
+        httponly=True,
+        samesite="Lax",
+    )
+    if not consent.analytics:
+        # Withdrawn (or never given): remove what analytics left in this browser.
+        for name in request.cookies:
+            if name == "_ga" or name.startswith("_ga_") or name == "cv_ab":
+                response.delete_cookie(name)
+    return response
