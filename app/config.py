@@ -140,7 +140,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret_key,
         database_url=database_url,
         payment_provider=provider,
-        base_url=environ.get("BASE_URL", "http://127.0.0.1:8000"),
+        # Links in emails and Stripe's return URLs use it; by default, where `make run` serves.
+        base_url=environ.get("BASE_URL") or f"http://127.0.0.1:{environ.get('PORT') or 8000}",
         event_data_file=Path(
             environ.get("EVENT_DATA_FILE", PROJECT_ROOT / "app" / "catalog" / "event.yaml")
         ),
