@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def init_web(app: Flask) -> None:
+    from app.analytics.datalayer import init_analytics
     from app.consent.routes import init_consent
     from app.web.errors import init_errors
     from app.web.i18n import init_i18n
@@ -87,6 +88,7 @@ def init_web(app: Flask) -> None:
     init_errors(app)
     init_templating(app)
     init_consent(app)
+    init_analytics(app)
 
 
 def init_security(app: Flask) -> None:

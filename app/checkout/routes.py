@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
 from sqlalchemy import select
 
+from app.analytics.datalayer import push_offer_view, push_order_progress, remember_customer
 from app.catalog.calendar import event_ics
 from app.catalog.services import offer_by_slug
 from app.checkout.forms import PAYMENT_METHODS, CheckoutForm
@@ -74,6 +75,7 @@ def checkout(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
+    push_offer_view(offer)
     return _checkout_page(offer, _checkout_form())
 
 
@@ -104,6 +106,7 @@ def submit(slug: str) -> Response:
         )
     except CheckoutError as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
+    remember_customer(order.customer_id)
     order_url = url_for("checkout.order", token=order.public_token)
     if order.provider_reference:
         # The same form arrived twice: the first one already started the payment.
@@ -129,6 +132,7 @@ def order(token: str) -> Response:
         abort(404)
     found = release_payment(expire_if_overdue(found))
     found = check_with_provider(found)
+    push_order_progress(found)
     response = render_page(
         "checkout/order.html",
         "order_status",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request, url_for
 
+from app.analytics.datalayer import push, remember_customer
 from app.extensions import db
 from app.leads.forms import LeadForm
 from app.leads.models import Lead
@@ -30,7 +31,7 @@ def submit() -> Response:
     form = LeadForm()
     if not form.validate_on_submit():
         return render_page("leads/form.html", "lead_form", status=422, form=form)
-    save_lead(
+    lead, _created = save_lead(
         LeadDetails(
             name=form.name.data.strip(),
             email=form.email.data,
@@ -41,6 +42,7 @@ def submit() -> Response:
             source="waitlist" if request.form.get("source") == "waitlist" else "landing",
         )
     )
+    remember_customer(lead.customer_id)
     if is_htmx_fragment_request():
         # Swap the form for the thank-you note, keeping the visitor where she is.
         return render_page("leads/thanks.html", "thanks")
@@ -58,6 +60,7 @@ def validate_field() -> Response:
 
 @localized_route(bp, "/leads/thanks", methods=["GET"])
 def thanks() -> Response:
+    push({"event": "generate_lead"})
     return render_page("leads/thanks.html")
 
 

@@ -39,8 +39,21 @@
     setInterval(tick, 1000);
     addCopyButtons(document);
   });
+  // Server-built dataLayer events that arrived in a swapped fragment (the order turning
+  // paid while the page follows it): pushed once each.
+  function pushServerEvents(root) {
+    root.querySelectorAll("script[data-datalayer]:not([data-pushed])").forEach(function (el) {
+      el.setAttribute("data-pushed", "");
+      window.dataLayer = window.dataLayer || [];
+      JSON.parse(el.textContent).forEach(function (event) {
+        window.dataLayer.push(event);
+      });
+    });
+  }
+
   // The order status block is swapped by htmx while it waits: new values, new buttons.
   document.addEventListener("htmx:after:swap", function () {
     addCopyButtons(document);
+    pushServerEvents(document);
   });
 })();

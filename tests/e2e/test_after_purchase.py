@@ -13,19 +13,34 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from tests.e2e.harness import LiveServer
+from tests.e2e.harness import LiveServer, Ux
 from tests.e2e.steps import Buyer, buy, expect_order_status, pay_on_demo_card_page, status_block
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_paid_buyer_gets_an_attendee_page_and_a_confirmation_email(
-    page: Page, live_server: LiveServer, email: str
+    page: Page, live_server: LiveServer, email: str, ux: Ux
 ) -> None:
     buy(page, "bilhete-geral", Buyer(name="Rita Lopes", email=email), "card")
     pay_on_demo_card_page(page)
     expect_order_status(page, "paid")
     order_ref = page.locator(".eyebrow").first.inner_text().split()[-1]
+    if ux.js:
+        # The dataLayer, as the browser holds it: the journey, then the sale, once.
+        events = page.evaluate("() => window.dataLayer.filter(e => e && e.event)")
+        journey = next(e for e in events if e["event"] == "journey_progression")
+        assert journey["user"]["stage"] == "purchase"
+        assert journey["page"]["type"] == "order"
+        assert len(journey["user"]["id"]) == 64
+        [purchase] = [e for e in events if e["event"] == "purchase"]
+        assert purchase["ecommerce"]["value"] == 147
+        assert purchase["ecommerce"]["currency"] == "EUR"
+        assert purchase["ecommerce"]["transaction_id"].replace("-", "")[:8] == order_ref.lower()
+        assert email not in str(events) and "Rita" not in str(events)
+        page.reload()
+        again = page.evaluate("() => window.dataLayer.filter(e => e && e.event === 'purchase')")
+        assert again == []
 
     status_block(page).locator("a[data-attendee-link]").click()
     page.wait_for_url(re.compile(r"/attendee/[\w-]+$"))

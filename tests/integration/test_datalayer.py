@@ -1,0 +1,167 @@
+"""The dataLayer each page pushes, read out of the HTML as the browser would run it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+
+from app.extensions import db
+from tests.integration.helpers import checkout_data, lead_data, only_order
+
+PUSH = re.compile(r"window\.dataLayer\.push\((\{.*?\})\);\n", re.DOTALL)
+BUYER = {
+    "name": "Beatriz Sofia Antunes",
+    "email": "beatriz.antunes@example.pt",
+    "phone": "913 222 111",
+    "nif": "123456789",
+}
+PERSONAL = ["Beatriz", "Antunes", "beatriz.antunes@example.pt", "913", "+351913222111", "123456789"]
+
+
+def pushes(html: str) -> list[dict]:
+    """Every event the page's head script pushes, in order."""
+    return [json.loads(raw) for raw in PUSH.findall(html)]
+
+
+def named(html: str, name: str) -> list[dict]:
+    return [event for event in pushes(html) if event.get("event") == name]
+
+
+def journey(html: str) -> dict:
+    [event] = named(html, "journey_progression")
+    return event
+
+
+def test_every_page_pushes_its_journey_with_nothing_known_yet(client):
+    for path, page_type in [
+        ("/", "landing"),
+        ("/en/", "landing"),
+        ("/checkout/bilhete-geral", "checkout"),
+        ("/leads", "lead"),
+        ("/privacy", "other"),
+    ]:
+        event = journey(client.get(path).text)
+        assert event["user"] == {"id": None, "segment": None, "stage": "landing"}
+        assert event["page"] == {"type": page_type, "variant": None, "test_group": None}
+
+
+def test_the_journey_moves_from_lead_to_checkout_to_purchase(app, client):
+    client.post("/leads", data=lead_data(email=BUYER["email"]))
+    event = journey(client.get("/leads/thanks").text)
+    expected_id = hmac.new(
+        app.config["SECRET_KEY"].encode(), BUYER["email"].encode(), hashlib.sha256
+    ).hexdigest()
+    assert event["user"] == {"id": expected_id, "segment": "services", "stage": "lead"}
+    assert named(client.get("/leads/thanks").text, "generate_lead")
+
+    response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
+    assert journey(client.get("/").text)["user"]["stage"] == "checkout"
+    client.post(response.headers["Location"], data={"cardholder_name": "Beatriz"})
+    order = only_order()
+    html = client.get(f"/order/{order.public_token}").text
+    assert journey(html)["user"] == {"id": expected_id, "segment": "services", "stage": "purchase"}
+
+
+def test_the_checkout_page_pushes_view_item_and_begin_checkout(client):
+    html = client.get("/checkout/bilhete-geral").text
+    events = pushes(html)
+    names = [event.get("event") for event in events]
+    assert names[1:] == [None, "view_item", None, "begin_checkout"]
+    assert events[1] == {"ecommerce": None}  # cleared before each, as GA4 asks
+    view = named(html, "view_item")[0]["ecommerce"]
+    assert view == {
+        "currency": "EUR",
+        "value": 147.0,
+        "items": [
+            {
+                "item_id": "bilhete-geral",
+                "item_name": "Bilhete Geral",
+                "price": 147.0,
+                "quantity": 1,
+            }
+        ],
+    }
+
+
+def test_payment_info_once_per_order_and_purchase_once_ever(client):
+    response = client.post(
+        "/checkout/bilhete-geral",
+        data=checkout_data(
+            payment_method="mb_way",
+            **{k: v for k, v in BUYER.items() if k != "phone"},
+            phone="912 345 678",
+        ),
+    )
+    order_url = response.headers["Location"]
+    first = client.get(order_url).text
+    [info] = named(first, "add_payment_info")
+    assert info["ecommerce"]["payment_type"] == "mb_way"
+    assert named(client.get(order_url).text, "add_payment_info") == []
+
+    order = only_order()
+    phone = client.get(f"/demo/mbway/{order.public_token}")
+    assert phone.status_code == 200
+    client.post(f"/demo/mbway/{order.public_token}", data={"decision": "approve"})
+    paid = client.get(order_url).text
+    [purchase] = named(paid, "purchase")
+    assert purchase["ecommerce"] == {
+        "currency": "EUR",
+        "value": 147.0,
+        "tax": 27.49,
+        "transaction_id": str(order.id),
+        "items": [
+            {
+                "item_id": "bilhete-geral",
+                "item_name": "Bilhete Geral",
+                "price": 147.0,
+                "quantity": 1,
+            }
+        ],
+    }
+    # Reloading (or another browser) never counts the sale twice.
+    assert named(client.get(order_url).text, "purchase") == []
+    db.session.rollback()
+    assert only_order().purchase_pushed_at is not None
+
+
+def test_an_order_turning_paid_while_htmx_follows_it_sends_the_purchase_as_data(client):
+    response = client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="mb_way"))
+    order_url = response.headers["Location"]
+    client.get(order_url)
+    order = only_order()
+    client.post(f"/demo/mbway/{order.public_token}", data={"decision": "approve"})
+    fragment = client.get(order_url, headers={"HX-Request": "true"}).text
+    data = re.search(r'<script type="application/json" data-datalayer>(.*?)</script>', fragment)
+    assert data, fragment[:300]
+    events = json.loads(data.group(1))
+    assert [e.get("event") for e in events] == [None, "purchase"]
+
+
+def test_no_push_on_any_page_carries_a_name_email_phone_or_nif(client):
+    client.post("/leads", data=lead_data(name=BUYER["name"], email=BUYER["email"]))
+    response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
+    order_url_card = response.headers["Location"]
+    client.post(order_url_card, data={"cardholder_name": BUYER["name"]})
+    order = only_order()
+    pages = [
+        "/",
+        "/en/",
+        "/checkout/bilhete-geral",
+        "/en/checkout/bilhete-geral",
+        "/leads",
+        "/leads/thanks",
+        f"/order/{order.public_token}",
+        f"/en/order/{order.public_token}",
+        f"/attendee/{order.attendee_token}",
+        "/privacy",
+        "/terms",
+        "/cookies",
+    ]
+    for path in pages:
+        html = client.get(path).text
+        script = "\n".join(json.dumps(event) for event in pushes(html))
+        assert pushes(html), path
+        for value in PERSONAL:
+            assert value not in script, (path, value)
