@@ -24,6 +24,9 @@ SOURCES: dict[str, Path] = {
     "htmx.js": PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
     "site.css": STATIC / "css" / "site.css",
     "app.js": STATIC / "js" / "app.js",
+    # Google's web-vitals (npm), loaded only for visitors who allowed analytics.
+    "web-vitals.js": PROJECT_ROOT / "node_modules" / "web-vitals" / "dist" / "web-vitals.iife.js",
+    "vitals.js": STATIC / "js" / "vitals.js",
 }
 
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 
 from app.extensions import db
 from tests.integration.helpers import checkout_data, lead_data, only_order
@@ -165,3 +166,17 @@ def test_no_push_on_any_page_carries_a_name_email_phone_or_nif(client):
         assert pushes(html), path
         for value in PERSONAL:
             assert value not in script, (path, value)
+
+
+def test_web_vitals_are_measured_only_with_analytics_consent(client):
+    assert "web-vitals" not in client.get("/").text
+    client.set_cookie(
+        "cv_consent", f"v=1&analytics=0&marketing=1&id={'1' * 32}&at={int(time.time())}"
+    )
+    assert "web-vitals" not in client.get("/").text
+    client.set_cookie(
+        "cv_consent", f"v=1&analytics=1&marketing=0&id={'1' * 32}&at={int(time.time())}"
+    )
+    html = client.get("/").text
+    assert re.search(r'<script src="/static/built/web-vitals\.[0-9a-f]+\.js" defer nonce=', html)
+    assert re.search(r'<script src="/static/built/vitals\.[0-9a-f]+\.js" defer nonce=', html)
