@@ -33,11 +33,17 @@ PAGE_TYPES = {
     "leads.thanks": "thanks",
 }
 ENVIRON_KEY = "cv.datalayer"
+VARIANT_KEY = "cv.variant"
 
 
 def remember_customer(customer_id: int) -> None:
     """After a lead or a checkout, later pages know who this is (by id, in the signed session)."""
     session["customer_id"] = customer_id
+
+
+def set_variant(test_group: str, variant: str) -> None:
+    """This page shows an A/B variant: reported in journey_progression's page data."""
+    request.environ[VARIANT_KEY] = (test_group, variant)
 
 
 def push(event: dict[str, Any]) -> None:
@@ -123,6 +129,7 @@ def _journey() -> dict[str, Any]:
     customer_id = session.get("customer_id")
     if customer_id is not None:
         customer = db.session.get(Customer, customer_id)
+    test_group, variant = request.environ.get(VARIANT_KEY, (None, None))
     lead = None
     if customer is not None:
         lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
@@ -135,8 +142,8 @@ def _journey() -> dict[str, Any]:
         },
         "page": {
             "type": PAGE_TYPES.get(request.endpoint or "", "other"),
-            "variant": None,
-            "test_group": None,
+            "variant": variant,
+            "test_group": test_group,
         },
     }
 

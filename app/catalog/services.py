@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,7 @@ CONTENT_KEYS = (
     "title",
     "tagline",
     "headline",
+    "headline_variants",
     "date_label",
     "venue",
     "community_url",
@@ -66,6 +68,29 @@ def _local_time(value: Any, tz: ZoneInfo, where: str) -> datetime:
     return naive.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
+VARIANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
+
+
+def _headline_variants(raw: Any) -> None:
+    """Check the landing A/B headlines: ids short and unique, text in both languages."""
+    if raw is None:
+        return
+    if not isinstance(raw, list) or not raw:
+        raise CatalogError("headline_variants: must be a list of variants")
+    seen: set[str] = set()
+    for index, variant in enumerate(raw, start=1):
+        where = f"headline variant #{index}"
+        if not isinstance(variant, dict):
+            raise CatalogError(f"{where}: needs an id and text for both pt_PT and en")
+        variant_id = str(variant.get("id", ""))
+        if not VARIANT_ID.match(variant_id):
+            raise CatalogError(f"{where}: id must be short lowercase letters or digits, like b")
+        if variant_id in seen:
+            raise CatalogError(f"{where}: id '{variant_id}' appears twice")
+        seen.add(variant_id)
+        _localized_text({key: variant.get(key) for key in LOCALES}, where)
+
+
 def parse_event_file(path: Path) -> dict[str, Any]:
     """Read and check the data file; return plain values ready for the database."""
     try:
@@ -89,6 +114,7 @@ def parse_event_file(path: Path) -> dict[str, Any]:
         "content": {key: raw.get(key) for key in CONTENT_KEYS if key in raw},
     }
     _localized_text(_require(raw, "title", "event"), "event title")
+    _headline_variants(raw.get("headline_variants"))
     if event["ends_at"] <= event["starts_at"]:
         raise CatalogError("event: ends_at must be after starts_at")
 

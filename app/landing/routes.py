@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, send_from_directory, url_for
 from sqlalchemy import text
 
+from app.analytics.experiments import assign_headline, headline_text, keep_assignment
 from app.catalog.services import current_event
 from app.checkout.services import seats_left
+from app.consent.routes import current_consent
 from app.extensions import db, limiter
 from app.leads.forms import LeadForm
-from app.web.i18n import localized_route
+from app.web.i18n import current_lang, localized_route
 from app.web.rendering import render_page
 
 bp = Blueprint("landing", __name__)
@@ -21,7 +23,19 @@ def index() -> Response:
     if event is None:
         abort(404)
     offers = [(offer, seats_left(offer)) for offer in event.offers if offer.active]
-    return render_page("landing/index.html", event=event, offers=offers, form=LeadForm())
+    variant, keep = assign_headline(event, current_consent().analytics)
+    response = render_page(
+        "landing/index.html",
+        event=event,
+        offers=offers,
+        form=LeadForm(),
+        headline=headline_text(variant, current_lang()),
+    )
+    if keep:
+        keep_assignment(response, variant, current_app.config["APP_ENV"] == "production")
+    # Each visitor may see another headline: shared caches must not keep one for all.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @localized_route(bp, "/privacy", methods=["GET"])

@@ -45,7 +45,12 @@ def test_every_page_pushes_its_journey_with_nothing_known_yet(client):
     ]:
         event = journey(client.get(path).text)
         assert event["user"] == {"id": None, "segment": None, "stage": "landing"}
-        assert event["page"] == {"type": page_type, "variant": None, "test_group": None}
+        assert event["page"]["type"] == page_type
+        if page_type == "landing":  # the headline A/B test runs there
+            assert event["page"]["test_group"] == "headline"
+            assert event["page"]["variant"] in {"a", "b"}
+        else:
+            assert event["page"]["variant"] is None and event["page"]["test_group"] is None
 
 
 def test_the_journey_moves_from_lead_to_checkout_to_purchase(app, client):
@@ -180,3 +185,42 @@ def test_web_vitals_are_measured_only_with_analytics_consent(client):
     html = client.get("/").text
     assert re.search(r'<script src="/static/built/web-vitals\.[0-9a-f]+\.js" defer nonce=', html)
     assert re.search(r'<script src="/static/built/vitals\.[0-9a-f]+\.js" defer nonce=', html)
+
+
+HEADLINES = {
+    "a": "Venda mais, com calma e com método",
+    "b": "Vender sem pressão também é vender bem",
+}
+
+
+def _consent(client, analytics: bool) -> None:
+    value = f"v=1&analytics={int(analytics)}&marketing=0&id={'2' * 32}&at={int(time.time())}"
+    client.set_cookie("cv_consent", value)
+
+
+def test_with_analytics_consent_a_visitor_keeps_her_headline(client):
+    _consent(client, analytics=True)
+    first = client.get("/")
+    variant = journey(first.text)["page"]["variant"]
+    assert HEADLINES[variant] in first.text
+    cookie = client.get_cookie("cv_ab")
+    assert cookie is not None and cookie.value == f"headline={variant}" and cookie.http_only
+    for _ in range(8):
+        again = client.get("/")
+        assert journey(again.text)["page"]["variant"] == variant
+        assert HEADLINES[variant] in again.text
+
+
+def test_without_analytics_consent_no_identifier_is_kept_but_a_headline_is_shown(client):
+    seen = set()
+    for _ in range(30):
+        response = client.get("/")
+        variant = journey(response.text)["page"]["variant"]
+        assert HEADLINES[variant] in response.text
+        assert "cv_ab" not in response.headers.get("Set-Cookie", "")
+        seen.add(variant)
+    assert client.get_cookie("cv_ab") is None
+    assert seen == {"a", "b"}  # 30 draws: both come up (chance of not: 2 in a billion)
+    _consent(client, analytics=False)
+    client.get("/")
+    assert client.get_cookie("cv_ab") is None

@@ -50,3 +50,23 @@ def test_mistakes_are_reported_clearly(tmp_path, mutate, message):
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(CatalogError, match="not found"):
         parse_event_file(tmp_path / "nope.yaml")
+
+
+def test_headline_variants_are_read_with_the_event():
+    variants = parse_event_file(REAL)["event"]["content"]["headline_variants"]
+    assert [v["id"] for v in variants] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("variants", "message"),
+    [
+        ("just one headline", "must be a list"),
+        ([{"id": "a", "pt_PT": "Olá"}], "pt_PT and en"),
+        ([{"id": "A B", "pt_PT": "Olá", "en": "Hi"}], "lowercase"),
+        ([{"id": "a", "pt_PT": "Olá", "en": "Hi"}, {"id": "a", "pt_PT": "2", "en": "2"}], "twice"),
+    ],
+)
+def test_bad_headline_variants_are_refused_with_the_reason(tmp_path, variants, message):
+    path = _write(tmp_path, lambda d: d.update(headline_variants=variants))
+    with pytest.raises(CatalogError, match=message):
+        parse_event_file(path)

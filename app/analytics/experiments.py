@@ -1,0 +1,59 @@
+"""Landing A/B headline variants: a visitor gets one and keeps it.
+
+With analytics consent the assignment is kept in a first-party cookie (`cv_ab`,
+90 days); without it, no identifier is stored: each page view draws a variant, so
+the visitor still sees a real headline but is never followed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Response, request
+
+from app.analytics.datalayer import set_variant
+from app.catalog.models import Event, localized
+
+AB_COOKIE = "cv_ab"
+TEST_GROUP = "headline"
+
+
+def headline_variants(event: Event) -> list[dict[str, Any]]:
+    """The event's headline variants; the plain headline is variant "a" when none are set."""
+    variants = event.content.get("headline_variants")
+    if variants:
+        return variants
+    return [{"id": "a", **(event.content.get("headline") or {})}]
+
+
+def assign_headline(event: Event, analytics_allowed: bool) -> tuple[dict[str, Any], bool]:
+    """(the visitor's variant, whether the cookie must be written)."""
+    variants = headline_variants(event)
+    by_id = {str(variant["id"]): variant for variant in variants}
+    if analytics_allowed:
+        kept = request.cookies.get(AB_COOKIE, "").removeprefix(f"{TEST_GROUP}=")
+        if kept in by_id:
+            chosen, write = by_id[kept], False
+        else:
+            chosen, write = secrets.choice(variants), True
+    else:
+        chosen, write = secrets.choice(variants), False
+    if len(variants) > 1:
+        set_variant(TEST_GROUP, str(chosen["id"]))
+    return chosen, write
+
+
+def headline_text(variant: dict[str, Any], lang: str) -> str:
+    return localized({key: variant.get(key) for key in ("pt_PT", "en")}, lang)
+
+
+def keep_assignment(response: Response, variant: dict[str, Any], secure: bool) -> None:
+    response.set_cookie(
+        AB_COOKIE,
+        f"{TEST_GROUP}={variant['id']}",
+        max_age=90 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
