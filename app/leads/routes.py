@@ -44,6 +44,7 @@ def submit() -> Response:
     )
     remember_customer(lead.customer_id)
     if is_htmx_fragment_request():
+        push({"event": "generate_lead"})
         # Swap the form for the thank-you note, keeping the visitor where she is.
         return render_page("leads/thanks.html", "thanks")
     return redirect_after_post(url_for("leads.thanks"))

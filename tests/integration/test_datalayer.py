@@ -224,3 +224,15 @@ def test_without_analytics_consent_no_identifier_is_kept_but_a_headline_is_shown
     _consent(client, analytics=False)
     client.get("/")
     assert client.get_cookie("cv_ab") is None
+
+
+def test_a_lead_left_with_htmx_carries_generate_lead_as_data(csrf_client):
+    html = csrf_client.get("/").text
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    answer = csrf_client.post(
+        "/leads", data=lead_data(), headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert answer.status_code == 200
+    data = re.search(r'<script type="application/json" data-datalayer>(.*?)</script>', answer.text)
+    assert [e.get("event") for e in json.loads(data.group(1))] == ["generate_lead"]
+    assert "app." in html and "defer nonce=" in html
