@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app, request, session
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.models import Offer
 from app.checkout.models import Customer, Order
@@ -125,14 +126,18 @@ def push_order_progress(order: Order) -> None:
 
 
 def _journey() -> dict[str, Any]:
-    customer = None
+    customer = lead = None
     customer_id = session.get("customer_id")
-    if customer_id is not None:
-        customer = db.session.get(Customer, customer_id)
     test_group, variant = request.environ.get(VARIANT_KEY, (None, None))
-    lead = None
-    if customer is not None:
-        lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
+    try:
+        if customer_id is not None:
+            customer = db.session.get(Customer, customer_id)
+        if customer is not None:
+            lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
+    except SQLAlchemyError:
+        # An error page rendered because the database is down must still render.
+        db.session.rollback()
+        customer = lead = None
     return {
         "event": "journey_progression",
         "user": {
