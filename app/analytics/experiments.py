@@ -1,8 +1,9 @@
 """Landing A/B headline variants: a visitor gets one and keeps it.
 
 With analytics consent the assignment is kept in a first-party cookie (`cv_ab`,
-90 days); without it, no identifier is stored: each page view draws a variant, so
-the visitor still sees a real headline but is never followed.
+90 days). Without it no persistent identifier is stored: the assignment lives in the
+browser-session cookie the shop already uses (gone when the browser closes), so the
+headline stays the same during a visit but the visitor is not followed across visits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Response, request
+from flask import Response, request, session
 
 from app.analytics.datalayer import set_variant
 from app.catalog.models import Event, localized
@@ -33,12 +34,17 @@ def assign_headline(event: Event, analytics_allowed: bool) -> tuple[dict[str, An
     by_id = {str(variant["id"]): variant for variant in variants}
     if analytics_allowed:
         kept = request.cookies.get(AB_COOKIE, "").removeprefix(f"{TEST_GROUP}=")
+        # Consent just given: keep the headline this visit already showed.
+        kept = kept if kept in by_id else session.get("ab_headline")
         if kept in by_id:
             chosen, write = by_id[kept], False
         else:
             chosen, write = secrets.choice(variants), True
     else:
-        chosen, write = secrets.choice(variants), False
+        kept = session.get("ab_headline")
+        chosen = by_id[kept] if kept in by_id else secrets.choice(variants)
+        session["ab_headline"] = str(chosen["id"])
+        write = False
     if len(variants) > 1:
         set_variant(TEST_GROUP, str(chosen["id"]))
     return chosen, write
