@@ -22,6 +22,7 @@ from app.checkout.services import (
 from app.checkout.states import OrderStatus, TransitionRefused
 from app.checkout.validation import InvalidPhone, normalize_phone
 from app.consent.cookie import ga_client_id
+from app.consent.routes import current_consent
 from app.extensions import db
 from app.payments.provider import PaymentMethod
 from app.payments.services import (
@@ -102,7 +103,8 @@ def submit(slug: str) -> Response:
             provider=get_provider().name,
             hold_seconds=_hold_seconds(form.payment_method.data),
             checkout_key=form.checkout_key.data,
-            ga_client_id=ga_client_id(request.cookies),
+            # Only with a standing analytics consent (this policy version, < 12 months).
+            ga_client_id=ga_client_id(request.cookies) if current_consent().analytics else None,
         )
     except CheckoutError as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)

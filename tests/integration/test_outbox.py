@@ -396,3 +396,12 @@ def test_workers_taking_at_the_same_time_never_take_the_same_message(app, outbox
     every = [message_id for taken in takings for message_id in taken]
     assert len(every) == 60
     assert len(set(every)) == 60
+
+
+def test_a_stale_analytics_consent_captures_no_ga_client_id(client, outbox):
+    client.set_cookie("_ga", "GA1.1.123456789.1700000000")
+    a_year_ago = int(time.time()) - 366 * 86400
+    client.set_cookie("cv_consent", f"v=1&analytics=1&marketing=0&id={'0' * 32}&at={a_year_ago}")
+    pay_by_demo_card(client)
+    assert only_order().ga_client_id is None
+    assert all(m.channel != "ga4" for m in messages())
