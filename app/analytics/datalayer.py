@@ -35,11 +35,27 @@ PAGE_TYPES = {
 }
 ENVIRON_KEY = "cv.datalayer"
 VARIANT_KEY = "cv.variant"
+LEAD_LEFT_KEY = "lead_left"
+PAYMENT_INFO_KEY = "payment_info"
 
 
 def remember_customer(customer_id: int) -> None:
     """After a lead or a checkout, later pages know who this is (by id, in the signed session)."""
     session["customer_id"] = customer_id
+
+
+def lead_left() -> None:
+    """A lead form sent without htmx: the thank-you page it redirects to pushes generate_lead.
+
+    A one-shot flag, so a reload, a bookmark or the back button never counts the lead twice.
+    """
+    session[LEAD_LEFT_KEY] = True
+
+
+def push_lead_thanks() -> None:
+    """On the thank-you page: generate_lead, only right after the form was sent."""
+    if session.pop(LEAD_LEFT_KEY, False):
+        push({"event": "generate_lead"})
 
 
 def set_variant(test_group: str, variant: str) -> None:
@@ -96,16 +112,20 @@ def push_order_progress(order: Order) -> None:
         "value": _euros(order.amount_cents),
         "items": [item(order.offer)],
     }
-    if order.status == "awaiting_payment":
-        seen = session.get("payment_info", [])
+
+    def payment_info_once() -> None:
+        seen = session.get(PAYMENT_INFO_KEY, [])
         if str(order.id) not in seen:
-            session["payment_info"] = [*seen[-4:], str(order.id)]
+            session[PAYMENT_INFO_KEY] = [*seen[-4:], str(order.id)]
             push(
                 {
                     "event": "add_payment_info",
                     "ecommerce": {**ecommerce, "payment_type": order.payment_method},
                 }
             )
+
+    if order.status == "awaiting_payment":
+        payment_info_once()
     elif order.status == "paid" and order.purchase_pushed_at is None:
         locked = lock_order(order.id)
         first = locked is not None and locked.purchase_pushed_at is None
@@ -113,6 +133,9 @@ def push_order_progress(order: Order) -> None:
             locked.purchase_pushed_at = utcnow()
         db.session.commit()
         if first:
+            # A card paid at Stripe (or on the demo card page) is often paid before the
+            # order page is first shown: the funnel still gets its payment step.
+            payment_info_once()
             push(
                 {
                     "event": "purchase",

@@ -31,6 +31,9 @@ def headline_variants(event: Event) -> list[dict[str, Any]]:
 def assign_headline(event: Event, analytics_allowed: bool) -> tuple[dict[str, Any], bool]:
     """(the visitor's variant, whether the cookie must be written)."""
     variants = headline_variants(event)
+    if len(variants) == 1:
+        # No test running: nothing to assign, keep or report.
+        return variants[0], False
     by_id = {str(variant["id"]): variant for variant in variants}
     if analytics_allowed:
         kept = request.cookies.get(AB_COOKIE, "").removeprefix(f"{TEST_GROUP}=")
@@ -45,8 +48,7 @@ def assign_headline(event: Event, analytics_allowed: bool) -> tuple[dict[str, An
         chosen = by_id[kept] if kept in by_id else secrets.choice(variants)
         session["ab_headline"] = str(chosen["id"])
         write = False
-    if len(variants) > 1:
-        set_variant(TEST_GROUP, str(chosen["id"]))
+    set_variant(TEST_GROUP, str(chosen["id"]))
     return chosen, write
 
 
@@ -55,6 +57,7 @@ def headline_text(variant: dict[str, Any], lang: str) -> str:
 
 
 def keep_assignment(response: Response, variant: dict[str, Any], secure: bool) -> None:
+    """Write the 90-day assignment cookie (only ever with analytics consent)."""
     response.set_cookie(
         AB_COOKIE,
         f"{TEST_GROUP}={variant['id']}",
@@ -63,3 +66,10 @@ def keep_assignment(response: Response, variant: dict[str, Any], secure: bool) -
         samesite="Lax",
         secure=secure,
     )
+
+
+def forget_assignment(response: Response) -> None:
+    """Without analytics consent a `cv_ab` left from an earlier consent (since withdrawn,
+    expired or asked again under a new policy) is removed, not just ignored."""
+    if AB_COOKIE in request.cookies:
+        response.delete_cookie(AB_COOKIE)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, send_from_directory, url_for
 from sqlalchemy import text
 
-from app.analytics.experiments import assign_headline, headline_text, keep_assignment
+from app.analytics.experiments import (
+    assign_headline,
+    forget_assignment,
+    headline_text,
+    keep_assignment,
+)
 from app.catalog.services import current_event
 from app.checkout.services import seats_left
 from app.consent.routes import current_consent
@@ -23,7 +28,8 @@ def index() -> Response:
     if event is None:
         abort(404)
     offers = [(offer, seats_left(offer)) for offer in event.offers if offer.active]
-    variant, keep = assign_headline(event, current_consent().analytics)
+    analytics_allowed = current_consent().analytics
+    variant, keep = assign_headline(event, analytics_allowed)
     response = render_page(
         "landing/index.html",
         event=event,
@@ -33,6 +39,8 @@ def index() -> Response:
     )
     if keep:
         keep_assignment(response, variant, current_app.config["APP_ENV"] == "production")
+    elif not analytics_allowed:
+        forget_assignment(response)
     # Each visitor may see another headline: shared caches must not keep one for all.
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request, url_for
 
-from app.analytics.datalayer import push, remember_customer
+from app.analytics.datalayer import lead_left, push, push_lead_thanks, remember_customer
 from app.extensions import db
 from app.leads.forms import LeadForm
 from app.leads.models import Lead
@@ -47,6 +47,7 @@ def submit() -> Response:
         push({"event": "generate_lead"})
         # Swap the form for the thank-you note, keeping the visitor where she is.
         return render_page("leads/thanks.html", "thanks")
+    lead_left()
     return redirect_after_post(url_for("leads.thanks"))
 
 
@@ -61,7 +62,7 @@ def validate_field() -> Response:
 
 @localized_route(bp, "/leads/thanks", methods=["GET"])
 def thanks() -> Response:
-    push({"event": "generate_lead"})
+    push_lead_thanks()
     return render_page("leads/thanks.html")
 
 

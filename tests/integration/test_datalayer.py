@@ -60,7 +60,6 @@ def test_the_journey_moves_from_lead_to_checkout_to_purchase(app, client):
         app.config["SECRET_KEY"].encode(), BUYER["email"].encode(), hashlib.sha256
     ).hexdigest()
     assert event["user"] == {"id": expected_id, "segment": "services", "stage": "lead"}
-    assert named(client.get("/leads/thanks").text, "generate_lead")
 
     response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
     assert journey(client.get("/").text)["user"]["stage"] == "checkout"
@@ -68,6 +67,17 @@ def test_the_journey_moves_from_lead_to_checkout_to_purchase(app, client):
     order = only_order()
     html = client.get(f"/order/{order.public_token}").text
     assert journey(html)["user"] == {"id": expected_id, "segment": "services", "stage": "purchase"}
+
+
+def test_generate_lead_once_on_the_thank_you_page_after_the_form(client):
+    # Opened without having sent the form (a bookmark, a shared link): no lead.
+    assert named(client.get("/leads/thanks").text, "generate_lead") == []
+    response = client.post("/leads", data=lead_data())
+    assert response.status_code == 303
+    thanks = client.get(response.headers["Location"]).text
+    assert named(thanks, "generate_lead") == [{"event": "generate_lead"}]
+    # A reload (or the back button) does not count the lead again.
+    assert named(client.get("/leads/thanks").text, "generate_lead") == []
 
 
 def test_the_checkout_page_pushes_view_item_and_begin_checkout(client):
@@ -132,6 +142,17 @@ def test_payment_info_once_per_order_and_purchase_once_ever(client):
     assert only_order().purchase_pushed_at is not None
 
 
+def test_a_card_paid_before_the_order_page_still_gets_its_payment_step(client):
+    response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
+    client.post(response.headers["Location"], data={"cardholder_name": BUYER["name"]})
+    order = only_order()
+    paid = client.get(f"/order/{order.public_token}").text
+    names = [event.get("event") for event in pushes(paid)]
+    assert names[1:] == [None, "add_payment_info", None, "purchase"]
+    [info] = named(paid, "add_payment_info")
+    assert info["ecommerce"]["payment_type"] == "card"
+
+
 def test_an_order_turning_paid_while_htmx_follows_it_sends_the_purchase_as_data(client):
     response = client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="mb_way"))
     order_url = response.headers["Location"]
@@ -145,32 +166,66 @@ def test_an_order_turning_paid_while_htmx_follows_it_sends_the_purchase_as_data(
     assert [e.get("event") for e in events] == [None, "purchase"]
 
 
+DATALAYER_SCRIPT = re.compile(
+    r"<script nonce=\"[^\"]+\">\s*(window\.dataLayer\.push\(.*?)</script>", re.DOTALL
+)
+DATA_BLOCK = re.compile(r'<script type="application/json" data-datalayer>(.*?)</script>', re.DOTALL)
+
+
+def datalayer_text(html: str) -> str:
+    """Everything the page hands to the dataLayer: the head script and htmx data blocks."""
+    return "\n".join(DATALAYER_SCRIPT.findall(html) + DATA_BLOCK.findall(html))
+
+
+def _assert_nothing_personal(html: str, where: str) -> None:
+    assert pushes(html) or DATA_BLOCK.search(html), where
+    raw = datalayer_text(html)
+    parsed = "\n".join(json.dumps(event, ensure_ascii=False) for event in pushes(html))
+    for value in PERSONAL:
+        assert value not in raw, (where, value)
+        assert value not in parsed, (where, value)
+
+
 def test_no_push_on_any_page_carries_a_name_email_phone_or_nif(client):
+    # The lead form sent with htmx: its thank-you fragment carries generate_lead as data.
+    fragment = client.post(
+        "/leads",
+        data=lead_data(name=BUYER["name"], email=BUYER["email"]),
+        headers={"HX-Request": "true"},
+    ).text
+    _assert_nothing_personal(fragment, "htmx thanks fragment")
+
     client.post("/leads", data=lead_data(name=BUYER["name"], email=BUYER["email"]))
+    _assert_nothing_personal(client.get("/leads/thanks").text, "/leads/thanks")
     response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
-    order_url_card = response.headers["Location"]
-    client.post(order_url_card, data={"cardholder_name": BUYER["name"]})
     order = only_order()
+    order_url = f"/order/{order.public_token}"
+    awaiting = client.get(order_url).text
+    assert named(awaiting, "add_payment_info"), "the order should be awaiting payment"
+    _assert_nothing_personal(awaiting, "order awaiting payment")
+    client.post(response.headers["Location"], data={"cardholder_name": BUYER["name"]})
+    paid = client.get(order_url).text
+    assert named(paid, "purchase"), "the order should be paid"
+    _assert_nothing_personal(paid, "order paid")
     pages = [
         "/",
         "/en/",
         "/checkout/bilhete-geral",
         "/en/checkout/bilhete-geral",
         "/leads",
-        "/leads/thanks",
-        f"/order/{order.public_token}",
+        "/en/leads",
+        order_url,
         f"/en/order/{order.public_token}",
         f"/attendee/{order.attendee_token}",
+        f"/en/attendee/{order.attendee_token}",
         "/privacy",
         "/terms",
         "/cookies",
     ]
     for path in pages:
-        html = client.get(path).text
-        script = "\n".join(json.dumps(event) for event in pushes(html))
-        assert pushes(html), path
-        for value in PERSONAL:
-            assert value not in script, (path, value)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        _assert_nothing_personal(response.text, path)
 
 
 def test_web_vitals_are_measured_only_with_analytics_consent(client):
@@ -237,3 +292,28 @@ def test_a_lead_left_with_htmx_carries_generate_lead_as_data(csrf_client):
     data = re.search(r'<script type="application/json" data-datalayer>(.*?)</script>', answer.text)
     assert [e.get("event") for e in json.loads(data.group(1))] == ["generate_lead"]
     assert "app." in html and "defer nonce=" in html
+
+
+def test_a_headline_cookie_left_from_a_withdrawn_consent_is_removed(client):
+    client.set_cookie("cv_ab", "headline=b")
+    response = client.get("/")
+    assert journey(response.text)["page"]["variant"] in {"a", "b"}
+    assert client.get_cookie("cv_ab") is None
+    assert any(h.startswith("cv_ab=;") for h in response.headers.getlist("Set-Cookie"))
+
+
+def test_with_one_headline_there_is_no_test_and_nothing_is_kept(client):
+    from app.catalog.services import current_event
+
+    event = current_event()
+    event.content = {k: v for k, v in event.content.items() if k != "headline_variants"}
+    db.session.commit()
+    _consent(client, analytics=True)
+    response = client.get("/")
+    assert HEADLINES["a"] in response.text
+    assert journey(response.text)["page"] == {
+        "type": "landing",
+        "variant": None,
+        "test_group": None,
+    }
+    assert client.get_cookie("cv_ab") is None
