@@ -72,8 +72,17 @@ def register_blueprints(app: Flask) -> None:
     from app.leads.routes import bp as leads_bp
     from app.outbox.routes import bp as outbox_bp
     from app.payments.routes import bp as payments_bp
+    from app.privacy.routes import bp as privacy_bp
 
-    for blueprint in (landing_bp, leads_bp, checkout_bp, payments_bp, outbox_bp, consent_bp):
+    for blueprint in (
+        landing_bp,
+        leads_bp,
+        checkout_bp,
+        payments_bp,
+        outbox_bp,
+        consent_bp,
+        privacy_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 
 from app.outbox.commands import ga4
+from app.privacy.commands import privacy
 
 
 def register(app: Flask) -> None:
@@ -14,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(payments)
     app.cli.add_command(outbox)
     app.cli.add_command(ga4)
+    app.cli.add_command(privacy)
     app.cli.add_command(assets)
 
 

@@ -154,7 +154,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
         seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
-        extra=_outbox_settings(environ),
+        extra={**_outbox_settings(environ), **_privacy_settings(environ)},
     )
 
 
@@ -194,4 +194,26 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "CONSENT_MAX_AGE_DAYS": int(text("CONSENT_MAX_AGE_DAYS", "365")),
         # How long the link in a lead's confirmation email works.
         "LEAD_CONFIRM_MAX_AGE": int(text("LEAD_CONFIRM_MAX_AGE", str(7 * 24 * 3600))),
+    }
+
+
+def _privacy_settings(environ: dict[str, str]) -> dict[str, Any]:
+    """How long personal data is kept, and how long a privacy-centre link works."""
+
+    def number(name: str, default: int) -> int:
+        value = environ.get(name, "").strip() or str(default)
+        if not value.isdigit() or int(value) < 1:
+            raise ConfigurationError(f"{name} must be a whole number of at least 1, not {value!r}")
+        return int(value)
+
+    return {
+        # People are erased this long after their last interaction (lead, order, visit
+        # of their order); `flask privacy purge` applies it daily.
+        "PRIVACY_RETENTION_MONTHS": number("PRIVACY_RETENTION_MONTHS", 24),
+        # A lead whose email was never confirmed is deleted after this many days.
+        "UNCONFIRMED_LEAD_DAYS": number("UNCONFIRMED_LEAD_DAYS", 30),
+        # Anonymized orders are kept for the tax authority (10 years in Portugal).
+        "ORDER_RETENTION_YEARS": number("ORDER_RETENTION_YEARS", 10),
+        # A privacy-centre link works once, for this long.
+        "PRIVACY_LINK_MINUTES": number("PRIVACY_LINK_MINUTES", 30),
     }

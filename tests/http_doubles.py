@@ -170,6 +170,8 @@ class KitDouble(Receiver):
         self.route("POST", r"/v4/tags", self._create_tag)
         self.route("POST", r"/v4/tags/(\d+)/subscribers/(\d+)", self._tag_subscriber)
         self.route("POST", r"/v4/sequences/(\d+)/subscribers", self._add_to_sequence)
+        self.route("GET", r"/v4/subscribers", self._list_subscribers)
+        self.route("POST", r"/v4/subscribers/(\d+)/unsubscribe", self._unsubscribe)
 
     def tags_of(self, email: str) -> set[str]:
         subscriber_id = self.subscribers[email]["id"]
@@ -224,6 +226,22 @@ class KitDouble(Receiver):
         members.add(email)
         return status, {"subscriber": self.subscribers[email]}
 
+    def _list_subscribers(self, seen: Seen) -> Answer:
+        wanted = seen.args.get("email_address")
+        found = [s for email, s in self.subscribers.items() if wanted in (None, email)]
+        if seen.args.get("status", "active") != "all":
+            found = [s for s in found if s["state"] == seen.args.get("status", "active")]
+        return 200, {"subscribers": found, "pagination": {"has_next_page": False}}
+
+    def _unsubscribe(self, seen: Seen, subscriber_id: str) -> Answer:
+        subscriber = next(
+            (s for s in self.subscribers.values() if s["id"] == int(subscriber_id)), None
+        )
+        if subscriber is None:
+            return 404, {"errors": ["Not Found"]}
+        subscriber["state"] = "cancelled"
+        return 204, None
+
 
 class HubSpotDouble(Receiver):
     """HubSpot CRM: contacts upserted by email, deals by the order id property, associations."""
@@ -235,6 +253,9 @@ class HubSpotDouble(Receiver):
         self.contacts: dict[str, dict[str, Any]] = {}  # by email
         self.deals: dict[str, dict[str, Any]] = {}  # by cv_order_id
         self.associations: set[tuple[str, str]] = set()  # (deal id, contact id)
+        # GDPR deletion of an address HubSpot never had puts it on a block list.
+        self.blocklist: set[str] = set()
+        self.route("POST", r"/crm/v3/objects/contacts/gdpr-delete", self._gdpr_delete)
         self.route("POST", r"/crm/v3/objects/contacts/batch/upsert", self._upsert_contacts)
         self.route("POST", r"/crm/v3/objects/deals/batch/upsert", self._upsert_deals)
         self.route(
@@ -265,6 +286,17 @@ class HubSpotDouble(Receiver):
             record["properties"].update(item["properties"])
             results.append({**record, "new": new})
         return 200, {"status": "COMPLETE", "results": results}
+
+    def _gdpr_delete(self, seen: Seen) -> Answer:
+        body = seen.json
+        if body.get("idProperty") != "email":
+            return 400, {"status": "error", "message": "expected idProperty email"}
+        contact = self.contacts.pop(body["objectId"], None)
+        if contact is None:
+            self.blocklist.add(body["objectId"])
+        else:
+            self.associations = {(d, c) for d, c in self.associations if c != contact["id"]}
+        return 204, None
 
     def _upsert_contacts(self, seen: Seen) -> Answer:
         return self._upsert(seen, self.contacts, "email")

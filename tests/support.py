@@ -14,6 +14,7 @@ from app.timeutil import LISBON
 
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
 TABLES = [
+    "privacy_requests",
     "consent_records",
     "outbox_messages",
     "webhook_events",

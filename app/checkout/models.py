@@ -39,6 +39,9 @@ class Customer(db.Model):
     nif: Mapped[str | None] = mapped_column(String(9))
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     journey_stage: Mapped[str] = mapped_column(String(16), default=JourneyStage.LANDING)
+    # The anonymous id of the cookie-consent choices made in this person's browser when
+    # they left their details: their export shows those choices, their erasure deletes them.
+    consent_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -72,7 +75,8 @@ class Order(db.Model):
     # tap, a resend after a timeout) finds the order it already made.
     checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    # None once the buyer is erased: the order stays for the tax records, anonymized.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.AWAITING_PAYMENT)
     amount_cents: Mapped[int] = mapped_column(Integer)
     vat_cents: Mapped[int] = mapped_column(Integer)
@@ -113,9 +117,11 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the buyer's personal data was erased from this order (GDPR art. 17).
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     offer: Mapped[Offer] = relationship()
-    customer: Mapped[Customer] = relationship(back_populates="orders")
+    customer: Mapped[Customer | None] = relationship(back_populates="orders")
     history: Mapped[list[OrderStatusChange]] = relationship(
         back_populates="order", order_by="OrderStatusChange.id"
     )

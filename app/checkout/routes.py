@@ -32,6 +32,7 @@ from app.payments.services import (
     release_payment,
     start_payment,
 )
+from app.privacy.services import link_consent_choices
 from app.web.i18n import current_lang, localized_route
 from app.web.rendering import redirect_after_post, render_field, render_page
 
@@ -109,6 +110,7 @@ def submit(slug: str) -> Response:
     except CheckoutError as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
     remember_customer(order.customer_id)
+    link_consent_choices(order.customer_id, current_consent().consent_id)
     order_url = url_for("checkout.order", token=order.public_token)
     if order.provider_reference:
         # The same form arrived twice: the first one already started the payment.
@@ -159,6 +161,9 @@ def retry(token: str) -> Response:
     found = order_by_token(token)
     if found is None:
         abort(404)
+    if found.customer is None:
+        # The buyer was erased: nobody to charge; the page says so.
+        return redirect_after_post(_order_url(found))
     method = request.form.get("payment_method", "")
     if method not in {choice.value for choice in _methods()}:
         method = found.payment_method

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request, url_for
 
 from app.analytics.datalayer import lead_left, push, push_lead_thanks, remember_customer
+from app.consent.routes import current_consent
 from app.extensions import db
 from app.leads.forms import LeadForm
 from app.leads.models import Lead
 from app.leads.services import LeadDetails, confirm_lead, save_lead
 from app.outbox.emails import lead_from_token
+from app.privacy.services import link_consent_choices
 from app.web.i18n import current_lang, localized_route
 from app.web.rendering import (
     is_htmx_fragment_request,
@@ -43,6 +45,7 @@ def submit() -> Response:
         )
     )
     remember_customer(lead.customer_id)
+    link_consent_choices(lead.customer_id, current_consent().consent_id)
     if is_htmx_fragment_request():
         push({"event": "generate_lead"})
         # Swap the form for the thank-you note, keeping the visitor where she is.

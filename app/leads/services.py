@@ -50,6 +50,9 @@ def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
     if not details.marketing_consent:
         lead.marketing_consent_at = None
     lead.marketing_consent = details.marketing_consent
+    # Leaving the form again is an interaction, even with nothing changed: retention
+    # counts from it.
+    lead.updated_at = utcnow()
     db.session.flush()
     # The double opt-in email leaves with the lead, through the outbox.
     outbox.lead_stored(lead)

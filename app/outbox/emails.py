@@ -18,11 +18,14 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.catalog.calendar import event_ics
-from app.checkout.models import Order
+from app.checkout.models import Customer, Order
 from app.extensions import db
 from app.leads.models import Lead
 from app.outbox.adapters.base import NothingToSend
 from app.outbox.models import OutboxMessage
+from app.privacy.models import PrivacyRequest
+from app.privacy.services import access_token, unseal
+from app.timeutil import as_utc, utcnow
 from app.web.i18n import speaking
 
 LEAD_SALT = "lead-confirmation"
@@ -87,6 +90,10 @@ def compose(message: OutboxMessage) -> EmailMessage:
         if lead is None:
             raise NothingToSend("the lead no longer exists")
         email, lang = _lead_confirmation(lead, message), lead.locale
+    elif message.kind == "privacy_link":
+        email, lang = _privacy_link(message)
+    elif message.kind == "erasure_confirmation":
+        email, lang = _erasure_confirmation(message)
     else:
         raise NothingToSend(f"no email for {message.kind!r}")
     # Last: set_content() and add_attachment() move or drop Content-* headers set earlier.
@@ -162,3 +169,45 @@ def _lead_confirmation(lead: Lead, message: OutboxMessage) -> EmailMessage:
             valid_days=max(1, hours // 24),
         )
     return email
+
+
+def _privacy_link(message: OutboxMessage) -> tuple[EmailMessage, str]:
+    request = db.session.get(PrivacyRequest, message.payload["request_id"])
+    if request is None:
+        raise NothingToSend("the privacy request no longer exists")
+    if request.used_at is not None or as_utc(request.expires_at) <= utcnow():
+        raise NothingToSend("the privacy link expired before it could be sent")
+    customer = db.session.get(Customer, request.customer_id)
+    if customer is None:
+        raise NothingToSend("the person no longer exists")
+    with speaking(request.locale):
+        subject = _("Your link to the Café com Vendas privacy centre")
+        email = _base(message, customer.name, customer.email, subject, request.locale)
+        _render(
+            email,
+            "privacy_link",
+            name=customer.name,
+            lang=request.locale,
+            access_url=url_for("privacy.access", token=access_token(request.id), _external=True),
+            minutes=current_app.config["PRIVACY_LINK_MINUTES"],
+        )
+    return email, request.locale
+
+
+def _erasure_confirmation(message: OutboxMessage) -> tuple[EmailMessage, str]:
+    try:
+        address = unseal(message.payload)
+    except LookupError as exc:
+        raise NothingToSend(str(exc)) from exc
+    lang = message.payload.get("locale") or "pt_PT"
+    with speaking(lang):
+        subject = _("Your data has been erased from Café com Vendas")
+        email = _base(message, "", address, subject, lang)
+        _render(
+            email,
+            "erasure_confirmation",
+            lang=lang,
+            orders_kept=int(message.payload.get("orders_kept") or 0),
+            outside=message.payload.get("outside") or [],
+        )
+    return email, lang

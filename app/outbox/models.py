@@ -32,6 +32,9 @@ class OutboxMessage(db.Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Unique: the same fact is queued once; receivers get it to spot repeats.
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    # The person the message is about (no foreign key: erasure unlinks it, and a
+    # message about someone erased stays as a record of what was sent).
+    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,8 +18,17 @@ from app.outbox.models import OutboxMessage, OutboxStatus
 from app.timeutil import utcnow
 
 
-def enqueue(channel: str, kind: str, payload: dict[str, Any], key: str) -> OutboxMessage | None:
-    """Add a message to the current transaction; a key already queued is not queued again."""
+def enqueue(
+    channel: str,
+    kind: str,
+    payload: dict[str, Any],
+    key: str,
+    customer_id: int | None = None,
+) -> OutboxMessage | None:
+    """Add a message to the current transaction; a key already queued is not queued again.
+
+    `customer_id` names the person it is about, for their export and their erasure.
+    """
     pending = [
         obj
         for obj in db.session.new
@@ -38,6 +47,7 @@ def enqueue(channel: str, kind: str, payload: dict[str, Any], key: str) -> Outbo
         kind=kind,
         payload=payload,
         idempotency_key=key,
+        customer_id=customer_id,
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
     )
@@ -66,25 +76,31 @@ def _contact(customer: Customer, stage: str) -> dict[str, Any]:
 def order_paid(order: Order) -> None:
     """Confirmation email with the invite, the CRM, the buyer in Kit (with confirmed
     marketing consent) and a GA4 purchase (with analytics consent)."""
+    if order.customer is None:
+        return  # paid after the buyer was erased: nobody to tell
     base = f"order:{order.id}:paid"
-    enqueue("email", "order_confirmation", {"order_id": str(order.id)}, f"{base}:email")
+    who = order.customer_id
+    enqueue("email", "order_confirmation", {"order_id": str(order.id)}, f"{base}:email", who)
     contact = _contact(order.customer, "buyer")
     lead = _lead_of(order.customer)
     if lead is not None and lead.marketing_consent and lead.confirmed_at is not None:
         # The email platform is marketing: only people who asked for it (and confirmed).
-        enqueue("kit", "subscriber", contact, f"{base}:kit")
-    enqueue("crm", "purchase", {**contact, "order_id": str(order.id)}, f"{base}:crm")
+        enqueue("kit", "subscriber", contact, f"{base}:kit", who)
+    enqueue("crm", "purchase", {**contact, "order_id": str(order.id)}, f"{base}:crm", who)
     if order.ga_client_id:
-        enqueue("ga4", "purchase", {"order_id": str(order.id)}, f"{base}:ga4")
+        enqueue("ga4", "purchase", {"order_id": str(order.id)}, f"{base}:ga4", who)
 
 
 def order_refunded(order: Order, refunded_cents: int) -> None:
     """A refund notice for each new refunded total; GA4 hears of a full refund."""
     base = f"order:{order.id}:refunded:{refunded_cents}"
     payload = {"order_id": str(order.id), "refunded_cents": refunded_cents}
-    enqueue("email", "refund_notice", payload, f"{base}:email")
+    who = order.customer_id
+    if order.customer is not None:
+        # An erased buyer's refund still happens at the provider, which tells them.
+        enqueue("email", "refund_notice", payload, f"{base}:email", who)
     if order.ga_client_id and refunded_cents >= order.amount_cents:
-        enqueue("ga4", "refund", payload, f"{base}:ga4")
+        enqueue("ga4", "refund", payload, f"{base}:ga4", who)
 
 
 def lead_stored(lead: Lead) -> None:
@@ -95,6 +111,7 @@ def lead_stored(lead: Lead) -> None:
             "lead_confirmation",
             {"lead_id": lead.id},
             f"lead:{lead.id}:confirmation:{uuid.uuid4().hex}",
+            lead.customer_id,
         )
 
 
@@ -103,5 +120,5 @@ def lead_confirmed(lead: Lead) -> None:
     base = f"lead:{lead.id}:confirmed:{lead.confirmed_at:%Y%m%d%H%M%S}"
     contact = _contact(lead.customer, "lead")
     if lead.marketing_consent:
-        enqueue("kit", "subscriber", contact, f"{base}:kit")
-    enqueue("crm", "contact", contact, f"{base}:crm")
+        enqueue("kit", "subscriber", contact, f"{base}:kit", lead.customer_id)
+    enqueue("crm", "contact", contact, f"{base}:crm", lead.customer_id)

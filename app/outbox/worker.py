@@ -27,6 +27,7 @@ from app.extensions import db
 from app.outbox.adapters import build_adapters
 from app.outbox.adapters.base import Adapter, DeliveryFailed, NothingToSend
 from app.outbox.models import OutboxMessage, OutboxStatus
+from app.privacy.services import SEALED_KEY
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ def _finish(message_id: int, outcome: str, error: str | None, retry_after: float
     if outcome in (OutboxStatus.DELIVERED, OutboxStatus.SKIPPED, OutboxStatus.DEAD):
         message.status = outcome
         message.finished_at = now
+        if outcome != OutboxStatus.DEAD and SEALED_KEY in (message.payload or {}):
+            # An erased person's address was only carried to be used once.
+            message.payload = {k: v for k, v in message.payload.items() if k != SEALED_KEY}
     elif message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.DEAD
         message.finished_at = now

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.money import cents_to_decimal
 from app.outbox.adapters.base import DeliveryFailed, NothingToSend, send_json
 from app.outbox.models import OutboxMessage
+from app.privacy.services import unseal
 from app.timeutil import as_utc
 
 # A unique custom deal property (single-line text, "unique values" on) that marketing
@@ -66,6 +67,9 @@ class HubSpotAdapter:
         Contacts are upserted by email and deals by order id, so a retry after a
         partial delivery updates the same records instead of making new ones.
         """
+        if message.kind == "erase":
+            self._erase(message)
+            return
         if message.kind not in ("contact", "purchase"):
             raise DeliveryFailed(f"HubSpot has no message kind {message.kind!r}", permanent=True)
         payload = message.payload
@@ -87,6 +91,25 @@ class HubSpotAdapter:
             message=message,
             timeout=self.timeout,
             headers=self._headers,
+        )
+
+    def _erase(self, message: OutboxMessage) -> None:
+        """GDPR deletion of the contact (and its associations) in HubSpot, by email.
+
+        Only queued for people HubSpot received: for an unknown address HubSpot adds it
+        to a block list instead.
+        """
+        try:
+            address = unseal(message.payload)
+        except LookupError as exc:
+            raise NothingToSend(str(exc)) from exc
+        send_json(
+            "POST",
+            f"{self.base}/crm/v3/objects/contacts/gdpr-delete",
+            message=message,
+            timeout=self.timeout,
+            headers=self._headers,
+            json={"objectId": address, "idProperty": "email"},
         )
 
     # -- steps ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.leads.models import Lead
 from app.outbox.adapters.base import DeliveryFailed, NothingToSend, send_json
 from app.outbox.models import OutboxMessage
+from app.privacy.services import unseal
 
 # The journey stage as marketing reads it in Kit (the shop's copy is Portuguese).
 JOURNEY_TAGS = {"lead": "jornada:lead", "buyer": "jornada:comprador"}
@@ -65,6 +66,9 @@ class KitAdapter:
         Every call is an upsert or returns what already exists, so a retry after a
         partial delivery repeats nothing.
         """
+        if message.kind == "erase":
+            self._erase(message)
+            return
         if message.kind != "subscriber":
             raise DeliveryFailed(f"Kit has no message kind {message.kind!r}", permanent=True)
         payload = message.payload
@@ -84,6 +88,32 @@ class KitAdapter:
                 f"/v4/sequences/{self.buyer_sequence_id}/subscribers",
                 {"email_address": customer.email},
             )
+
+    def _erase(self, message: OutboxMessage) -> None:
+        """The person asked to be forgotten: every Kit subscriber with that address is
+        unsubscribed, so Kit never writes to them again.
+
+        Kit's API (v4) offers no deletion; an unsubscribed address gets no email and
+        the README tells the operator how to delete it from Kit's own screens.
+        """
+        try:
+            address = unseal(message.payload)
+        except LookupError as exc:
+            raise NothingToSend(str(exc)) from exc
+        response = send_json(
+            "GET",
+            f"{self.base}/v4/subscribers",
+            message=message,
+            timeout=self.timeout,
+            headers={"X-Kit-Api-Key": self.api_key},
+            params={"email_address": address, "status": "all"},
+        )
+        try:
+            found = [int(item["id"]) for item in response.json().get("subscribers") or []]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise DeliveryFailed("Kit answered an unreadable subscriber list") from exc
+        for subscriber_id in found:
+            self._post(message, f"/v4/subscribers/{subscriber_id}/unsubscribe", {})
 
     # -- steps ---------------------------------------------------------------------
 

@@ -1,0 +1,176 @@
+"""The privacy centre: a person sees, downloads or erases their data, without JavaScript.
+
+The visit is opened by a single-use emailed link and lasts PRIVACY_LINK_MINUTES; it is
+kept in the signed session cookie, never in the URL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, current_app, make_response, session, url_for
+
+from app.privacy.forms import AccessForm, EraseForm
+from app.privacy.services import (
+    PaymentInProgress,
+    check_access,
+    close_open_payments,
+    erase_person,
+    export_person,
+    request_access,
+    use_access,
+)
+from app.timeutil import utcnow
+from app.web.i18n import current_lang, localized_route
+from app.web.limits import limited
+from app.web.rendering import redirect_after_post, render_page
+
+bp = Blueprint("privacy", __name__)
+
+VISIT_KEY = "privacy_visit"
+
+
+def _open_visit(customer_id: int) -> None:
+    until = utcnow() + timedelta(minutes=current_app.config["PRIVACY_LINK_MINUTES"])
+    session[VISIT_KEY] = {"customer_id": customer_id, "until": until.isoformat()}
+
+
+def _visitor() -> int | None:
+    """The person whose privacy centre is open in this browser, if the visit is current."""
+    visit = session.get(VISIT_KEY)
+    if not isinstance(visit, dict):
+        return None
+    try:
+        until = datetime.fromisoformat(visit["until"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if until <= utcnow():
+        session.pop(VISIT_KEY, None)
+        return None
+    customer_id = visit.get("customer_id")
+    return customer_id if isinstance(customer_id, int) else None
+
+
+def _no_store(response: Response) -> Response:
+    # Personal data: never kept by a shared cache or the browser's back-forward cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@localized_route(bp, "/my-data", methods=["GET"])
+def start() -> Response:
+    return render_page("privacy/start.html", form=AccessForm())
+
+
+@localized_route(bp, "/my-data", methods=["POST"], endpoint="send_link")
+@limited("3 per hour")
+def send_link() -> Response:
+    form = AccessForm()
+    if not form.validate_on_submit():
+        return render_page("privacy/start.html", "access_form", status=422, form=form)
+    request_access(form.email.data, current_lang())
+    # The same answer whether or not the shop knows the address.
+    return redirect_after_post(url_for("privacy.sent"))
+
+
+@localized_route(bp, "/my-data/sent", methods=["GET"])
+def sent() -> Response:
+    return render_page("privacy/sent.html", minutes=current_app.config["PRIVACY_LINK_MINUTES"])
+
+
+@localized_route(bp, "/my-data/access/<token>", methods=["GET"])
+def access(token: str) -> Response:
+    """The emailed link shows one button: mail scanners that open links use nothing up."""
+    state = check_access(token).state
+    status = 200 if state == "ok" else 410 if state in ("used", "expired") else 400
+    return _no_store(render_page("privacy/access.html", state=state, token=token, status=status))
+
+
+@localized_route(bp, "/my-data/access/<token>", methods=["POST"], endpoint="open_visit")
+def open_visit(token: str) -> Response:
+    customer_id, state = use_access(token)
+    if customer_id is None:
+        status = 410 if state in ("used", "expired") else 400
+        return _no_store(
+            render_page("privacy/access.html", state=state, token=token, status=status)
+        )
+    _open_visit(customer_id)
+    return redirect_after_post(url_for("privacy.me"))
+
+
+def _closed() -> Response:
+    return redirect_after_post(url_for("privacy.start", closed=1))
+
+
+@localized_route(bp, "/my-data/me", methods=["GET"])
+def me() -> Response:
+    customer_id = _visitor()
+    if customer_id is None:
+        return _closed()
+    try:
+        data = export_person(customer_id)
+    except LookupError:
+        session.pop(VISIT_KEY, None)
+        return _closed()
+    return _no_store(render_page("privacy/me.html", data=data, form=EraseForm()))
+
+
+@localized_route(bp, "/my-data/me/export.json", methods=["GET"])
+def download() -> Response:
+    customer_id = _visitor()
+    if customer_id is None:
+        return _closed()
+    try:
+        data = export_person(customer_id)
+    except LookupError:
+        return _closed()
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    stamp = utcnow().strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="cafe-com-vendas-my-data-{stamp}.json"'
+    )
+    return _no_store(response)
+
+
+@localized_route(bp, "/my-data/me/erase", methods=["POST"])
+def erase() -> Response:
+    customer_id = _visitor()
+    if customer_id is None:
+        return _closed()
+    form = EraseForm()
+    if not form.validate_on_submit():
+        data = export_person(customer_id)
+        return _no_store(
+            render_page("privacy/me.html", "erase_form", status=422, data=data, form=form)
+        )
+    try:
+        close_open_payments(customer_id)
+        erase_person(customer_id, notify=True, reason="request")
+    except PaymentInProgress:
+        data = export_person(customer_id)
+        return _no_store(
+            render_page(
+                "privacy/me.html", "erase_form", status=409, data=data, form=form, waiting=True
+            )
+        )
+    except LookupError:
+        pass  # erased already (a double submit): the outcome is the same
+    # Nothing in this browser points to the person any more.
+    for key in (VISIT_KEY, "customer_id", "payment_info", "lead_left"):
+        session.pop(key, None)
+    return redirect_after_post(url_for("privacy.erased"))
+
+
+@localized_route(bp, "/my-data/erased", methods=["GET"])
+def erased() -> Response:
+    return render_page("privacy/erased.html")
+
+
+@localized_route(bp, "/my-data/close", methods=["POST"])
+def close() -> Response:
+    """End the visit now (a shared computer)."""
+    session.pop(VISIT_KEY, None)
+    return redirect_after_post(url_for("privacy.start", closed=1))
