@@ -44,6 +44,10 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def find_customer_by_email(email):
+    return db.session.scalar(select(Customer).where(Customer.email == email.strip().lower()))
+
+
 def upsert_customer(
     *, email: str, name: str, locale: str, phone: str | None = None, nif: str | None = None
 ) -> Customer:

@@ -90,7 +90,8 @@ def request_access(email: str, locale: str) -> None:
         "email",
         "privacy_link",
         {"request_id": request.id},
-        f"privacy:{request.id}:link",
+        # Random: SQLite may give a deleted request's id to a new one.
+        f"privacy:{request.id}:link:{uuid.uuid4().hex}",
         customer.id,
     )
     db.session.commit()
@@ -123,8 +124,9 @@ def check_access(token: str) -> AccessCheck:
         return AccessCheck("invalid")
     request = db.session.get(PrivacyRequest, request_id)
     if request is None:
-        # Erased since, or purged: nothing to open.
-        return AccessCheck("invalid")
+        # A genuine link whose request is gone: the person was erased since (which uses
+        # the link up), or it was purged long after expiring.
+        return AccessCheck("used")
     if request.used_at is not None:
         return AccessCheck("used", request)
     if as_utc(request.expires_at) <= utcnow():
@@ -350,8 +352,11 @@ def erase_person(customer_id: int, *, notify: bool, reason: str) -> Erasure:
     lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
     messages = _messages_about(customer.id)
     for message in messages:
-        # What was sent stays on record, but no longer points to anyone.
+        # What was sent stays on record, but no longer points to anyone (SQLite may
+        # even give the id to someone new).
         message.customer_id = None
+        if "customer_id" in (message.payload or {}):
+            message.payload = {**message.payload, "customer_id": None}
         if message.status == OutboxStatus.PENDING:
             # Nothing more is sent about a person who asked to be forgotten.
             message.status = OutboxStatus.SKIPPED

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.harness import LiveServer, Ux
+from tests.e2e.harness import BrowserErrors, LiveServer, Ux
 from tests.e2e.steps import Buyer, buy, expect_order_status, pay_on_demo_card_page
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,7 @@ def open_mail(page: Page, live_server: LiveServer, email: str, subject: str) -> 
 
 
 def test_a_buyer_downloads_and_erases_her_data_from_the_emailed_link(
-    page: Page, live_server: LiveServer, email: str, ux: Ux
+    page: Page, live_server: LiveServer, email: str, ux: Ux, browser_errors: BrowserErrors
 ) -> None:
     buyer = Buyer(name="Joana Conceição", email=email)
     buy(page, "bilhete-geral", buyer, "card")
@@ -60,7 +60,8 @@ def test_a_buyer_downloads_and_erases_her_data_from_the_emailed_link(
     assert data["orders"][0]["status"] == "paid"
     assert {m["what"] for m in data["sent_to_outside_systems"]} >= {"order_confirmation"}
 
-    # Erasing needs the box ticked; what was on the page stays.
+    # Erasing needs the box ticked.
+    browser_errors.expect(r"status of 422")
     page.locator("[data-erase]").click()
     expect(page.locator("#erase-form .error")).to_be_visible()
     page.locator("#erase-form input[name=confirm]").check()
@@ -69,6 +70,7 @@ def test_a_buyer_downloads_and_erases_her_data_from_the_emailed_link(
     expect(page.locator("[data-privacy-erased]")).to_be_visible()
 
     # The link cannot open the centre again, and a last email confirms the erasure.
+    browser_errors.expect(r"status of 410")
     page.goto(link)
     expect(page.locator("[data-open-privacy]")).to_have_count(0)
     confirmation = open_mail(page, live_server, email, "apagados")

@@ -73,9 +73,11 @@ class HubSpotAdapter:
         if message.kind not in ("contact", "purchase"):
             raise DeliveryFailed(f"HubSpot has no message kind {message.kind!r}", permanent=True)
         payload = message.payload
-        customer = db.session.get(Customer, payload["customer_id"])
+        # None once the person was erased.
+        customer_id = payload.get("customer_id")
+        customer = db.session.get(Customer, customer_id) if customer_id else None
         if customer is None:
-            raise NothingToSend(f"customer {payload['customer_id']} no longer exists")
+            raise NothingToSend(f"customer {customer_id} no longer exists")
         if message.kind == "contact":
             self._upsert_contact(message, customer, buyer=payload.get("stage") == "buyer")
             return

@@ -72,9 +72,11 @@ class KitAdapter:
         if message.kind != "subscriber":
             raise DeliveryFailed(f"Kit has no message kind {message.kind!r}", permanent=True)
         payload = message.payload
-        customer = db.session.get(Customer, payload["customer_id"])
+        # None once the person was erased.
+        customer_id = payload.get("customer_id")
+        customer = db.session.get(Customer, customer_id) if customer_id else None
         if customer is None:
-            raise NothingToSend(f"customer {payload['customer_id']} no longer exists")
+            raise NothingToSend(f"customer {customer_id} no longer exists")
         if payload.get("stage") == "lead" and not self._still_consents(customer):
             # Queued with marketing consent that was withdrawn before delivery.
             raise NothingToSend("the lead no longer consents to marketing email")
