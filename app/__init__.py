@@ -22,6 +22,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     configure(app, overrides or {})
+    init_privacy(app)
     init_extensions(app)
     init_database(app)
     register_blueprints(app)
@@ -42,6 +43,15 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
     )
     # Alembic announces each of its plugins at INFO whenever it is imported.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def init_privacy(app: Flask) -> None:
+    """Keys for personal data at rest, and logs that mask any personal data reaching them."""
+    from app.privacy.crypto import init_keyring
+    from app.privacy.redaction import install_log_masking
+
+    init_keyring(app)
+    install_log_masking()
 
 
 def init_extensions(app: Flask) -> None:

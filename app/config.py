@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
+
+from app.privacy.crypto import Keyring, KeyringError, new_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -34,6 +37,21 @@ def _dev_secret_key() -> str:
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Fixed keys for APP_ENV=test only, so test databases read back between runs; never real data.
+TEST_DATA_KEYS = "test:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+TEST_BLIND_INDEX_KEY = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
+
+
+def _dev_key_file(name: str, make: Callable[[], str]) -> str:
+    """A key kept in instance/ (mode 600), made once, so development data stays readable."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -154,7 +172,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
         seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
-        extra=_outbox_settings(environ),
+        extra={**_outbox_settings(environ), **_encryption_settings(environ, env)},
     )
 
 
@@ -194,4 +212,39 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "CONSENT_MAX_AGE_DAYS": int(text("CONSENT_MAX_AGE_DAYS", "365")),
         # How long the link in a lead's confirmation email works.
         "LEAD_CONFIRM_MAX_AGE": int(text("LEAD_CONFIRM_MAX_AGE", str(7 * 24 * 3600))),
+    }
+
+
+def _encryption_settings(environ: dict[str, str], env: str) -> dict[str, Any]:
+    """Keys for personal data at rest (app/privacy/crypto.py); production must bring its own."""
+    data_keys = environ.get("DATA_KEYS", "").strip()
+    blind_index_key = environ.get("BLIND_INDEX_KEY", "").strip()
+    if env == "production":
+        missing = [
+            name
+            for name, value in (("DATA_KEYS", data_keys), ("BLIND_INDEX_KEY", blind_index_key))
+            if not value
+        ]
+        if missing:
+            verb = "is" if len(missing) == 1 else "are"
+            raise ConfigurationError(
+                f"{' and '.join(missing)} {verb} required in production "
+                "(`flask keys generate` makes them)"
+            )
+    elif env == "development":
+        data_keys = data_keys or _dev_key_file("data_keys", lambda: f"dev:{new_key()}")
+        blind_index_key = blind_index_key or _dev_key_file("blind_index_key", new_key)
+    else:
+        data_keys = data_keys or TEST_DATA_KEYS
+        blind_index_key = blind_index_key or TEST_BLIND_INDEX_KEY
+    previous = environ.get("BLIND_INDEX_PREVIOUS_KEY", "").strip()
+    try:
+        # Refuse to start on a malformed key rather than fail on the first customer.
+        Keyring.from_settings(data_keys, blind_index_key, previous)
+    except KeyringError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    return {
+        "DATA_KEYS": data_keys,
+        "BLIND_INDEX_KEY": blind_index_key,
+        "BLIND_INDEX_PREVIOUS_KEY": previous,
     }

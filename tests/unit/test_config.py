@@ -33,6 +33,8 @@ def test_production_cookies_are_secure():
             "SECRET_KEY": "x" * 40,
             "STRIPE_SECRET_KEY": "sk_live_x",
             "STRIPE_WEBHOOK_SECRET": "whsec_x",
+            "DATA_KEYS": f"k1:{KEY_A}",
+            "BLIND_INDEX_KEY": KEY_B,
         }
     )
     config = settings.as_flask_config()
@@ -56,3 +58,51 @@ def test_stripe_needs_its_key_and_in_production_its_webhook_secret():
         load_settings(
             {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "STRIPE_SECRET_KEY": "sk_live_x"}
         )
+
+
+# -- keys for personal data at rest -------------------------------------------------------
+
+KEY_A = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+KEY_B = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
+PRODUCTION_WITH_KEYS = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    "REDIS_URL": "redis://cache:6379/2",
+    "DATA_KEYS": f"k1:{KEY_A}",
+    "BLIND_INDEX_KEY": KEY_B,
+}
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    load_settings(PRODUCTION_WITH_KEYS)
+    for missing in ("DATA_KEYS", "BLIND_INDEX_KEY"):
+        environ = {key: value for key, value in PRODUCTION_WITH_KEYS.items() if key != missing}
+        with pytest.raises(ConfigurationError, match=f"{missing} is required in production"):
+            load_settings(environ)
+
+
+def test_malformed_keys_are_refused_with_the_reason():
+    short = KEY_A[:40]  # 30 bytes
+    with pytest.raises(ConfigurationError, match="must be 32 bytes"):
+        load_settings({"APP_ENV": "test", "DATA_KEYS": f"k1:{short}"})
+    with pytest.raises(ConfigurationError, match="BLIND_INDEX_KEY must be 32 bytes"):
+        load_settings({"APP_ENV": "test", "BLIND_INDEX_KEY": short})
+    with pytest.raises(ConfigurationError, match="key id"):
+        load_settings({"APP_ENV": "test", "DATA_KEYS": f"Key One:{KEY_A}"})
+    with pytest.raises(ConfigurationError, match="base64url"):
+        load_settings({"APP_ENV": "test", "DATA_KEYS": "k1:not*base64"})
+
+
+def test_development_keeps_generated_keys_private_in_the_instance_folder(tmp_path, monkeypatch):
+    from app import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    first = load_settings({"APP_ENV": "development"}).as_flask_config()
+    again = load_settings({"APP_ENV": "development"}).as_flask_config()
+    assert first["DATA_KEYS"] == again["DATA_KEYS"]
+    assert first["BLIND_INDEX_KEY"] == again["BLIND_INDEX_KEY"]
+    assert first["DATA_KEYS"] != config.TEST_DATA_KEYS
+    for name in ("data_keys", "blind_index_key"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
