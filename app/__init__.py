@@ -80,11 +80,13 @@ def register_blueprints(app: Flask) -> None:
     from app.consent.routes import bp as consent_bp
     from app.landing.routes import bp as landing_bp
     from app.leads.routes import bp as leads_bp
+    from app.legal.routes import bp as legal_bp
     from app.outbox.routes import bp as outbox_bp
     from app.payments.routes import bp as payments_bp
 
     for blueprint in (landing_bp, leads_bp, checkout_bp, payments_bp, outbox_bp, consent_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(legal_bp)
 
 
 def init_web(app: Flask) -> None:
