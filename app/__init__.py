@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from whitenoise import WhiteNoise
 
-from app.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from app.config import INSTANCE_DIR, PROJECT_ROOT, default_trusted_hosts, load_settings
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -37,6 +37,11 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
     settings = load_settings()
     app.config.update(settings.as_flask_config())
     app.config.update(overrides)
+    if not settings.trusted_hosts and "TRUSTED_HOSTS" not in overrides:
+        # Overrides may move BASE_URL or APP_ENV (tests, scripts): trust what they name.
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(
+            app.config["BASE_URL"], app.config["APP_ENV"]
+        )
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -93,11 +98,13 @@ def init_web(app: Flask) -> None:
     from app.analytics.datalayer import init_analytics
     from app.consent.routes import init_consent
     from app.web.errors import init_errors
+    from app.web.hosts import init_trusted_hosts
     from app.web.i18n import init_i18n
     from app.web.templating import init_templating
 
     init_i18n(app)
     init_errors(app)
+    init_trusted_hosts(app)
     init_templating(app)
     init_consent(app)
     init_analytics(app)

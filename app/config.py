@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -23,6 +24,18 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 class ConfigurationError(RuntimeError):
     """The environment asks for something the app refuses to run with."""
+
+
+FORM_MAX_BYTES = 16 * 1024
+
+
+def default_trusted_hosts(base_url: str, env: str) -> list[str]:
+    """The Host names a request may carry: BASE_URL's, plus the loopback names off production."""
+    hosts = [host] if (host := urlsplit(base_url).hostname) else []
+    if env != "production":
+        # make run, the browser tests and the test client talk to these.
+        hosts += [name for name in ("127.0.0.1", "localhost") if name not in hosts]
+    return hosts
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -69,6 +82,8 @@ class Settings:
     ratelimit_default: str
     ratelimit_storage_uri: str
     trusted_proxy_hops: int
+    # Host names from TRUSTED_HOSTS; empty means "derive them from BASE_URL".
+    trusted_hosts: tuple[str, ...] = ()
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
@@ -101,11 +116,22 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
             "TRUSTED_PROXY_HOPS": self.trusted_proxy_hops,
+            "TRUSTED_HOSTS": list(self.trusted_hosts)
+            or default_trusted_hosts(self.base_url, self.env),
             "BABEL_DEFAULT_LOCALE": "pt_PT",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Lisbon",
             "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
-            # Forms are small; this keeps a hostile body from tying up a worker.
-            "MAX_CONTENT_LENGTH": 64 * 1024,
+            # Our biggest form (checkout, every field at its maxlength in 4-byte
+            # characters, percent-encoded) is under 5 KB and a real one under 1 KB: 16 KB
+            # leaves room and keeps a hostile body from tying up a worker. The Stripe
+            # webhook raises its own request's limit (app/payments/routes.py).
+            "MAX_CONTENT_LENGTH": FORM_MAX_BYTES,
+            # Multipart bodies (our forms never send them) get the same cap in memory and
+            # at most a few dozen parts, not Werkzeug's 500 KB and 1000.
+            "MAX_FORM_MEMORY_SIZE": FORM_MAX_BYTES,
+            "MAX_FORM_PARTS": 50,
+            # Off in production whatever FLASK_DEBUG says (load_settings refuses it too).
+            **({"DEBUG": False} if production else {}),
             "WTF_CSRF_TIME_LIMIT": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -144,6 +170,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         )
     if provider == "stripe" and not stripe_key:
         raise ConfigurationError("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
+    if env == "production" and _bool(environ.get("FLASK_DEBUG")):
+        # The debugger runs code typed into an error page: never where the shop is public.
+        raise ConfigurationError("FLASK_DEBUG must be off in production")
     if env == "production" and provider == "stripe" and not stripe_webhook_secret:
         raise ConfigurationError("Stripe in production needs STRIPE_WEBHOOK_SECRET")
 
@@ -168,6 +197,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ratelimit_default=environ.get("RATELIMIT_DEFAULT", "100 per minute"),
         ratelimit_storage_uri=environ.get("REDIS_URL") or "memory://",
         trusted_proxy_hops=int(environ.get("TRUSTED_PROXY_HOPS", "0")),
+        trusted_hosts=tuple(
+            host.strip() for host in environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
+        ),
         stripe_secret_key=stripe_key,
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
