@@ -64,8 +64,18 @@ def _dev_key_file(name: str, make: Callable[[], str]) -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / name
     if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+        partial = INSTANCE_DIR / f".{name}.{os.getpid()}"
+        # Created private, never readable by others even for a moment.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(make())
+        try:
+            # Atomic and never replacing: when several processes start at once (gunicorn
+            # workers, the outbox worker) they all end up with the first key made.
+            os.link(partial, path)
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
     return path.read_text().strip()
 
 
