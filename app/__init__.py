@@ -23,11 +23,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     configure(app, overrides or {})
     init_privacy(app)
+    # Security first: its request hooks (HTTPS redirect, CSP nonce) then run before any
+    # other, so even a page refused by the rate limiter carries the nonce it needs.
+    init_security(app)
     init_extensions(app)
     init_database(app)
     register_blueprints(app)
+    apply_limit_marks(app)
     init_web(app)
-    init_security(app)
     init_static(app)
     register_commands(app)
     return app
@@ -60,15 +63,17 @@ def init_privacy(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from app.extensions import babel, compress, csrf, db, limiter, migrate
+    from app.extensions import babel, compress, csrf, db, migrate
     from app.web.i18n import select_locale
+    from app.web.limits import init_rate_limits
 
+    # Before CSRF: a flood of refused forms still counts against its sender.
+    init_rate_limits(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "app" / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     compress.init_app(app)
-    limiter.init_app(app)
 
 
 def init_database(app: Flask) -> None:
@@ -94,6 +99,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(legal_bp)
 
 
+def apply_limit_marks(app: Flask) -> None:
+    """Apply the views' `limited` / `unlimited` marks, once every blueprint is in."""
+    from app.web.limits import apply_limit_marks as apply_marks
+
+    apply_marks(app)
+
+
 def init_web(app: Flask) -> None:
     from app.analytics.datalayer import init_analytics
     from app.consent.routes import init_consent
@@ -108,6 +120,38 @@ def init_web(app: Flask) -> None:
     init_templating(app)
     init_consent(app)
     init_analytics(app)
+
+
+# What the shop's pages may ask the browser for: nothing but fullscreen for themselves.
+# Payment is off too: Stripe Checkout is a page of Stripe's, not a Payment Request here.
+# interest-cohort and browsing-topics keep visitors out of ad-interest profiling. Only
+# features Chromium knows: an unknown one is a console warning on every page.
+PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+} | {"fullscreen": "(self)"}
 
 
 def init_security(app: Flask) -> None:
@@ -152,13 +196,7 @@ def init_security(app: Flask) -> None:
         },
         content_security_policy_nonce_in=["script-src"],
         referrer_policy="strict-origin-when-cross-origin",
-        permissions_policy={
-            "camera": "()",
-            "microphone": "()",
-            "geolocation": "()",
-            "payment": "()",
-            "usb": "()",
-        },
+        permissions_policy=PERMISSIONS_POLICY,
         frame_options="DENY",
     )
     hops = app.config["TRUSTED_PROXY_HOPS"]

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import secrets
 from collections.abc import Callable
@@ -89,8 +90,9 @@ class Settings:
     event_data_file: Path
     mbway_timeout_seconds: int
     ratelimit_enabled: bool
-    ratelimit_default: str
-    ratelimit_storage_uri: str
+    ratelimit_application: str
+    redis_url: str
+    ratelimit_key_prefix: str
     trusted_proxy_hops: int
     # Host names from TRUSTED_HOSTS; empty means "derive them from BASE_URL".
     trusted_hosts: tuple[str, ...] = ()
@@ -121,10 +123,7 @@ class Settings:
             "EVENT_DATA_FILE": str(self.event_data_file),
             "MBWAY_TIMEOUT_SECONDS": self.mbway_timeout_seconds,
             "SEAT_HOLD_SECONDS": self.seat_hold_seconds,
-            "RATELIMIT_ENABLED": self.ratelimit_enabled,
-            "RATELIMIT_DEFAULT": self.ratelimit_default,
-            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
-            "RATELIMIT_HEADERS_ENABLED": True,
+            **_rate_limit_config(self),
             "TRUSTED_PROXY_HOPS": self.trusted_proxy_hops,
             "TRUSTED_HOSTS": list(self.trusted_hosts)
             or default_trusted_hosts(self.base_url, self.env),
@@ -150,6 +149,42 @@ class Settings:
             "PREFERRED_URL_SCHEME": "https" if production else "http",
             **self.extra,
         }
+
+
+def web_workers(environ: dict[str, str]) -> int:
+    """How many gunicorn worker processes serve the shop: gunicorn.conf.py's own rule."""
+    value = environ.get("WEB_CONCURRENCY", "").strip()
+    return int(value) if value else multiprocessing.cpu_count() + 1
+
+
+def _rate_limit_config(settings: Settings) -> dict[str, Any]:
+    """Flask-Limiter's settings; the policy is in app/web/limits.py and the README."""
+    config: dict[str, Any] = {
+        "RATELIMIT_ENABLED": settings.ratelimit_enabled,
+        # One budget per client address for the whole app; views add their own.
+        "RATELIMIT_APPLICATION": settings.ratelimit_application,
+        # The moving window counts the last N seconds exactly: no double burst at a
+        # window's edge, and the wait in Retry-After is the real one.
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        # Several shops (or test runs) may share one Redis.
+        "RATELIMIT_KEY_PREFIX": settings.ratelimit_key_prefix,
+        # X-RateLimit-* on every answer would cost a Redis round trip each; a refusal
+        # carries Retry-After (app/web/errors.py).
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # A limiter fault never fails a request (the shop keeps selling).
+        "RATELIMIT_SWALLOW_ERRORS": True,
+    }
+    if settings.redis_url:
+        # Redis down: count in this process's memory, with the same limits, until it
+        # answers again (Flask-Limiter checks with a backoff). Short timeouts, so a Redis
+        # that hangs costs a request half a second, not a worker's whole timeout.
+        config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+        config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 0.5,
+        }
+    return config
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -186,6 +221,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if env == "production" and provider == "stripe" and not stripe_webhook_secret:
         raise ConfigurationError("Stripe in production needs STRIPE_WEBHOOK_SECRET")
 
+    ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=env != "test")
+    redis_url = environ.get("REDIS_URL", "").strip()
+    if env == "production" and ratelimit_enabled and not redis_url:
+        workers = web_workers(environ)
+        if workers > 1:
+            # Each worker would count alone: every visitor would get `workers` times
+            # the budget, and a refused one would be let in by the next worker.
+            raise ConfigurationError(
+                f"Rate limits in production with {workers} web workers need REDIS_URL "
+                "(or WEB_CONCURRENCY=1)"
+            )
+
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'storefront.db'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
@@ -203,9 +250,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             environ.get("EVENT_DATA_FILE", PROJECT_ROOT / "app" / "catalog" / "event.yaml")
         ),
         mbway_timeout_seconds=int(environ.get("MBWAY_TIMEOUT_SECONDS", "240")),
-        ratelimit_enabled=_bool(environ.get("RATELIMIT_ENABLED"), default=env != "test"),
-        ratelimit_default=environ.get("RATELIMIT_DEFAULT", "100 per minute"),
-        ratelimit_storage_uri=environ.get("REDIS_URL") or "memory://",
+        ratelimit_enabled=ratelimit_enabled,
+        ratelimit_application=environ.get("RATELIMIT_APPLICATION") or "100 per minute",
+        redis_url=redis_url,
+        ratelimit_key_prefix=environ.get("RATELIMIT_KEY_PREFIX", "").strip() or "cv",
         trusted_proxy_hops=int(environ.get("TRUSTED_PROXY_HOPS", "0")),
         trusted_hosts=tuple(
             host.strip() for host in environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
