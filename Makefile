@@ -10,7 +10,7 @@ PORT ?= 8000
 export PORT
 
 .PHONY: help install run dev db assets translations compile-translations lint format \
-        test test-unit test-integration test-e2e bench lighthouse browser clean
+        test test-unit test-integration test-e2e bench lighthouse browser redis clean
 
 help:
 	@echo "make run    install everything, migrate, load the event and serve on http://127.0.0.1:$(PORT)"
@@ -70,10 +70,24 @@ browser:
 		else echo "Install Chromium at /usr/bin/chromium (Debian/Ubuntu: apt-get install chromium)"; exit 1; fi; \
 	fi
 
+# Redis on 127.0.0.1:6379 for the tests of rate limits shared by several processes:
+# started when installed, installed first when run as root; otherwise those tests skip
+# (in CI, with REQUIRE_REDIS=1, they fail).
+redis:
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then \
+		if ! command -v redis-server >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+		fi; \
+		if command -v redis-server >/dev/null; then \
+			redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; \
+			for _ in $$(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 0.2; done; \
+		else echo "Redis is not installed: the shared rate-limit tests will skip (apt-get install redis-server)"; fi; \
+	fi
+
 test-unit: install
 	$(VENV)/bin/pytest tests/unit -q
 
-test-integration: install
+test-integration: install redis
 	$(VENV)/bin/pytest tests/integration -q
 
 test-e2e: install browser

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from whitenoise import WhiteNoise
 
-from app.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from app.config import INSTANCE_DIR, PROJECT_ROOT, default_trusted_hosts, load_settings
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -22,11 +22,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     configure(app, overrides or {})
+    init_privacy(app)
+    # Security first: its request hooks (HTTPS redirect, CSP nonce) then run before any
+    # other, so even a page refused by the rate limiter carries the nonce it needs.
+    init_security(app)
     init_extensions(app)
     init_database(app)
     register_blueprints(app)
+    apply_limit_marks(app)
     init_web(app)
-    init_security(app)
     init_static(app)
     register_commands(app)
     return app
@@ -36,6 +40,11 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
     settings = load_settings()
     app.config.update(settings.as_flask_config())
     app.config.update(overrides)
+    if not settings.trusted_hosts and "TRUSTED_HOSTS" not in overrides:
+        # Overrides may move BASE_URL or APP_ENV (tests, scripts): trust what they name.
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(
+            app.config["BASE_URL"], app.config["APP_ENV"]
+        )
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -44,16 +53,27 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-def init_extensions(app: Flask) -> None:
-    from app.extensions import babel, compress, csrf, db, limiter, migrate
-    from app.web.i18n import select_locale
+def init_privacy(app: Flask) -> None:
+    """Keys for personal data at rest, and logs that mask any personal data reaching them."""
+    from app.privacy.crypto import init_keyring
+    from app.privacy.redaction import install_log_masking
 
+    init_keyring(app)
+    install_log_masking()
+
+
+def init_extensions(app: Flask) -> None:
+    from app.extensions import babel, compress, csrf, db, migrate
+    from app.web.i18n import select_locale
+    from app.web.limits import init_rate_limits
+
+    # Before CSRF: a flood of refused forms still counts against its sender.
+    init_rate_limits(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "app" / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     compress.init_app(app)
-    limiter.init_app(app)
 
 
 def init_database(app: Flask) -> None:
@@ -70,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from app.consent.routes import bp as consent_bp
     from app.landing.routes import bp as landing_bp
     from app.leads.routes import bp as leads_bp
+    from app.legal.routes import bp as legal_bp
     from app.outbox.routes import bp as outbox_bp
     from app.payments.routes import bp as payments_bp
     from app.privacy.routes import bp as privacy_bp
@@ -84,20 +105,62 @@ def register_blueprints(app: Flask) -> None:
         privacy_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(legal_bp)
+
+
+def apply_limit_marks(app: Flask) -> None:
+    """Apply the views' `limited` / `unlimited` marks, once every blueprint is in."""
+    from app.web.limits import apply_limit_marks as apply_marks
+
+    apply_marks(app)
 
 
 def init_web(app: Flask) -> None:
     from app.analytics.datalayer import init_analytics
     from app.consent.routes import init_consent
     from app.web.errors import init_errors
+    from app.web.hosts import init_trusted_hosts
     from app.web.i18n import init_i18n
     from app.web.templating import init_templating
 
     init_i18n(app)
     init_errors(app)
+    init_trusted_hosts(app)
     init_templating(app)
     init_consent(app)
     init_analytics(app)
+
+
+# What the shop's pages may ask the browser for: nothing but fullscreen for themselves.
+# Payment is off too: Stripe Checkout is a page of Stripe's, not a Payment Request here.
+# interest-cohort and browsing-topics keep visitors out of ad-interest profiling. Only
+# features Chromium knows: an unknown one is a console warning on every page.
+PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+} | {"fullscreen": "(self)"}
 
 
 def init_security(app: Flask) -> None:
@@ -142,13 +205,7 @@ def init_security(app: Flask) -> None:
         },
         content_security_policy_nonce_in=["script-src"],
         referrer_policy="strict-origin-when-cross-origin",
-        permissions_policy={
-            "camera": "()",
-            "microphone": "()",
-            "geolocation": "()",
-            "payment": "()",
-            "usb": "()",
-        },
+        permissions_policy=PERMISSIONS_POLICY,
         frame_options="DENY",
     )
     hops = app.config["TRUSTED_PROXY_HOPS"]

@@ -1,4 +1,4 @@
-"""Flask commands: catalog sync, order expiry, payments, the outbox, GA4, front-end build."""
+"""Flask commands: catalog sync, order expiry, payments, the outbox, GA4, keys, front-end build."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(ga4)
     app.cli.add_command(privacy)
     app.cli.add_command(assets)
+    app.cli.add_command(keys)
 
 
 @click.group(help="The event and its offers.")
@@ -151,6 +152,46 @@ def outbox_status() -> None:
         click.echo("last errors:")
         for message_id, channel, kind, attempts, error in result.recent_errors:
             click.echo(f"  #{message_id} {channel}/{kind} after {attempts} attempts: {error}")
+
+
+@click.group(help="Keys that encrypt personal data at rest (DATA_KEYS, BLIND_INDEX_KEY).")
+def keys() -> None:
+    pass
+
+
+@keys.command(
+    "generate",
+    help="Print a new data key (key_id:key) to put first in DATA_KEYS, or with "
+    "--blind-index a key for BLIND_INDEX_KEY.",
+)
+@click.option("--blind-index", is_flag=True, help="A key for BLIND_INDEX_KEY instead.")
+def keys_generate(blind_index: bool) -> None:
+    from app.privacy.crypto import new_key, new_key_id
+
+    click.echo(new_key() if blind_index else f"{new_key_id()}:{new_key()}")
+
+
+@keys.command(
+    "rotate",
+    help="Re-encrypt every value not under the first key of DATA_KEYS, and recompute "
+    "email blind indexes under BLIND_INDEX_KEY. Safe to run again; 0 re-encrypted means "
+    "the older keys can be removed.",
+)
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def keys_rotate(batch: int) -> None:
+    from app.privacy.crypto import DecryptionError
+    from app.privacy.rotation import rotate_keys
+
+    try:
+        report = rotate_keys(batch)
+    except DecryptionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for column in report.columns:
+        click.echo(
+            f"{column.column}: {column.reencrypted} re-encrypted, "
+            f"{column.already_current} already under {report.key_id}"
+        )
+    click.echo(f"customers.email_index: {report.reindexed} recomputed")
 
 
 @click.group(help="Front-end files.")

@@ -6,13 +6,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
+
+from app.privacy.crypto import Keyring, KeyringError, new_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -20,6 +25,18 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 class ConfigurationError(RuntimeError):
     """The environment asks for something the app refuses to run with."""
+
+
+FORM_MAX_BYTES = 16 * 1024
+
+
+def default_trusted_hosts(base_url: str, env: str) -> list[str]:
+    """The Host names a request may carry: BASE_URL's, plus the loopback names off production."""
+    hosts = [host] if (host := urlsplit(base_url).hostname) else []
+    if env != "production":
+        # make run, the browser tests and the test client talk to these.
+        hosts += [name for name in ("127.0.0.1", "localhost") if name not in hosts]
+    return hosts
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -38,6 +55,31 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+# Fixed keys for APP_ENV=test only, so test databases read back between runs; never real data.
+TEST_DATA_KEYS = "test:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+TEST_BLIND_INDEX_KEY = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
+
+
+def _dev_key_file(name: str, make: Callable[[], str]) -> str:
+    """A key kept in instance/ (mode 600), made once, so development data stays readable."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        partial = INSTANCE_DIR / f".{name}.{os.getpid()}"
+        # Created private, never readable by others even for a moment.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(make())
+        try:
+            # Atomic and never replacing: when several processes start at once (gunicorn
+            # workers, the outbox worker) they all end up with the first key made.
+            os.link(partial, path)
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+    return path.read_text().strip()
+
+
 @dataclass
 class Settings:
     env: str
@@ -48,9 +90,12 @@ class Settings:
     event_data_file: Path
     mbway_timeout_seconds: int
     ratelimit_enabled: bool
-    ratelimit_default: str
-    ratelimit_storage_uri: str
+    ratelimit_application: str
+    redis_url: str
+    ratelimit_key_prefix: str
     trusted_proxy_hops: int
+    # Host names from TRUSTED_HOSTS; empty means "derive them from BASE_URL".
+    trusted_hosts: tuple[str, ...] = ()
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
@@ -78,16 +123,24 @@ class Settings:
             "EVENT_DATA_FILE": str(self.event_data_file),
             "MBWAY_TIMEOUT_SECONDS": self.mbway_timeout_seconds,
             "SEAT_HOLD_SECONDS": self.seat_hold_seconds,
-            "RATELIMIT_ENABLED": self.ratelimit_enabled,
-            "RATELIMIT_DEFAULT": self.ratelimit_default,
-            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
-            "RATELIMIT_HEADERS_ENABLED": True,
+            **_rate_limit_config(self),
             "TRUSTED_PROXY_HOPS": self.trusted_proxy_hops,
+            "TRUSTED_HOSTS": list(self.trusted_hosts)
+            or default_trusted_hosts(self.base_url, self.env),
             "BABEL_DEFAULT_LOCALE": "pt_PT",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Lisbon",
             "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
-            # Forms are small; this keeps a hostile body from tying up a worker.
-            "MAX_CONTENT_LENGTH": 64 * 1024,
+            # Our biggest form (checkout, every field at its maxlength in 4-byte
+            # characters, percent-encoded) is under 5 KB and a real one under 1 KB: 16 KB
+            # leaves room and keeps a hostile body from tying up a worker. The Stripe
+            # webhook raises its own request's limit (app/payments/routes.py).
+            "MAX_CONTENT_LENGTH": FORM_MAX_BYTES,
+            # Multipart bodies (our forms never send them) get the same cap in memory and
+            # at most a few dozen parts, not Werkzeug's 500 KB and 1000.
+            "MAX_FORM_MEMORY_SIZE": FORM_MAX_BYTES,
+            "MAX_FORM_PARTS": 50,
+            # Off in production whatever FLASK_DEBUG says (load_settings refuses it too).
+            **({"DEBUG": False} if production else {}),
             "WTF_CSRF_TIME_LIMIT": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -96,6 +149,42 @@ class Settings:
             "PREFERRED_URL_SCHEME": "https" if production else "http",
             **self.extra,
         }
+
+
+def web_workers(environ: dict[str, str]) -> int:
+    """How many gunicorn worker processes serve the shop: gunicorn.conf.py's own rule."""
+    value = environ.get("WEB_CONCURRENCY", "").strip()
+    return int(value) if value else multiprocessing.cpu_count() + 1
+
+
+def _rate_limit_config(settings: Settings) -> dict[str, Any]:
+    """Flask-Limiter's settings; the policy is in app/web/limits.py and the README."""
+    config: dict[str, Any] = {
+        "RATELIMIT_ENABLED": settings.ratelimit_enabled,
+        # One budget per client address for the whole app; views add their own.
+        "RATELIMIT_APPLICATION": settings.ratelimit_application,
+        # The moving window counts the last N seconds exactly: no double burst at a
+        # window's edge, and the wait in Retry-After is the real one.
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        # Several shops (or test runs) may share one Redis.
+        "RATELIMIT_KEY_PREFIX": settings.ratelimit_key_prefix,
+        # X-RateLimit-* on every answer would cost a Redis round trip each; a refusal
+        # carries Retry-After (app/web/errors.py).
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # A limiter fault never fails a request (the shop keeps selling).
+        "RATELIMIT_SWALLOW_ERRORS": True,
+    }
+    if settings.redis_url:
+        # Redis down: count in this process's memory, with the same limits, until it
+        # answers again (Flask-Limiter checks with a backoff). Short timeouts, so a Redis
+        # that hangs costs a request half a second, not a worker's whole timeout.
+        config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+        config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 0.5,
+        }
+    return config
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -126,8 +215,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         )
     if provider == "stripe" and not stripe_key:
         raise ConfigurationError("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
+    if env == "production" and _bool(environ.get("FLASK_DEBUG")):
+        # The debugger runs code typed into an error page: never where the shop is public.
+        raise ConfigurationError("FLASK_DEBUG must be off in production")
     if env == "production" and provider == "stripe" and not stripe_webhook_secret:
         raise ConfigurationError("Stripe in production needs STRIPE_WEBHOOK_SECRET")
+
+    ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=env != "test")
+    redis_url = environ.get("REDIS_URL", "").strip()
+    if env == "production" and ratelimit_enabled and not redis_url:
+        workers = web_workers(environ)
+        if workers > 1:
+            # Each worker would count alone: every visitor would get `workers` times
+            # the budget, and a refused one would be let in by the next worker.
+            raise ConfigurationError(
+                f"Rate limits in production with {workers} web workers need REDIS_URL "
+                "(or WEB_CONCURRENCY=1)"
+            )
 
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'storefront.db'}"
     if database_url.startswith("postgres://"):
@@ -146,15 +250,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             environ.get("EVENT_DATA_FILE", PROJECT_ROOT / "app" / "catalog" / "event.yaml")
         ),
         mbway_timeout_seconds=int(environ.get("MBWAY_TIMEOUT_SECONDS", "240")),
-        ratelimit_enabled=_bool(environ.get("RATELIMIT_ENABLED"), default=env != "test"),
-        ratelimit_default=environ.get("RATELIMIT_DEFAULT", "100 per minute"),
-        ratelimit_storage_uri=environ.get("REDIS_URL") or "memory://",
+        ratelimit_enabled=ratelimit_enabled,
+        ratelimit_application=environ.get("RATELIMIT_APPLICATION") or "100 per minute",
+        redis_url=redis_url,
+        ratelimit_key_prefix=environ.get("RATELIMIT_KEY_PREFIX", "").strip() or "cv",
         trusted_proxy_hops=int(environ.get("TRUSTED_PROXY_HOPS", "0")),
+        trusted_hosts=tuple(
+            host.strip() for host in environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
+        ),
         stripe_secret_key=stripe_key,
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
         seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
-        extra={**_outbox_settings(environ), **_privacy_settings(environ)},
+        extra={
+            **_outbox_settings(environ),
+            **_encryption_settings(environ, env),
+            **_privacy_settings(environ),
+        },
     )
 
 
@@ -194,6 +306,41 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "CONSENT_MAX_AGE_DAYS": int(text("CONSENT_MAX_AGE_DAYS", "365")),
         # How long the link in a lead's confirmation email works.
         "LEAD_CONFIRM_MAX_AGE": int(text("LEAD_CONFIRM_MAX_AGE", str(7 * 24 * 3600))),
+    }
+
+
+def _encryption_settings(environ: dict[str, str], env: str) -> dict[str, Any]:
+    """Keys for personal data at rest (app/privacy/crypto.py); production must bring its own."""
+    data_keys = environ.get("DATA_KEYS", "").strip()
+    blind_index_key = environ.get("BLIND_INDEX_KEY", "").strip()
+    if env == "production":
+        missing = [
+            name
+            for name, value in (("DATA_KEYS", data_keys), ("BLIND_INDEX_KEY", blind_index_key))
+            if not value
+        ]
+        if missing:
+            verb = "is" if len(missing) == 1 else "are"
+            raise ConfigurationError(
+                f"{' and '.join(missing)} {verb} required in production "
+                "(`flask keys generate` makes them)"
+            )
+    elif env == "development":
+        data_keys = data_keys or _dev_key_file("data_keys", lambda: f"dev:{new_key()}")
+        blind_index_key = blind_index_key or _dev_key_file("blind_index_key", new_key)
+    else:
+        data_keys = data_keys or TEST_DATA_KEYS
+        blind_index_key = blind_index_key or TEST_BLIND_INDEX_KEY
+    previous = environ.get("BLIND_INDEX_PREVIOUS_KEY", "").strip()
+    try:
+        # Refuse to start on a malformed key rather than fail on the first customer.
+        Keyring.from_settings(data_keys, blind_index_key, previous)
+    except KeyringError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    return {
+        "DATA_KEYS": data_keys,
+        "BLIND_INDEX_KEY": blind_index_key,
+        "BLIND_INDEX_PREVIOUS_KEY": previous,
     }
 
 

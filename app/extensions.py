@@ -2,8 +2,6 @@
 
 from flask_babel import Babel
 from flask_compress import Compress
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -19,4 +17,5 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
-limiter = Limiter(key_func=get_remote_address)
+# Rate limits and security headers are per app, made in create_app: app/web/limits.py
+# and init_security in app/__init__.py.

@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import select
 
 from app.catalog.models import Event, Offer
+from app.catalog.privacy import PrivacySectionError, parse_privacy
 from app.extensions import db
 from app.money import decimal_to_cents
 from app.timeutil import utcnow
@@ -115,6 +116,11 @@ def parse_event_file(path: Path) -> dict[str, Any]:
     }
     _localized_text(_require(raw, "title", "event"), "event title")
     _headline_variants(raw.get("headline_variants"))
+    try:
+        # The policy pages read it from the event, checked and with dates as text.
+        event["content"]["privacy"] = parse_privacy(raw.get("privacy"))
+    except PrivacySectionError as exc:
+        raise CatalogError(str(exc)) from exc
     if event["ends_at"] <= event["starts_at"]:
         raise CatalogError("event: ends_at must be after starts_at")
 

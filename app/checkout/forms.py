@@ -26,6 +26,10 @@ PAYMENT_METHODS = [
 ]
 
 
+PHONE_MAX = 20
+NIF_MAX = 14
+
+
 def new_checkout_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -37,13 +41,19 @@ class CheckoutForm(FlaskForm):
     phone = TelField(
         _l("Mobile phone"),
         description=_l("For MB WAY, use the number linked to your MB WAY app."),
-        validators=[DataRequired(message=_l("Please tell us your mobile number."))],
-        render_kw={"autocomplete": "tel", "maxlength": 20, "inputmode": "tel"},
+        validators=[
+            DataRequired(message=_l("Please tell us your mobile number.")),
+            # "+351 912 345 678" is 16 characters; 20 leaves room for "00351 …".
+            Length(max=PHONE_MAX, message=_l("This number is too long.")),
+        ],
+        render_kw={"autocomplete": "tel", "maxlength": PHONE_MAX, "inputmode": "tel"},
     )
     nif = StringField(
         _l("NIF for the invoice (optional)"),
         description=_l("Leave it empty for an invoice without a tax number."),
-        render_kw={"autocomplete": "off", "maxlength": 14, "inputmode": "numeric"},
+        # "PT 123 456 789", the longest way people write a NIF, is 14 characters.
+        validators=[Length(max=NIF_MAX, message=_l("A NIF has 9 digits."))],
+        render_kw={"autocomplete": "off", "maxlength": NIF_MAX, "inputmode": "numeric"},
     )
     payment_method = RadioField(
         _l("Payment method"),
@@ -61,8 +71,8 @@ class CheckoutForm(FlaskForm):
     nif_digits: str | None = None
 
     def validate_phone(self, field: TelField) -> None:
-        if len(field.data or "") > 20:
-            raise StopValidation(_l("This number is too long."))
+        if field.errors:
+            return  # too long: one message is enough
         mbway = self.payment_method.data == "mb_way"
         try:
             self.phone_e164 = normalize_phone(field.data, require_pt_mobile=mbway)
@@ -74,8 +84,8 @@ class CheckoutForm(FlaskForm):
             raise StopValidation(_l("This number does not look right, e.g. 912 345 678.")) from exc
 
     def validate_nif(self, field: StringField) -> None:
-        if len(field.data or "") > 14:
-            raise StopValidation(_l("A NIF has 9 digits."))
+        if field.errors:
+            return
         try:
             self.nif_digits = normalize_nif(field.data)
         except InvalidNif as exc:

@@ -8,11 +8,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Uuid, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.catalog.models import Offer
 from app.checkout.states import FINAL_STATES, OrderStatus
 from app.extensions import db
+from app.privacy.crypto import EncryptedText, blind_index, normalize_email
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -32,11 +33,14 @@ class Customer(db.Model):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Lower-cased on the way in, so one person is one row.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    nif: Mapped[str | None] = mapped_column(String(9))
+    # Personal data is encrypted at rest (app/privacy/crypto.py). The email is
+    # lower-cased on the way in, and its blind index (kept in step by `_index_email`)
+    # is unique, so one person is one row and can be found without decrypting anyone.
+    email: Mapped[str] = mapped_column(EncryptedText("customers.email"))
+    email_index: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(EncryptedText("customers.name"))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("customers.phone"))
+    nif: Mapped[str | None] = mapped_column(EncryptedText("customers.nif"))
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     journey_stage: Mapped[str] = mapped_column(String(16), default=JourneyStage.LANDING)
     # The anonymous id of the cookie-consent choices made in this person's browser when
@@ -46,6 +50,14 @@ class Customer(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     orders: Mapped[list[Order]] = relationship(back_populates="customer")
+
+    @validates("email")
+    def _index_email(self, _key: str, email: str) -> str:
+        # Every way of setting the email (constructor, assignment) goes through here,
+        # so the blind index can never fall out of step with it.
+        email = normalize_email(email)
+        self.email_index = blind_index(email)
+        return email
 
     def advance_journey(self, stage: JourneyStage) -> None:
         """Move the journey stage forward; never back."""
@@ -110,7 +122,7 @@ class Order(db.Model):
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     # The invoice needs the tax number given with this purchase, whatever the
     # customer's profile says later.
-    billing_nif: Mapped[str | None] = mapped_column(String(9))
+    billing_nif: Mapped[str | None] = mapped_column(EncryptedText("orders.billing_nif"))
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     failure_reason: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

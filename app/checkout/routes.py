@@ -34,6 +34,7 @@ from app.payments.services import (
 )
 from app.privacy.services import link_consent_choices
 from app.web.i18n import current_lang, localized_route
+from app.web.limits import limited
 from app.web.rendering import redirect_after_post, render_field, render_page
 
 bp = Blueprint("checkout", __name__)
@@ -82,6 +83,8 @@ def checkout(slug: str) -> Response:
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["POST"], endpoint="submit")
+# Each order holds a seat: room for corrections and a retry, not for emptying the room.
+@limited("10 per minute")
 def submit(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:

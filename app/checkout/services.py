@@ -20,6 +20,8 @@ from app.checkout.states import OrderStatus, TransitionRefused, check_transition
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.money import vat_included
+from app.privacy.crypto import current_keyring
+from app.privacy.crypto import normalize_email as normalize_email
 from app.timeutil import utcnow
 
 
@@ -40,12 +42,14 @@ class BuyerDetails:
     locale: str
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def find_customer_by_email(email):
-    return db.session.scalar(select(Customer).where(Customer.email == email.strip().lower()))
+def find_customer_by_email(email: str) -> Customer | None:
+    """The customer with this email in any case or spacing, found by its blind index; or None."""
+    indexes = current_keyring().blind_indexes(email)
+    found = list(db.session.scalars(select(Customer).where(Customer.email_index.in_(indexes))))
+    # While a new blind index key is rolled out a row may still carry the previous
+    # key's index; the current one wins.
+    found.sort(key=lambda customer: indexes.index(customer.email_index))
+    return found[0] if found else None
 
 
 def upsert_customer(
@@ -53,10 +57,13 @@ def upsert_customer(
 ) -> Customer:
     """The customer with this email, created or updated with the latest details (no commit)."""
     email = normalize_email(email)
-    customer = db.session.scalar(select(Customer).where(Customer.email == email))
+    customer = find_customer_by_email(email)
     if customer is None:
         customer = Customer(email=email, name=name, locale=locale)
         db.session.add(customer)
+    elif customer.email_index != current_keyring().blind_index(email):
+        # Found under the previous blind index key: store it under the current one.
+        customer.email = email
     customer.name = name
     customer.locale = locale
     if phone:

@@ -1,6 +1,8 @@
-"""Pure checks for what buyers type: phone numbers and Portuguese tax numbers (NIF)."""
+"""Pure checks for what people type: names, phone numbers and Portuguese tax numbers (NIF)."""
 
 from __future__ import annotations
+
+import unicodedata
 
 import phonenumbers
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -13,6 +15,32 @@ class InvalidPhone(ValueError):
 
 class InvalidNif(ValueError):
     pass
+
+
+class InvalidName(ValueError):
+    pass
+
+
+# Besides letters: "Ana Sofia", "Ana-Sofia", "D'Ávila" / "D’Ávila", "Maria J. Reis".
+NAME_PUNCTUATION = frozenset(" -.'\u2019")
+
+
+def check_name(name: str) -> None:
+    """Accept a person's name in any script; refuse digits, symbols and control characters.
+
+    Letters (Unicode categories L*) and combining marks (M*, which scripts such as
+    Devanagari and decomposed accents need) pass, with spaces, hyphens, apostrophes and
+    dots; at least one letter is required.
+    """
+    has_letter = False
+    for char in name:
+        category = unicodedata.category(char)
+        if category[0] == "L":
+            has_letter = True
+        elif category[0] != "M" and char not in NAME_PUNCTUATION:
+            raise InvalidName(f"{unicodedata.name(char, hex(ord(char)))} is not part of a name")
+    if not has_letter:
+        raise InvalidName("a name needs at least one letter")
 
 
 def normalize_phone(raw: str, *, require_pt_mobile: bool = False) -> str:

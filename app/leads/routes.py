@@ -13,6 +13,7 @@ from app.leads.services import LeadDetails, confirm_lead, save_lead
 from app.outbox.emails import lead_from_token
 from app.privacy.services import link_consent_choices
 from app.web.i18n import current_lang, localized_route
+from app.web.limits import limited
 from app.web.rendering import (
     is_htmx_fragment_request,
     redirect_after_post,
@@ -29,6 +30,8 @@ def form() -> Response:
 
 
 @localized_route(bp, "/leads", methods=["POST"], endpoint="submit")
+# Each lead sends an email: a person needs one or two tries, a script many.
+@limited("5 per minute")
 def submit() -> Response:
     form = LeadForm()
     if not form.validate_on_submit():

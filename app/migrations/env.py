@@ -42,13 +42,28 @@ def run_online() -> None:
     options.setdefault("compare_type", True)
     options.setdefault("render_as_batch", render_as_batch)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=db.metadata,
-            **options,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying and dropping it, and SQLite refuses
+            # to drop a table that other rows point at while foreign keys are enforced.
+            # The pragma only works outside a transaction, hence the driver connection;
+            # every key is checked again before the migrations commit.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=db.metadata,
+                **options,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migrations broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import timedelta
 
 from flask import Flask, Response, request
+from flask_babel import format_timedelta
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.web.limits import seconds_until_allowed
 from app.web.rendering import is_htmx_fragment_request, render_page
 
 log = logging.getLogger(__name__)
@@ -15,14 +19,44 @@ log = logging.getLogger(__name__)
 HANDLED = (400, 403, 404, 405, 413, 422, 429, 500)
 
 
-def _render_error(code: int, kind: str, retry_after: str | None = None) -> Response:
+def _render_error(code: int, kind: str) -> Response:
     response = render_page("errors/error.html", "content", status=code, code=code, kind=kind)
     if is_htmx_fragment_request():
         # Show the error where the page's content is, not inside a small form block.
         response.headers["HX-Retarget"] = "#main"
         response.headers["HX-Reswap"] = "innerHTML"
-    if retry_after:
-        response.headers["Retry-After"] = retry_after
+    return response
+
+
+def _render_too_many_requests() -> Response:
+    """429 with the real wait in Retry-After and in words, keeping what was typed."""
+    seconds = seconds_until_allowed()
+    # Past a minute, say whole minutes rounded up: "in 1 minute" for 61 s sends her
+    # back a second too early, into another refusal.
+    shown = seconds if seconds <= 60 else math.ceil(seconds / 60) * 60
+    context = {
+        "code": 429,
+        "kind": "429",
+        "retry_after": seconds,
+        "retry_when": format_timedelta(timedelta(seconds=shown), add_direction=True, threshold=1),
+        "sent_form": request.method == "POST",
+        "in_place": False,
+    }
+    if is_htmx_fragment_request():
+        if request.method == "POST":
+            # A notice just above the form: the form, and what she typed in it, stays.
+            context["in_place"] = True
+            response = render_page("errors/error.html", "rate_limit_notice", 429, **context)
+            response.headers["HX-Retarget"] = "closest form"
+            response.headers["HX-Reswap"] = "beforebegin"
+        else:
+            # Polling (the order page): leave the page as it is; the next poll after the
+            # wait picks up where it left off.
+            response = render_page("errors/error.html", "rate_limit_notice", 429, **context)
+            response.headers["HX-Reswap"] = "none"
+    else:
+        response = render_page("errors/error.html", status=429, **context)
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -38,10 +72,9 @@ def init_errors(app: Flask) -> None:
         code = error.code or 500
         if code not in HANDLED:
             return error
-        retry_after = None
         if code == 429:
-            retry_after = _retry_after(error)
-        return _render_error(code, str(code), retry_after)
+            return _render_too_many_requests()
+        return _render_error(code, str(code))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:
@@ -53,15 +86,3 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError) -> Response:
         return _render_error(500, "500")
-
-
-def _retry_after(error: HTTPException) -> str:
-    """Seconds until the rate limit that refused this request lets it through again."""
-    limit = getattr(error, "limit", None)
-    seconds = 60
-    if limit is not None:
-        try:
-            seconds = int(limit.limit.get_expiry())
-        except Exception:  # the limiter's internals vary; a minute is a safe answer
-            seconds = 60
-    return str(seconds)

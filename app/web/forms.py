@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, Field, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from app.checkout.validation import InvalidName, check_name
 
 
 def strip_text(value: str | None) -> str | None:
@@ -12,14 +17,32 @@ def strip_text(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def nfc_text(value: str | None) -> str | None:
+    """One spelling per name: "João" typed on a Mac (o + combining tilde) becomes the
+    same single characters as everywhere else, so lengths and lookups agree."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _person_name(form: Any, field: Field) -> None:
+    if not field.data:
+        return
+    try:
+        check_name(field.data)
+    except InvalidName as exc:
+        raise ValidationError(
+            _l("Please use only letters, spaces, hyphens, apostrophes and dots.")
+        ) from exc
+
+
 def name_field(label: object) -> StringField:
     """A person's name: required, at most 120 characters, any script kept intact."""
     return StringField(
         label,
-        filters=[strip_text],
+        filters=[strip_text, nfc_text],
         validators=[
             DataRequired(message=_l("Please tell us your name.")),
             Length(max=120, message=_l("Please keep it under %(max)d characters.")),
+            _person_name,
         ],
         render_kw={"autocomplete": "name", "maxlength": 120},
     )

@@ -1,17 +1,34 @@
 """Rate limits declared beside the views they guard.
 
 A view is marked with `limited("5 per minute")` (POST only by default) or `unlimited`;
-`init_rate_limits` applies the marks to the app's own Flask-Limiter instance, so two
-apps in one process (tests, scripts) never share limits or settings.
+`init_rate_limits` gives each app its own Flask-Limiter instance and `apply_limit_marks`
+applies the marks to it, so two apps in one process (tests, scripts) never share limits
+or settings.
+
+The policy (README, "Security headers and rate limits"): every client address has one
+budget for the whole app (`RATELIMIT_APPLICATION`, 100 per minute), and marked views a
+tighter one of their own. A localized route (`/leads` and `/en/leads`) is one endpoint,
+so both languages draw on the same budget. Limits live in Redis when `REDIS_URL` is set;
+when Redis cannot be reached each process falls back to counting in its own memory
+(Flask-Limiter's in-memory fallback, which keeps the same limits) and logs one warning
+per outage: the shop keeps selling and still limits, and never fails a request because
+of its limiter.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+
 LIMITS_ATTR = "cv_rate_limits"
 EXEMPT_ATTR = "cv_rate_limit_exempt"
+EXTENSION_KEY = "rate_limiter"
 
 
 def limited(limit: str, *, methods: Iterable[str] = ("POST",)) -> Callable[..., Any]:
@@ -30,3 +47,80 @@ def unlimited(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view as exempt from every limit (provider webhooks, health checks)."""
     setattr(view, EXEMPT_ATTR, True)
     return view
+
+
+def client_address() -> str:
+    """The address a budget belongs to: the client's IP as ProxyFix left it.
+
+    Never a raw X-Forwarded-For: ProxyFix reads it only from the trusted hops
+    (`TRUSTED_PROXY_HOPS`). An IPv6 client is counted by its /64, because one home or
+    phone gets a whole /64 and could otherwise start afresh with every address in it.
+    """
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def init_rate_limits(app: Flask) -> Limiter:
+    """Give `app` its own limiter, configured from its RATELIMIT_* settings.
+
+    Call it before any other extension registers a request hook: its check then runs
+    before CSRF and the features' hooks, so a flood of refused forms still counts and a
+    refused client costs no database work.
+    """
+    limiter = Limiter(key_func=client_address)
+    limiter.init_app(app)
+    app.extensions[EXTENSION_KEY] = limiter
+    return limiter
+
+
+def apply_limit_marks(app: Flask) -> None:
+    """Apply `limited` and `unlimited` marks to every view registered on `app` so far.
+
+    Run it after the blueprints are registered. A view function registered under one
+    endpoint at several URLs (each language) keeps one budget: Flask-Limiter keys a
+    route's limit by the endpoint, not the URL.
+    """
+    limiter: Limiter = app.extensions[EXTENSION_KEY]
+    if not limiter.enabled:
+        return
+    guarded: dict[Callable[..., Any], Callable[..., Any]] = {}
+    for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, EXEMPT_ATTR, False):
+            limiter.exempt(view)
+        marks = getattr(view, LIMITS_ATTR, ())
+        if not marks:
+            continue
+        if view not in guarded:
+            wrapped = view
+            for limit, methods in marks:
+                # The wrapper keeps the view's qualified name, which is how Flask-Limiter
+                # finds the limits (and exemptions) of the endpoint it serves.
+                wrapped = limiter.limit(limit, methods=list(methods))(wrapped)
+            guarded[view] = wrapped
+        app.view_functions[endpoint] = guarded[view]
+
+
+def seconds_until_allowed() -> int:
+    """Seconds until the limit that refused this request lets the client through again.
+
+    With the moving window a slot frees when the oldest counted request leaves the
+    window, so this is the real wait, not the window's length.
+    """
+    limiter: Limiter | None = current_app.extensions.get(EXTENSION_KEY)
+    refused = limiter.current_limit if limiter is not None else None
+    if refused is None:
+        return 60
+    try:
+        # The window's own reset time: RequestLimit.reset_at rounds it a second up.
+        reset_at = refused.window.reset_time
+    except Exception:  # the storage went away between the refusal and this answer
+        return int(refused.limit.get_expiry())
+    return max(1, math.ceil(reset_at - time.time()))

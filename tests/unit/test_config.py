@@ -1,3 +1,5 @@
+import runpy
+
 import pytest
 
 from app.config import ConfigurationError, load_settings
@@ -33,6 +35,9 @@ def test_production_cookies_are_secure():
             "SECRET_KEY": "x" * 40,
             "STRIPE_SECRET_KEY": "sk_live_x",
             "STRIPE_WEBHOOK_SECRET": "whsec_x",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "DATA_KEYS": f"k1:{KEY_A}",
+            "BLIND_INDEX_KEY": KEY_B,
         }
     )
     config = settings.as_flask_config()
@@ -56,3 +61,112 @@ def test_stripe_needs_its_key_and_in_production_its_webhook_secret():
         load_settings(
             {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "STRIPE_SECRET_KEY": "sk_live_x"}
         )
+
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    # Encryption at rest needs its own keys in production (any well-formed ones here).
+    "DATA_KEYS": "k1:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+    "BLIND_INDEX_KEY": "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8",
+}
+
+
+def test_production_with_several_workers_refuses_to_count_limits_per_process():
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        load_settings({**PRODUCTION, "WEB_CONCURRENCY": "4"})
+    # Unset, gunicorn.conf.py starts one worker per core plus one: always more than one.
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        load_settings(PRODUCTION)
+
+
+def test_production_rate_limits_run_on_redis_or_in_a_single_worker():
+    on_redis = load_settings({**PRODUCTION, "REDIS_URL": "redis://cache:6379/2"})
+    config = on_redis.as_flask_config()
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/2"
+    assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert config["RATELIMIT_KEY_PREFIX"] == "cv"
+    alone = load_settings({**PRODUCTION, "WEB_CONCURRENCY": "1"}).as_flask_config()
+    assert alone["RATELIMIT_STORAGE_URI"] == "memory://"
+    # Switched off on purpose (behind a gateway that limits), nothing to share.
+    load_settings({**PRODUCTION, "WEB_CONCURRENCY": "4", "RATELIMIT_ENABLED": "false"})
+
+
+def test_rate_limit_settings_from_the_environment():
+    config = load_settings(
+        {
+            "APP_ENV": "development",
+            "RATELIMIT_APPLICATION": "30 per minute",
+            "RATELIMIT_KEY_PREFIX": "shop2",
+        }
+    ).as_flask_config()
+    assert config["RATELIMIT_ENABLED"] is True
+    assert config["RATELIMIT_APPLICATION"] == "30 per minute"
+    assert config["RATELIMIT_KEY_PREFIX"] == "shop2"
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED" not in config
+    assert load_settings({"APP_ENV": "test"}).as_flask_config()["RATELIMIT_ENABLED"] is False
+
+
+@pytest.mark.parametrize("concurrency", ["", "1", "3"])
+def test_the_worker_count_is_gunicorns_own(concurrency, monkeypatch):
+    """The production check counts workers the way gunicorn.conf.py starts them."""
+    from app.config import PROJECT_ROOT, web_workers
+
+    if concurrency:
+        monkeypatch.setenv("WEB_CONCURRENCY", concurrency)
+    else:
+        monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    gunicorn = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    environ = {"WEB_CONCURRENCY": concurrency} if concurrency else {}
+    assert web_workers(environ) == gunicorn["workers"]
+
+
+# -- keys for personal data at rest -------------------------------------------------------
+
+KEY_A = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+KEY_B = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
+PRODUCTION_WITH_KEYS = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    "REDIS_URL": "redis://cache:6379/2",
+    "DATA_KEYS": f"k1:{KEY_A}",
+    "BLIND_INDEX_KEY": KEY_B,
+}
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    load_settings(PRODUCTION_WITH_KEYS)
+    for missing in ("DATA_KEYS", "BLIND_INDEX_KEY"):
+        environ = {key: value for key, value in PRODUCTION_WITH_KEYS.items() if key != missing}
+        with pytest.raises(ConfigurationError, match=f"{missing} is required in production"):
+            load_settings(environ)
+
+
+def test_malformed_keys_are_refused_with_the_reason():
+    short = KEY_A[:40]  # 30 bytes
+    with pytest.raises(ConfigurationError, match="must be 32 bytes"):
+        load_settings({"APP_ENV": "test", "DATA_KEYS": f"k1:{short}"})
+    with pytest.raises(ConfigurationError, match="BLIND_INDEX_KEY must be 32 bytes"):
+        load_settings({"APP_ENV": "test", "BLIND_INDEX_KEY": short})
+    with pytest.raises(ConfigurationError, match="key id"):
+        load_settings({"APP_ENV": "test", "DATA_KEYS": f"Key One:{KEY_A}"})
+    with pytest.raises(ConfigurationError, match="base64url"):
+        load_settings({"APP_ENV": "test", "DATA_KEYS": "k1:not*base64"})
+
+
+def test_development_keeps_generated_keys_private_in_the_instance_folder(tmp_path, monkeypatch):
+    from app import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    first = load_settings({"APP_ENV": "development"}).as_flask_config()
+    again = load_settings({"APP_ENV": "development"}).as_flask_config()
+    assert first["DATA_KEYS"] == again["DATA_KEYS"]
+    assert first["BLIND_INDEX_KEY"] == again["BLIND_INDEX_KEY"]
+    assert first["DATA_KEYS"] != config.TEST_DATA_KEYS
+    for name in ("data_keys", "blind_index_key"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,1 @@
+"""Privacy and cookie policies, filled from the event data file."""
