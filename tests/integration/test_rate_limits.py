@@ -21,6 +21,7 @@ import pytest
 import redis
 import requests
 from flask import Flask
+from sqlalchemy.orm import close_all_sessions
 
 from tests.integration.helpers import checkout_data, csrf_token, lead_data
 
@@ -32,6 +33,9 @@ def limited_app(database_url: str, event_file: Path, db) -> Iterator[Callable[..
     """Build apps on the test database with rate limits on: `limited_app(**settings)`."""
     from app import create_app
 
+    # The `db` fixture's last read keeps a transaction open; on PostgreSQL it would block
+    # a second fixture's TRUNCATE (stripe_db) forever.
+    db.session.rollback()
     made: list[Flask] = []
 
     def make(**settings) -> Flask:
@@ -51,6 +55,9 @@ def limited_app(database_url: str, event_file: Path, db) -> Iterator[Callable[..
         return application
 
     yield make
+    # A session these apps left in a transaction would hold PostgreSQL locks that block
+    # the next test's TRUNCATE forever: close every session before dropping the pools.
+    close_all_sessions()
     for application in made:
         with application.app_context():
             from app.extensions import db as database
