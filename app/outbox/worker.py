@@ -27,6 +27,7 @@ from app.extensions import db
 from app.outbox.adapters import build_adapters
 from app.outbox.adapters.base import Adapter, DeliveryFailed, NothingToSend
 from app.outbox.models import OutboxMessage, OutboxStatus
+from app.privacy.redaction import mask_personal_data
 from app.privacy.services import SEALED_KEY
 from app.timeutil import utcnow
 
@@ -127,7 +128,8 @@ def deliver(message_id: int) -> str:
             error, retry_after = exc.reason, exc.retry_after
         except Exception as exc:  # a bug in an adapter must not stop the worker
             log.exception("outbox message %s: unexpected error", message_id)
-            outcome, error = "retry", f"{type(exc).__name__}: {exc}"
+            # Kept on the message and shown by `outbox status`: no personal data in it.
+            outcome, error = "retry", mask_personal_data(f"{type(exc).__name__}: {exc}")
     channel, kind = message.channel, message.kind
     db.session.rollback()
     _finish(message_id, outcome, error, retry_after)

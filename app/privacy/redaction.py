@@ -65,8 +65,17 @@ _FORMATTER = logging.Formatter()
 _FILTER = PersonalDataFilter()
 
 
+# Loggers that write whole request bodies when verbose, where names and addresses sit in
+# forms the mask cannot recognise (stripe-python's "Post details" at DEBUG): never below INFO.
+BODY_LOGGERS = ("stripe",)
+
+
 def install_log_masking() -> None:
     """Mask every log record of the process from now on (idempotent)."""
+    for name in BODY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:  # NOTSET (0) too: it would inherit the root's DEBUG
+            logger.setLevel(logging.INFO)
     previous = logging.getLogRecordFactory()
     if getattr(previous, "masks_personal_data", False):
         return

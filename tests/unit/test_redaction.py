@@ -74,3 +74,10 @@ def test_once_installed_every_logger_masks_what_it_is_given(caplog):
         logging.getLogger("some.library.deep.down").debug("post data email=%s", "ana@example.pt")
     [record] = caplog.records
     assert record.getMessage() == "post data email=[email]"
+
+
+def test_libraries_that_log_request_bodies_stay_above_debug(caplog):
+    install_log_masking()
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("stripe").debug("Post details name=Zulmira+Quaresma")
+    assert caplog.records == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -11,8 +10,7 @@ from typing import Any, Protocol
 import requests
 
 from app.outbox.models import OutboxMessage
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+from app.privacy.redaction import mask_personal_data
 
 
 class DeliveryFailed(Exception):
@@ -20,9 +18,12 @@ class DeliveryFailed(Exception):
 
     `permanent` means trying again cannot help (a 4xx other than 408/429: bad data,
     no such list); otherwise the worker retries, no sooner than `retry_after` seconds.
+    The reason is kept on the message and logged: receivers echo what they were sent
+    (an address, a phone), so it is masked here, once for every adapter.
     """
 
     def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None):
+        reason = mask_personal_data(reason)
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
@@ -87,8 +88,8 @@ def send_json(
     status = response.status_code
     if status < 300:
         return response
-    # Receivers echo what they were sent: keep addresses out of the stored reason and logs.
-    reason = f"HTTP {status}: {EMAIL.sub('<email>', response.text[:200])}"
+    # What the receiver says (masked by DeliveryFailed) helps whoever reads `outbox status`.
+    reason = f"HTTP {status}: {response.text[:200]}"
     retry_after = _retry_after(response.headers.get("Retry-After"))
     # 401/403: a credential someone can fix (revoked, mistyped) should not kill every
     # queued message at once; they are retried, with backoff, until the tries run out.
