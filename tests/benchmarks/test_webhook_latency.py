@@ -46,7 +46,7 @@ def _buy(url: str, n: int) -> None:
     fields = {
         "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1],
         "checkout_key": re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html)[1],
-        "name": f"Compradora {n}",
+        "name": f"Compradora {chr(ord('A') + n % 26)}",  # names hold no digits
         "email": f"bench{n}@example.pt",
         "phone": "912 345 678",
         "nif": "",
