@@ -248,7 +248,7 @@ def test_every_page_with_a_form_links_the_privacy_policy(client, db):
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     # The walk reached the forms that matter (not a walk that saw nothing).
     reached = " ".join(with_forms)
-    for form_page in ("/leads", "/checkout/bilhete-geral", "/cookies", "/en/cookies", "/demo/"):
+    for form_page in ("/leads", "/checkout/bilhete-geral", "/cookies", "/my-data", "/demo/"):
         assert form_page in reached, with_forms
 
 
@@ -271,3 +271,5 @@ def test_the_forms_themselves_say_how_data_is_used(client, lang):
     assert policy in _between(checkout, 'id="checkout-form"', "</form>")
     preferences = client.get(f"{prefix}/cookies").text
     assert policy in _between(preferences, "<main", "</main>")
+    centre = client.get(f"{prefix}/my-data").text
+    assert policy in _between(centre, 'id="privacy-form"', "</form>")
