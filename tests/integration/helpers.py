@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import time
+from pathlib import Path
 
 from sqlalchemy import select
 
 from app.checkout.models import Order
 from app.extensions import db
+from app.outbox.models import OutboxMessage
+from app.outbox.worker import run_once
 
 NBSP = "\u00a0"
 
@@ -62,3 +68,29 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def messages(channel: str | None = None) -> list[OutboxMessage]:
+    db.session.rollback()
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if channel:
+        query = query.where(OutboxMessage.channel == channel)
+    return list(db.session.scalars(query))
+
+
+def read_eml(folder: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(folder.glob("*.eml"))
+    ]
+
+
+def deliver_until_settled(channel: str | None = None, timeout: float = 10) -> None:
+    """Run the worker's batches until none of the channel's (or any) messages is pending."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run_once()
+        if all(m.status != "pending" for m in messages(channel)):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{channel or 'outbox'} messages still pending after {timeout} s")

@@ -20,9 +20,15 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.leads.models import Lead
-from app.outbox.models import OutboxMessage
 from app.outbox.worker import run_once
-from tests.integration.helpers import checkout_data, lead_data, only_order
+from tests.integration.helpers import (
+    checkout_data,
+    deliver_until_settled,
+    lead_data,
+    messages,
+    only_order,
+    read_eml,
+)
 from tests.smtp_double import SmtpDouble
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -51,27 +57,12 @@ def use_smtp(app, server: SmtpDouble) -> None:
     app.extensions.pop("outbox_adapters", None)
 
 
-def messages(channel: str | None = None) -> list[OutboxMessage]:
-    _db.session.rollback()
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if channel:
-        query = query.where(OutboxMessage.channel == channel)
-    return list(_db.session.scalars(query))
-
-
 def pay_by_demo_card(client, lang: str = "", **fields) -> str:
     response = client.post(f"{lang}/checkout/bilhete-geral", data=checkout_data(**fields))
     assert response.status_code == 303, response.text
     paid = client.post(response.headers["Location"], data={"cardholder_name": "Ana"})
     assert paid.status_code == 303
     return paid.headers["Location"]
-
-
-def read_eml(folder: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted(folder.glob("*.eml"))
-    ]
 
 
 def links(message: email.message.EmailMessage) -> list[str]:
@@ -212,17 +203,6 @@ def test_smtp_refusing_the_address_for_good_makes_the_message_dead(client, outbo
     assert message.status == "dead"
     assert "550" in message.last_error
     assert smtp.received == []
-
-
-def deliver_until_settled(channel: str, timeout: float = 10) -> None:
-    """Run the worker's batches until none of the channel's messages is pending."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run_once()
-        if all(m.status != "pending" for m in messages(channel)):
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{channel} messages still pending after {timeout} s")
 
 
 # -- refunds and attendee access ---------------------------------------------------------------

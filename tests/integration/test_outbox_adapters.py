@@ -66,16 +66,6 @@ TOUCHED = [
 # -- fixtures -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def outside_server() -> Iterator[HTTPServer]:
-    # Threaded, so a request the test holds back does not stall the next attempt.
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
 @pytest.fixture
 def services(outside_server: HTTPServer) -> Iterator[SimpleNamespace]:
     doubles = SimpleNamespace(

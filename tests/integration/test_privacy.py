@@ -11,16 +11,13 @@ import email
 import email.policy
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import time_machine
-from pytest_httpserver import HTTPServer
 from sqlalchemy import inspect, select, text
 
 from app.checkout.models import Customer, Order
@@ -29,13 +26,18 @@ from app.leads.models import Lead
 from app.outbox.adapters import build_adapters
 from app.outbox.emails import lead_token
 from app.outbox.models import OutboxMessage, OutboxStatus
-from app.outbox.worker import run_once
 from app.payments.models import WebhookEvent
 from app.privacy.crypto import blind_index
 from app.privacy.models import PrivacyRequest
 from app.timeutil import utcnow
 from tests.http_doubles import HubSpotDouble, KitDouble
-from tests.integration.helpers import checkout_data, lead_data, token_from
+from tests.integration.helpers import (
+    checkout_data,
+    deliver_until_settled,
+    lead_data,
+    read_eml,
+    token_from,
+)
 
 PERSON = SimpleNamespace(
     name="Ana-Sofia D'Ávila",
@@ -49,15 +51,6 @@ HUBSPOT_TOKEN = "hubspot-token"
 
 
 # -- fixtures and helpers ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def outside_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
 
 
 @pytest.fixture
@@ -85,36 +78,14 @@ def shop(app, db, tmp_path, outside_server) -> Iterator[SimpleNamespace]:
     assert not errors, errors
 
 
-def deliver_all(limit: float = 10.0) -> None:
-    """Run the worker until nothing is pending."""
-    deadline = time.monotonic() + limit
-    while True:
-        run_once()
-        _db.session.rollback()
-        pending = _db.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
-        )
-        if pending is None:
-            return
-        assert time.monotonic() < deadline, "outbox still pending"
-        time.sleep(0.02)
-
-
-def mails(folder: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-    ]
-
-
 def body(message: email.message.EmailMessage) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def access_link(shop: SimpleNamespace) -> str:
     """The path of the newest privacy-centre link emailed."""
-    deliver_all()
-    found = [m for m in mails(shop.mail) if "/my-data/access/" in body(m)]
+    deliver_until_settled()
+    found = [m for m in read_eml(shop.mail) if "/my-data/access/" in body(m)]
     assert found, "no privacy link was emailed"
     match = re.search(
         r"http://shop\.test(/\S*/my-data/access/\S+|/my-data/access/\S+)", body(found[-1])
@@ -159,7 +130,7 @@ def make_person(client, shop) -> Customer:
         )
     )
     _db.session.commit()
-    deliver_all()
+    deliver_until_settled()
     customer = _db.session.scalar(select(Customer))
     assert customer.consent_id, "the cookie choice was not linked to the person"
     return customer
@@ -210,7 +181,7 @@ def test_the_emailed_link_opens_the_centre_once(client, shop):
     make_person(client, shop)
     client.post("/my-data", data={"email": PERSON.email.upper()})
     link = access_link(shop)
-    message = [m for m in mails(shop.mail) if "/my-data/access/" in body(m)][-1]
+    message = [m for m in read_eml(shop.mail) if "/my-data/access/" in body(m)][-1]
     assert message["To"].addresses[0].addr_spec == PERSON.email
     assert "30" in body(message)
 
@@ -265,7 +236,7 @@ def test_the_centre_speaks_the_language_it_was_asked_in(client, shop):
     client.post("/en/my-data", data={"email": PERSON.email})
     link = access_link(shop)
     assert link.startswith("/en/my-data/access/")
-    message = [m for m in mails(shop.mail) if "/my-data/access/" in body(m)][-1]
+    message = [m for m in read_eml(shop.mail) if "/my-data/access/" in body(m)][-1]
     assert message["Content-Language"] == "en"
     assert "privacy centre" in message["Subject"]
 
@@ -378,7 +349,7 @@ def test_erasure_leaves_nothing_that_identifies_the_person(client, shop):
     erased = client.post("/my-data/me/erase", data={"confirm": "y"})
     assert erased.status_code == 303
     assert erased.headers["Location"].endswith("/my-data/erased")
-    deliver_all()
+    deliver_until_settled()
 
     # No table holds the person: not in clear, not encrypted, not by blind index or id.
     _db.session.rollback()
@@ -401,7 +372,7 @@ def test_erasure_leaves_nothing_that_identifies_the_person(client, shop):
     assert PERSON.email not in shop.hubspot.contacts
     assert PERSON.email not in shop.hubspot.blocklist
     # A last email confirms it, to the erased address.
-    last = mails(shop.mail)[-1]
+    last = read_eml(shop.mail)[-1]
     assert last["To"].addresses[0].addr_spec == PERSON.email
     assert "erased" in last["Subject"] or "apagados" in last["Subject"]
 
@@ -420,10 +391,10 @@ def test_erasure_leaves_nothing_that_identifies_the_person(client, shop):
 
 def test_erasure_does_not_ask_outside_systems_that_never_had_the_person(client, shop):
     client.post("/leads", data=lead_data(name=PERSON.name, email=PERSON.email))
-    deliver_all()
+    deliver_until_settled()
     open_centre(client, shop)
     client.post("/my-data/me/erase", data={"confirm": "y"})
-    deliver_all()
+    deliver_until_settled()
     assert not shop.hubspot.calls("POST", r"/crm/v3/objects/contacts/gdpr-delete")
     assert not shop.kit.calls("GET", r"/v4/subscribers")
     assert not shop.hubspot.blocklist
