@@ -44,6 +44,12 @@ def remember_customer(customer_id: int) -> None:
     session["customer_id"] = customer_id
 
 
+def forget_customer() -> None:
+    """This browser no longer points to anyone (the person was erased)."""
+    for key in ("customer_id", PAYMENT_INFO_KEY, LEAD_LEFT_KEY):
+        session.pop(key, None)
+
+
 def lead_left() -> None:
     """A lead form sent without htmx: the thank-you page it redirects to pushes generate_lead.
 

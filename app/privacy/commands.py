@@ -7,6 +7,13 @@ import json
 import click
 
 from app.checkout.services import find_customer_by_email
+from app.privacy.services import (
+    PaymentInProgress,
+    close_open_payments,
+    erase_person,
+    export_person,
+    purge,
+)
 
 
 @click.group(help="Personal data: retention (purge), export and erasure on request.")
@@ -16,8 +23,6 @@ def privacy() -> None:
 
 @privacy.command("purge", help="Apply the retention policy (run daily).")
 def privacy_purge() -> None:
-    from app.privacy.services import purge
-
     report = purge()
     for line in report.lines():
         click.echo(line)
@@ -26,8 +31,6 @@ def privacy_purge() -> None:
 @privacy.command("export", help="Print everything held about the person with this email.")
 @click.argument("email")
 def privacy_export(email: str) -> None:
-    from app.privacy.services import export_person
-
     customer = find_customer_by_email(email)
     if customer is None:
         raise click.ClickException("no person with that email")
@@ -39,8 +42,6 @@ def privacy_export(email: str) -> None:
 @click.option("--notify/--no-notify", default=True, help="Email the person a confirmation.")
 @click.confirmation_option(prompt="Erase this person for good?")
 def privacy_erase(email: str, notify: bool) -> None:
-    from app.privacy.services import PaymentInProgress, close_open_payments, erase_person
-
     customer = find_customer_by_email(email)
     if customer is None:
         raise click.ClickException("no person with that email")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, current_app, make_response, session, url_for
 
+from app.analytics.datalayer import forget_customer
 from app.privacy.forms import AccessForm, EraseForm
 from app.privacy.services import (
     PaymentInProgress,
@@ -79,22 +81,23 @@ def sent() -> Response:
     return render_page("privacy/sent.html", minutes=current_app.config["PRIVACY_LINK_MINUTES"])
 
 
+def _access_page(state: str, token: str) -> Response:
+    """The link's page: a button while it works, else why not (410 used up or expired)."""
+    status = 200 if state == "ok" else 410 if state in ("used", "expired") else 400
+    return _no_store(render_page("privacy/access.html", state=state, token=token, status=status))
+
+
 @localized_route(bp, "/my-data/access/<token>", methods=["GET"])
 def access(token: str) -> Response:
     """The emailed link shows one button: mail scanners that open links use nothing up."""
-    state = check_access(token).state
-    status = 200 if state == "ok" else 410 if state in ("used", "expired") else 400
-    return _no_store(render_page("privacy/access.html", state=state, token=token, status=status))
+    return _access_page(check_access(token).state, token)
 
 
 @localized_route(bp, "/my-data/access/<token>", methods=["POST"], endpoint="open_visit")
 def open_visit(token: str) -> Response:
     customer_id, state = use_access(token)
     if customer_id is None:
-        status = 410 if state in ("used", "expired") else 400
-        return _no_store(
-            render_page("privacy/access.html", state=state, token=token, status=status)
-        )
+        return _access_page(state, token)
     _open_visit(customer_id)
     return redirect_after_post(url_for("privacy.me"))
 
@@ -103,27 +106,31 @@ def _closed() -> Response:
     return redirect_after_post(url_for("privacy.start", closed=1))
 
 
-@localized_route(bp, "/my-data/me", methods=["GET"])
-def me() -> Response:
+def _visit_export() -> dict[str, Any] | None:
+    """What the shop holds about the person whose visit is open here, or None (no visit,
+    or the person is gone: the visit ends)."""
     customer_id = _visitor()
     if customer_id is None:
-        return _closed()
+        return None
     try:
-        data = export_person(customer_id)
+        return export_person(customer_id)
     except LookupError:
         session.pop(VISIT_KEY, None)
+        return None
+
+
+@localized_route(bp, "/my-data/me", methods=["GET"])
+def me() -> Response:
+    data = _visit_export()
+    if data is None:
         return _closed()
     return _no_store(render_page("privacy/me.html", data=data, form=EraseForm()))
 
 
 @localized_route(bp, "/my-data/me/export.json", methods=["GET"])
 def download() -> Response:
-    customer_id = _visitor()
-    if customer_id is None:
-        return _closed()
-    try:
-        data = export_person(customer_id)
-    except LookupError:
+    data = _visit_export()
+    if data is None:
         return _closed()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = make_response(body)
@@ -141,26 +148,26 @@ def erase() -> Response:
     if customer_id is None:
         return _closed()
     form = EraseForm()
-    if not form.validate_on_submit():
+
+    def form_again(status: int, **extra: Any) -> Response:
         data = export_person(customer_id)
         return _no_store(
-            render_page("privacy/me.html", "erase_form", status=422, data=data, form=form)
+            render_page(
+                "privacy/me.html", "erase_form", status=status, data=data, form=form, **extra
+            )
         )
+
+    if not form.validate_on_submit():
+        return form_again(422)
     try:
         close_open_payments(customer_id)
         erase_person(customer_id, notify=True, reason="request")
     except PaymentInProgress:
-        data = export_person(customer_id)
-        return _no_store(
-            render_page(
-                "privacy/me.html", "erase_form", status=409, data=data, form=form, waiting=True
-            )
-        )
+        return form_again(409, waiting=True)
     except LookupError:
         pass  # erased already (a double submit): the outcome is the same
-    # Nothing in this browser points to the person any more.
-    for key in (VISIT_KEY, "customer_id", "payment_info", "lead_left"):
-        session.pop(key, None)
+    session.pop(VISIT_KEY, None)
+    forget_customer()
     return redirect_after_post(url_for("privacy.erased"))
 
 

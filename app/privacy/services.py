@@ -335,11 +335,6 @@ def erase_person(customer_id: int, *, notify: bool, reason: str) -> Erasure:
     CRM would otherwise add an unknown address to its block list). With `notify`, a
     confirmation goes to the address that was erased.
     """
-    customer = db.session.get(Customer, customer_id)
-    if customer is None:
-        raise LookupError("no such person")
-    if any(order.status == OrderStatus.AWAITING_PAYMENT for order in customer.orders):
-        raise PaymentInProgress
     begin_locking_transaction()
     customer = db.session.get(Customer, customer_id, with_for_update=True)
     if customer is None:
