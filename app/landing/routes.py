@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    send_from_directory,
+    url_for,
+)
 from sqlalchemy import text
 
 from app.analytics.experiments import (
@@ -49,7 +57,8 @@ def index() -> Response:
 
 @localized_route(bp, "/privacy", methods=["GET"])
 def privacy() -> Response:
-    return render_page("pages/privacy.html", event=current_event())
+    """The policy's first address, still in old emails and bookmarks: one policy, at /legal."""
+    return redirect(url_for("legal.privacy"), code=301)
 
 
 @localized_route(bp, "/terms", methods=["GET"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import Blueprint, Response, abort, current_app
 
 from app.catalog.services import current_event
 from app.legal.services import Policy, policy_for
@@ -21,18 +21,9 @@ def _policy() -> Policy:
     return policy_for(section, current_lang(), current_app.config)
 
 
-def _privacy_centre_url() -> str | None:
-    """Where people see, download or erase their data, once the privacy centre is there."""
-    if "privacy.start" not in current_app.view_functions:
-        return None
-    return url_for("privacy.start")
-
-
 @localized_route(bp, "/legal/privacy", methods=["GET"])
 def privacy() -> Response:
-    return render_page(
-        "legal/privacy.html", policy=_policy(), privacy_centre_url=_privacy_centre_url()
-    )
+    return render_page("legal/privacy.html", policy=_policy())
 
 
 @localized_route(bp, "/legal/cookies", methods=["GET"])

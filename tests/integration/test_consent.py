@@ -16,7 +16,7 @@ from tests.integration.helpers import csrf_token
 GOOGLE = re.compile(
     r"googletagmanager|google-analytics|analytics\.google|doubleclick|gtm\.js|GTM-TEST123"
 )
-PAGES = ["/", "/en/", "/checkout/bilhete-geral", "/leads", "/privacy", "/cookies"]
+PAGES = ["/", "/en/", "/checkout/bilhete-geral", "/leads", "/legal/privacy", "/cookies"]
 
 
 def choose(client, action: str, page: str = "/", **choices: str):

@@ -41,7 +41,7 @@ def test_every_page_pushes_its_journey_with_nothing_known_yet(client):
         ("/en/", "landing"),
         ("/checkout/bilhete-geral", "checkout"),
         ("/leads", "lead"),
-        ("/privacy", "other"),
+        ("/legal/privacy", "other"),
     ]:
         event = journey(client.get(path).text)
         assert event["user"] == {"id": None, "segment": None, "stage": "landing"}
@@ -218,7 +218,7 @@ def test_no_push_on_any_page_carries_a_name_email_phone_or_nif(client):
         f"/en/order/{order.public_token}",
         f"/attendee/{order.attendee_token}",
         f"/en/attendee/{order.attendee_token}",
-        "/privacy",
+        "/legal/privacy",
         "/terms",
         "/cookies",
     ]

@@ -34,8 +34,9 @@ NOT_SCANNED = {
     "static": "static files are served by WhiteNoise, outside Flask",
 }
 # Pages only the demo provider serves: production answers them 404 (still scanned).
-# Pages behind an emailed privacy-centre link: without it they send the visitor back.
-NEEDS_PRIVACY_VISIT = {"privacy.me", "privacy.download"}
+# Pages that answer with a redirect: the privacy centre's pages without an open visit
+# send the visitor back; the privacy policy's first address leads to /legal/privacy.
+REDIRECTS = {"privacy.me": 303, "privacy.download": 303, "landing.privacy": 301}
 DEMO_ONLY = ("payments.demo_", "outbox.")
 # Every feature a page could ask the browser for that the shop never needs.
 DENIED_FEATURES = (
@@ -145,8 +146,7 @@ def _pages(shop: Shop) -> Iterator[tuple[str, str, int]]:
         if not arguments:
             # /boom is the test's own page that breaks: the 500 page is scanned too.
             status = 500 if rule.endpoint == "boom" else 200
-            if rule.endpoint in NEEDS_PRIVACY_VISIT:
-                status = 303  # back to the privacy centre's start: no visit is open
+            status = REDIRECTS.get(rule.endpoint, status)
 
             if shop.production and rule.endpoint.startswith(DEMO_ONLY):
                 status = 404

@@ -147,18 +147,9 @@ def test_retention_periods_follow_the_settings(app, client):
     assert "24 meses" not in html
 
 
-def test_the_privacy_policy_links_the_privacy_centre_once_it_exists(app, client):
-    html = client.get("/en/legal/privacy").text
-    if "privacy.start" in app.view_functions:
-        with app.test_request_context("/en/"):
-            from flask import g, url_for
-
-            g.lang = "en"
-            centre = url_for("privacy.start")
-        assert f'href="{centre}" data-privacy-centre' in html
-    else:
-        # Not built yet: no link to a page that is not there.
-        assert "data-privacy-centre" not in html
+def test_the_privacy_policy_links_the_privacy_centre(client):
+    assert 'href="/en/my-data" data-privacy-centre' in client.get("/en/legal/privacy").text
+    assert 'href="/my-data" data-privacy-centre' in client.get("/legal/privacy").text
 
 
 # -- linked from every form -------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_offers_show_seats_left_and_lead_to_checkout(client):
 
 
 def test_demo_mode_is_announced_on_every_page(client):
-    for url in ["/", "/en/", "/checkout/bilhete-vip", "/leads", "/privacy", "/nope"]:
+    for url in ["/", "/en/", "/checkout/bilhete-vip", "/leads", "/legal/privacy", "/nope"]:
         html = client.get(url).text
         assert "demo-banner" in html, url
     assert "Modo de demonstração" in client.get("/").text
@@ -97,7 +97,11 @@ def test_htmx_is_self_hosted_with_a_hashed_name(client):
 
 
 def test_policy_pages_in_both_languages(client):
-    assert "Política de privacidade" in client.get("/privacy").text
+    assert "Política de privacidade" in client.get("/legal/privacy").text
+    # One privacy policy: its first address (old emails, bookmarks) leads to it.
+    moved = client.get("/en/privacy")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "/en/legal/privacy"
     assert "Terms of sale" in client.get("/en/terms").text
 
 
