@@ -37,21 +37,12 @@ def app(database_url: str, event_file: Path, tmp_path_factory: pytest.TempPathFa
 
     from app import create_app
     from app.assets import MANIFEST, build_assets
-    from tests.support import reset_schema
+    from tests.support import app_settings, reset_schema
 
     if not MANIFEST.exists():
         build_assets()
     reset_schema(database_url)
-    application = create_app(
-        {
-            "APP_ENV": "test",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVENT_DATA_FILE": str(event_file),
-            "RATELIMIT_ENABLED": False,
-            "BASE_URL": "http://shop.test",
-        }
-    )
+    application = create_app(app_settings(database_url, event_file))
     with application.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "app" / "migrations"))
     yield application
@@ -98,20 +89,17 @@ def stripe_app(database_url: str, event_file: Path, app, make_httpserver):
     """A second app on the same database, taking payments through the Stripe double."""
     from app import create_app
     from tests.stripe_double import WEBHOOK_SECRET
+    from tests.support import app_settings
 
     application = create_app(
-        {
-            "APP_ENV": "test",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVENT_DATA_FILE": str(event_file),
-            "RATELIMIT_ENABLED": False,
-            "BASE_URL": "http://shop.test",
-            "PAYMENT_PROVIDER": "stripe",
-            "STRIPE_SECRET_KEY": "sk_test_double",
-            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "STRIPE_API_BASE": make_httpserver.url_for("/").rstrip("/"),
-        }
+        app_settings(
+            database_url,
+            event_file,
+            PAYMENT_PROVIDER="stripe",
+            STRIPE_SECRET_KEY="sk_test_double",
+            STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            STRIPE_API_BASE=make_httpserver.url_for("/").rstrip("/"),
+        )
     )
     yield application
     with application.app_context():
@@ -156,18 +144,9 @@ def stripe_client(stripe_app, stripe_db):
 def gtm_app(database_url: str, event_file: Path, app):
     """The shop with a Google Tag Manager container configured (GTM-TEST123)."""
     from app import create_app
+    from tests.support import app_settings
 
-    application = create_app(
-        {
-            "APP_ENV": "test",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVENT_DATA_FILE": str(event_file),
-            "RATELIMIT_ENABLED": False,
-            "BASE_URL": "http://shop.test",
-            "GTM_ID": "GTM-TEST123",
-        }
-    )
+    application = create_app(app_settings(database_url, event_file, GTM_ID="GTM-TEST123"))
     yield application
     with application.app_context():
         from app.extensions import db

@@ -27,6 +27,20 @@ TABLES = [
 ]
 
 
+def app_settings(database_url: str, event_file: Path, **overrides: Any) -> dict[str, Any]:
+    """The settings every test app starts from: the test database and event, no rate
+    limits, links on http://shop.test; `overrides` add to or replace them."""
+    return {
+        "APP_ENV": "test",
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "EVENT_DATA_FILE": str(event_file),
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://shop.test",
+        **overrides,
+    }
+
+
 def _local(dt: datetime) -> str:
     return dt.astimezone(LISBON).strftime("%Y-%m-%d %H:%M")
 

@@ -14,6 +14,7 @@ from app.config import TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
 from app.extensions import db as _db
 from app.privacy.crypto import UnknownKeyError, new_key
 from tests.integration.helpers import checkout_data, lead_data
+from tests.support import app_settings
 
 EMAIL = "beatriz.quaresma@example.pt"
 NEW_DATA_KEY = f"k2:{new_key()}"
@@ -41,17 +42,7 @@ def buy(client, **fields) -> None:
 @contextmanager
 def shop_with(app, database_url, event_file, **keys):
     """Another app on the same database, with other keys; its own session and engine."""
-    other = create_app(
-        {
-            "APP_ENV": "test",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVENT_DATA_FILE": str(event_file),
-            "RATELIMIT_ENABLED": False,
-            "BASE_URL": "http://shop.test",
-            **keys,
-        }
-    )
+    other = create_app(app_settings(database_url, event_file, **keys))
     _db.session.commit()  # nothing of ours held open while the other app writes
     try:
         with other.app_context():

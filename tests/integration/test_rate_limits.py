@@ -24,6 +24,7 @@ from flask import Flask
 from sqlalchemy.orm import close_all_sessions
 
 from tests.integration.helpers import checkout_data, csrf_token, lead_data
+from tests.support import app_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -40,16 +41,13 @@ def limited_app(database_url: str, event_file: Path, db) -> Iterator[Callable[..
 
     def make(**settings) -> Flask:
         application = create_app(
-            {
-                "APP_ENV": "test",
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "EVENT_DATA_FILE": str(event_file),
-                "BASE_URL": "http://shop.test",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": True,
+            app_settings(
+                database_url,
+                event_file,
+                WTF_CSRF_ENABLED=False,
+                RATELIMIT_ENABLED=True,
                 **settings,
-            }
+            )
         )
         made.append(application)
         return application
