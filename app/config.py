@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
-from app.privacy.crypto import Keyring, KeyringError, new_key
+from app.personal_data.encryption import Keyring, KeyringError, new_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -100,6 +100,7 @@ class Settings:
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
     seat_hold_seconds: int = 15 * 60
+    payment_reconcile_seconds: float = 5
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_flask_config(self) -> dict[str, Any]:
@@ -116,9 +117,10 @@ class Settings:
             "STRIPE_API_BASE": self.stripe_api_base or None,
             "STRIPE_MAX_NETWORK_RETRIES": 2,
             "STRIPE_TIMEOUT_SECONDS": 15,
-            # How often a waiting order page may read the payment at the provider
-            # when the webhook is late.
+            # How often reconciliation may read one waiting payment at the provider
+            # when its webhook is late, and how often the worker reconciles.
             "PAYMENT_STATUS_CHECK_SECONDS": 5,
+            "PAYMENT_RECONCILE_SECONDS": self.payment_reconcile_seconds,
             "BASE_URL": self.base_url.rstrip("/"),
             "EVENT_DATA_FILE": str(self.event_data_file),
             "MBWAY_TIMEOUT_SECONDS": self.mbway_timeout_seconds,
@@ -158,7 +160,8 @@ def web_workers(environ: dict[str, str]) -> int:
 
 
 def _rate_limit_config(settings: Settings) -> dict[str, Any]:
-    """Flask-Limiter's settings; the policy is in app/web/limits.py and the README."""
+    """Flask-Limiter's settings; the policy is in app/web/limits.py and
+    docs/operations/headers-and-rate-limits.md."""
     config: dict[str, Any] = {
         "RATELIMIT_ENABLED": settings.ratelimit_enabled,
         # One budget per client address for the whole app; views add their own.
@@ -202,24 +205,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise ConfigurationError("SECRET_KEY is required in production")
         secret_key = _dev_secret_key() if env == "development" else "test-only-secret-key"
 
-    stripe_key = environ.get("STRIPE_SECRET_KEY", "").strip()
-    stripe_webhook_secret = environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
-    provider = (
-        (environ.get("PAYMENT_PROVIDER") or ("stripe" if stripe_key else "demo")).strip().lower()
-    )
-    if provider not in {"demo", "stripe"}:
-        raise ConfigurationError(f"PAYMENT_PROVIDER must be demo or stripe, not {provider!r}")
-    if env == "production" and provider == "demo":
-        raise ConfigurationError(
-            "The demo payment provider never runs in production: set STRIPE_SECRET_KEY"
-        )
-    if provider == "stripe" and not stripe_key:
-        raise ConfigurationError("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
     if env == "production" and _bool(environ.get("FLASK_DEBUG")):
         # The debugger runs code typed into an error page: never where the shop is public.
         raise ConfigurationError("FLASK_DEBUG must be off in production")
-    if env == "production" and provider == "stripe" and not stripe_webhook_secret:
-        raise ConfigurationError("Stripe in production needs STRIPE_WEBHOOK_SECRET")
 
     ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=env != "test")
     redis_url = environ.get("REDIS_URL", "").strip()
@@ -243,7 +231,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         env=env,
         secret_key=secret_key,
         database_url=database_url,
-        payment_provider=provider,
+        # Empty lets the registry choose (payments/registry.py), which also refuses a
+        # provider whose settings are unsafe.
+        payment_provider=environ.get("PAYMENT_PROVIDER", "").strip().lower(),
         # Links in emails and Stripe's return URLs use it; by default, where `make run` serves.
         base_url=environ.get("BASE_URL") or f"http://127.0.0.1:{environ.get('PORT') or 8000}",
         event_data_file=Path(
@@ -258,10 +248,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_hosts=tuple(
             host.strip() for host in environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
         ),
-        stripe_secret_key=stripe_key,
-        stripe_webhook_secret=stripe_webhook_secret,
+        stripe_secret_key=environ.get("STRIPE_SECRET_KEY", "").strip(),
+        stripe_webhook_secret=environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
         seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
+        payment_reconcile_seconds=float(environ.get("PAYMENT_RECONCILE_SECONDS", "5")),
         extra={
             **_outbox_settings(environ),
             **_encryption_settings(environ, env),
@@ -293,8 +284,8 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "GA4_MEASUREMENT_ID": text("GA4_MEASUREMENT_ID"),
         "GA4_API_SECRET": text("GA4_API_SECRET"),
         "GA4_ENDPOINT": text("GA4_ENDPOINT", "https://www.google-analytics.com"),
-        # Delivery: the n-th retry waits OUTBOX_BACKOFF_SECONDS * 2**(n-1), with jitter;
-        # 8 attempts from 5 minutes span about a day.
+        # Delivery: the n-th retry waits OUTBOX_BACKOFF_SECONDS * 2**(n-1), ±25 %; 8
+        # attempts from 5 minutes span 5+10+...+320 = 635 minutes, about 10.6 hours.
         "OUTBOX_BACKOFF_SECONDS": float(text("OUTBOX_BACKOFF_SECONDS", "300")),
         "OUTBOX_MAX_ATTEMPTS": int(text("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_LEASE_SECONDS": float(text("OUTBOX_LEASE_SECONDS", "300")),
@@ -310,7 +301,8 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
 
 
 def _encryption_settings(environ: dict[str, str], env: str) -> dict[str, Any]:
-    """Keys for personal data at rest (app/privacy/crypto.py); production must bring its own."""
+    """Keys for personal data at rest (app/personal_data/encryption.py); production must
+    bring its own."""
     data_keys = environ.get("DATA_KEYS", "").strip()
     blind_index_key = environ.get("BLIND_INDEX_KEY", "").strip()
     if env == "production":

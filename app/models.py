@@ -1,11 +1,13 @@
 """Every model in one import, for Alembic and for create_app."""
 
 from app.catalog.models import Event, Offer
-from app.checkout.models import Customer, Order, OrderStatusChange
 from app.consent.models import ConsentRecord
+from app.customers.models import Customer
 from app.leads.models import Lead
+from app.orders.models import Order, OrderStatusChange
 from app.outbox.models import OutboxMessage
 from app.payments.models import WebhookEvent
+from app.privacy.models import PrivacyRequest
 
 __all__ = [
     "ConsentRecord",
@@ -16,5 +18,6 @@ __all__ = [
     "Order",
     "OrderStatusChange",
     "OutboxMessage",
+    "PrivacyRequest",
     "WebhookEvent",
 ]

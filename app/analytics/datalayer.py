@@ -11,17 +11,11 @@ import hmac
 from typing import Any
 
 from flask import Flask, current_app, request, session
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.catalog.models import Offer
-from app.checkout.models import Customer, Order
-from app.checkout.services import lock_order
+from app.customers.models import Customer
 from app.extensions import db
-from app.leads.models import Lead
-from app.money import cents_to_decimal
-from app.timeutil import utcnow
-from app.web.rendering import is_htmx_fragment_request
+from app.web.htmx import is_fragment_request
 
 PAGE_TYPES = {
     "landing.index": "landing",
@@ -37,6 +31,8 @@ ENVIRON_KEY = "cv.datalayer"
 VARIANT_KEY = "cv.variant"
 LEAD_LEFT_KEY = "lead_left"
 PAYMENT_INFO_KEY = "payment_info"
+# Orders whose purchase this browser already pushed (checkout/datalayer.py).
+PURCHASES_KEY = "purchases_pushed"
 
 
 def remember_customer(customer_id: int) -> None:
@@ -46,7 +42,7 @@ def remember_customer(customer_id: int) -> None:
 
 def forget_customer() -> None:
     """This browser no longer points to anyone (the person was erased)."""
-    for key in ("customer_id", PAYMENT_INFO_KEY, LEAD_LEFT_KEY):
+    for key in ("customer_id", PAYMENT_INFO_KEY, PURCHASES_KEY, LEAD_LEFT_KEY):
         session.pop(key, None)
 
 
@@ -83,77 +79,6 @@ def user_id(email: str) -> str:
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-def _euros(cents: int) -> float:
-    return float(cents_to_decimal(cents))
-
-
-def item(offer: Offer) -> dict[str, Any]:
-    return {
-        "item_id": offer.slug,
-        "item_name": offer.localized_name("pt_PT"),
-        "price": _euros(offer.price_cents),
-        "quantity": 1,
-    }
-
-
-def push_offer_view(offer: Offer) -> None:
-    """The checkout page: the offer seen, and the checkout begun."""
-    for name in ("view_item", "begin_checkout"):
-        push(
-            {
-                "event": name,
-                "ecommerce": {
-                    "currency": "EUR",
-                    "value": _euros(offer.price_cents),
-                    "items": [item(offer)],
-                },
-            }
-        )
-
-
-def push_order_progress(order: Order) -> None:
-    """The order page: payment info once per order and browser, the purchase once per order."""
-    ecommerce = {
-        "currency": "EUR",
-        "value": _euros(order.amount_cents),
-        "items": [item(order.offer)],
-    }
-
-    def payment_info_once() -> None:
-        seen = session.get(PAYMENT_INFO_KEY, [])
-        if str(order.id) not in seen:
-            session[PAYMENT_INFO_KEY] = [*seen[-4:], str(order.id)]
-            push(
-                {
-                    "event": "add_payment_info",
-                    "ecommerce": {**ecommerce, "payment_type": order.payment_method},
-                }
-            )
-
-    if order.status == "awaiting_payment":
-        payment_info_once()
-    elif order.status == "paid" and order.purchase_pushed_at is None:
-        locked = lock_order(order.id)
-        first = locked is not None and locked.purchase_pushed_at is None
-        if first:
-            locked.purchase_pushed_at = utcnow()
-        db.session.commit()
-        if first:
-            # A card paid at Stripe (or on the demo card page) is often paid before the
-            # order page is first shown: the funnel still gets its payment step.
-            payment_info_once()
-            push(
-                {
-                    "event": "purchase",
-                    "ecommerce": {
-                        **ecommerce,
-                        "transaction_id": str(order.id),
-                        "tax": _euros(order.vat_cents),
-                    },
-                }
-            )
-
-
 def _journey() -> dict[str, Any]:
     customer = lead = None
     customer_id = session.get("customer_id")
@@ -162,7 +87,7 @@ def _journey() -> dict[str, Any]:
         if customer_id is not None:
             customer = db.session.get(Customer, customer_id)
         if customer is not None:
-            lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
+            lead = customer.lead
     except SQLAlchemyError:
         # An error page rendered because the database is down must still render.
         db.session.rollback()
@@ -190,12 +115,15 @@ def init_analytics(app: Flask) -> None:
         if not request:
             return {}
         pushed = request.environ.get(ENVIRON_KEY, [])
+        fragment = is_fragment_request()
         return {
-            # A whole page pushes these from an inline script in its head.
-            "datalayer_events": [_journey(), *pushed],
-            # An htmx fragment has no head: it carries the route's events as JSON data,
-            # which static/js/app.js pushes after the swap (a script in a fragment
-            # would not carry the page's CSP nonce).
+            # A whole page pushes these from an inline script in its head. A fragment
+            # (a form swap, a 2-second poll) has no head and needs no journey, so the
+            # person is not looked up for it.
+            "datalayer_events": [] if fragment else [_journey(), *pushed],
+            # An htmx fragment carries the route's events as JSON data, which
+            # static/js/app.js pushes after the swap (a script in a fragment would not
+            # carry the page's CSP nonce).
             "datalayer_pushed": pushed,
-            "datalayer_fragment": is_htmx_fragment_request(),
+            "datalayer_fragment": fragment,
         }

@@ -14,7 +14,8 @@ from typing import Any
 from flask import Response, request, session
 
 from app.analytics.datalayer import set_variant
-from app.catalog.models import Event, localized
+from app.catalog.models import Event
+from app.web.i18n import localized
 
 AB_COOKIE = "cv_ab"
 TEST_GROUP = "headline"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.money import vat_included
 from app.timeutil import UTCDateTime, as_utc, utcnow
+from app.web.i18n import localized
 
 
 class Event(db.Model):
@@ -69,14 +70,3 @@ class Offer(db.Model):
     def on_sale(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.active and as_utc(self.sales_start) <= now < as_utc(self.sales_end)
-
-
-def localized(value: Any, locale: str) -> Any:
-    """Pick the locale's entry from a {locale: text} mapping; plain values pass through."""
-    if isinstance(value, dict) and ("pt_PT" in value or "en" in value):
-        return value.get(locale) or value.get("pt_PT") or value.get("en")
-    if isinstance(value, list):
-        return [localized(item, locale) for item in value]
-    if isinstance(value, dict):
-        return {key: localized(item, locale) for key, item in value.items()}
-    return value

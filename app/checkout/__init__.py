@@ -1,1 +1,1 @@
-"""Buyer details, orders and the order state machine."""
+"""The buying flow on the web: checkout form, order page, retry, attendee page."""

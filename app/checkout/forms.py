@@ -16,8 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, StopValidation
 
-from app.checkout.validation import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
 from app.web.forms import email_field, name_field
+from app.web.input_rules import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
 
 PAYMENT_METHODS = [
     SelectChoice("card", _l("Card (Visa, Mastercard, Apple Pay, Google Pay)")),

@@ -1,39 +1,42 @@
-"""Checkout for an offer and the order page that follows the payment."""
+"""Checkout for an offer, and the order page that follows the payment.
+
+Routes are thin: parse the form, call a service, choose a response. GETs only read.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
-from sqlalchemy import select
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    request,
+    url_for,
+)
+from wtforms import SelectChoice
 
-from app.analytics.datalayer import push_offer_view, push_order_progress, remember_customer
+from app.analytics.datalayer import remember_customer
 from app.catalog.calendar import event_ics
+from app.catalog.models import Offer
 from app.catalog.services import offer_by_slug
+from app.checkout.datalayer import push_offer_view, push_order_progress
 from app.checkout.forms import PAYMENT_METHODS, CheckoutForm
-from app.checkout.models import Order
-from app.checkout.services import (
-    BuyerDetails,
-    CheckoutError,
-    expire_if_overdue,
-    order_by_token,
-    place_order,
-    retry_order,
-    seats_left,
-)
-from app.checkout.states import OrderStatus, TransitionRefused
-from app.checkout.validation import InvalidPhone, normalize_phone
+from app.checkout.presenters import present_order
 from app.consent.cookie import ga_client_id
-from app.consent.routes import current_consent
-from app.extensions import db
-from app.payments.provider import PaymentMethod
-from app.payments.services import (
-    abandon_payment,
-    check_with_provider,
-    get_provider,
-    release_payment,
-    start_payment,
-)
-from app.privacy.services import link_consent_choices
+from app.consent.current import current_consent
+from app.orders.expiry import expire_if_overdue
+from app.orders.holds import seats_left
+from app.orders.lookup import order_by_attendee_token, order_by_token
+from app.orders.methods import PaymentMethod
+from app.orders.models import Order
+from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
+from app.orders.states import MoveRefused, OrderStatus
+from app.payments.closing import abandon_payment, release_payment
+from app.payments.registry import get_provider
+from app.payments.starting import start_payment
 from app.web.i18n import current_lang, localized_route
+from app.web.input_rules import InvalidPhone, normalize_phone
 from app.web.limits import limited
 from app.web.rendering import redirect_after_post, render_field, render_page
 
@@ -42,13 +45,17 @@ bp = Blueprint("checkout", __name__)
 CHECKOUT_FIELDS = {"name", "email", "phone", "nif", "payment_method"}
 
 
-def _hold_seconds(method: str) -> int:
-    if method == PaymentMethod.MB_WAY:
-        return current_app.config["MBWAY_TIMEOUT_SECONDS"]
-    return current_app.config["SEAT_HOLD_SECONDS"]
+def _payment(method: str) -> PaymentChoice:
+    """The method with the active provider, and how long its seat is held."""
+    hold = (
+        current_app.config["MBWAY_TIMEOUT_SECONDS"]
+        if method == PaymentMethod.MB_WAY
+        else current_app.config["SEAT_HOLD_SECONDS"]
+    )
+    return PaymentChoice(method=method, provider=get_provider().name, hold_seconds=hold)
 
 
-def _methods() -> list:
+def _methods() -> list[SelectChoice]:
     """The payment methods the active provider takes, in the form's order."""
     offered = set(get_provider().methods)
     return [choice for choice in PAYMENT_METHODS if choice.value in offered]
@@ -60,7 +67,7 @@ def _checkout_form() -> CheckoutForm:
     return form
 
 
-def _checkout_page(offer, form: CheckoutForm, status: int = 200, error: str | None = None):
+def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: str | None = None):
     return render_page(
         "checkout/checkout.html",
         "checkout_form",
@@ -71,6 +78,10 @@ def _checkout_page(offer, form: CheckoutForm, status: int = 200, error: str | No
         seats=seats_left(offer),
         checkout_error=error,
     )
+
+
+def _order_url(order: Order, **args: str) -> str:
+    return url_for("checkout.order", token=order.public_token, **args)
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["GET"])
@@ -92,34 +103,32 @@ def submit(slug: str) -> Response:
     form = _checkout_form()
     if not form.validate_on_submit():
         return _checkout_page(offer, form, status=422)
-    lang = current_lang()
+    consent = current_consent()
+    buyer = BuyerDetails(
+        name=form.name.data.strip(),
+        email=form.email.data,
+        phone=form.phone_e164 or "",
+        nif=form.nif_digits,
+        locale=current_lang(),
+        consent_id=consent.consent_id,
+    )
     try:
         order = place_order(
             offer.id,
-            BuyerDetails(
-                name=form.name.data.strip(),
-                email=form.email.data,
-                phone=form.phone_e164 or "",
-                nif=form.nif_digits,
-                locale=lang,
-            ),
-            payment_method=form.payment_method.data,
-            provider=get_provider().name,
-            hold_seconds=_hold_seconds(form.payment_method.data),
+            buyer,
+            _payment(form.payment_method.data),
             checkout_key=form.checkout_key.data,
             # Only with a standing analytics consent (this policy version, < 12 months).
-            ga_client_id=ga_client_id(request.cookies) if current_consent().analytics else None,
+            ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
         )
-    except CheckoutError as exc:
+    except OrderRefused as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
     remember_customer(order.customer_id)
-    link_consent_choices(order.customer_id, current_consent().consent_id)
-    order_url = url_for("checkout.order", token=order.public_token)
     if order.provider_reference:
         # The same form arrived twice: the first one already started the payment.
-        return redirect_after_post(order_url)
-    next_url = start_payment(order, return_url=order_url)
-    return redirect_after_post(next_url or order_url)
+        return redirect_after_post(_order_url(order))
+    next_url = start_payment(order, return_url=_order_url(order))
+    return redirect_after_post(next_url or _order_url(order))
 
 
 @localized_route(bp, "/checkout/<slug>/validate", methods=["POST"])
@@ -137,26 +146,23 @@ def order(token: str) -> Response:
     found = order_by_token(token)
     if found is None:
         abort(404)
-    found = release_payment(expire_if_overdue(found))
-    found = check_with_provider(found)
+    returned = request.args.get("checkout")
+    view = present_order(found, get_provider(), returned)
     push_order_progress(found)
     response = render_page(
         "checkout/order.html",
         "order_status",
         order=found,
+        view=view,
         event=found.offer.event,
         methods=_methods(),
         retry_error=request.args.get("retry_error"),
-        returned=request.args.get("checkout"),
+        returned=returned,
         receipt_error=request.args.get("receipt"),
     )
     # The page changes with the payment; never serve it from a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _order_url(order, **args: str) -> str:
-    return url_for("checkout.order", token=order.public_token, **args)
 
 
 @localized_route(bp, "/order/<token>/retry", methods=["POST"])
@@ -175,13 +181,14 @@ def retry(token: str) -> Response:
             normalize_phone(found.customer.phone or "", require_pt_mobile=True)
         except InvalidPhone:
             return redirect_after_post(_order_url(found, retry_error="mbway_phone"))
-    # The last attempt must be closed at the provider before a new one opens.
-    found = release_payment(found)
+    # A hold that passed ends now, and the last attempt is closed at the provider before
+    # a new one opens.
+    found = release_payment(expire_if_overdue(found))
     try:
-        found = retry_order(found.id, method, _hold_seconds(method))
-    except CheckoutError as exc:
+        found = retry_order(found.id, _payment(method))
+    except OrderRefused as exc:
         return redirect_after_post(_order_url(found, retry_error=exc.code))
-    except TransitionRefused:
+    except MoveRefused:
         # Already paid or waiting: the order page shows where it stands.
         return redirect_after_post(_order_url(found))
     next_url = start_payment(found, return_url=_order_url(found))
@@ -194,7 +201,7 @@ def change_method(token: str) -> Response:
     found = order_by_token(token)
     if found is None:
         abort(404)
-    found = abandon_payment(found)
+    found = abandon_payment(expire_if_overdue(found))
     if found.status == OrderStatus.AWAITING_PAYMENT:
         return redirect_after_post(_order_url(found, retry_error="previous_payment_open"))
     return redirect_after_post(_order_url(found))
@@ -202,17 +209,17 @@ def change_method(token: str) -> Response:
 
 def _attendee_order(token: str) -> Order:
     """The paid order behind an attendee page; a refunded one has lost it (404)."""
-    order = db.session.scalar(select(Order).where(Order.attendee_token == token))
-    if order is None or order.status != OrderStatus.PAID:
+    found = order_by_attendee_token(token)
+    if found is None or found.status != OrderStatus.PAID:
         abort(404)
-    return order
+    return found
 
 
 @localized_route(bp, "/attendee/<token>", methods=["GET"])
 def attendee(token: str) -> Response:
-    order = _attendee_order(token)
+    found = _attendee_order(token)
     response = render_page(
-        "checkout/attendee.html", order=order, event=order.offer.event, token=token
+        "checkout/attendee.html", order=found, event=found.offer.event, token=token
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -220,12 +227,12 @@ def attendee(token: str) -> Response:
 
 @localized_route(bp, "/attendee/<token>/calendar.ics", methods=["GET"])
 def attendee_calendar(token: str) -> Response:
-    order = _attendee_order(token)
-    event = order.offer.event
+    found = _attendee_order(token)
+    event = found.offer.event
     body = event_ics(
         event,
         current_lang(),
-        uid=f"{event.slug}-{order.id}@cafecomvendas.pt",
+        uid=f"{event.slug}-{found.id}@cafecomvendas.pt",
         url=url_for("checkout.attendee", token=token, _external=True),
     )
     response = make_response(body)

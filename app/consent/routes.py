@@ -4,45 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
-from app.consent.cookie import CONSENT_COOKIE, CONSENT_DEFAULTS, Consent, cookie_value, read_consent
+from app.consent.cookie import CONSENT_COOKIE, cookie_value
+from app.consent.current import current_consent
 from app.consent.services import ACTIONS, proof_hash, record_choice
+from app.web.htmx import is_fragment_request
 from app.web.i18n import localized_route
-from app.web.rendering import is_htmx_fragment_request, redirect_after_post, render_page
+from app.web.rendering import redirect_after_post, render_page
 
 bp = Blueprint("consent", __name__)
-
-
-def current_consent() -> Consent:
-    """The standing choice of this request's visitor (read once per request).
-
-    Kept on the request, not on `g`: an app context can outlive a request (tests, scripts).
-    """
-    consent = request.environ.get("cv.consent")
-    if consent is None:
-        config = current_app.config
-        consent = read_consent(
-            request.cookies, config["CONSENT_POLICY_VERSION"], config["CONSENT_MAX_AGE_DAYS"]
-        )
-        request.environ["cv.consent"] = consent
-    return consent
-
-
-def init_consent(app: Flask) -> None:
-    """Every page knows the consent state: the banner, Consent Mode and GTM depend on it."""
-
-    @app.context_processor
-    def consent_context() -> dict[str, object]:
-        consent = current_consent()
-        return {
-            "consent": consent,
-            "consent_defaults": CONSENT_DEFAULTS,
-            # The preferences page has the same form; no banner on top of it.
-            "consent_needed": not consent.chosen and request.endpoint != "consent.preferences",
-            "gtm_allowed": bool(app.config.get("GTM_ID"))
-            and (consent.analytics or consent.marketing),
-        }
 
 
 def _safe_next(value: str | None) -> str:
@@ -79,7 +50,7 @@ def choose() -> Response:
         ),
     )
     target = _safe_next(request.form.get("next"))
-    if is_htmx_fragment_request() and not (consent.analytics or consent.marketing):
+    if is_fragment_request() and not (consent.analytics or consent.marketing):
         # Nothing to load: the banner swaps itself out and the page stays as it is.
         response = render_page("consent/_banner_done.html", consent=consent)
     else:

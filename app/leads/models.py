@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.checkout.models import Customer
+from app.customers.models import Customer
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 

@@ -5,21 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request, url_for
 
 from app.analytics.datalayer import lead_left, push, push_lead_thanks, remember_customer
-from app.consent.routes import current_consent
+from app.consent.current import current_consent
 from app.extensions import db
 from app.leads.forms import LeadForm
+from app.leads.links import lead_id_from_token
 from app.leads.models import Lead
 from app.leads.services import LeadDetails, confirm_lead, save_lead
-from app.outbox.emails import lead_from_token
-from app.privacy.services import link_consent_choices
+from app.web.htmx import is_fragment_request
 from app.web.i18n import current_lang, localized_route
 from app.web.limits import limited
-from app.web.rendering import (
-    is_htmx_fragment_request,
-    redirect_after_post,
-    render_field,
-    render_page,
-)
+from app.web.rendering import redirect_after_post, render_field, render_page
 
 bp = Blueprint("leads", __name__)
 
@@ -45,11 +40,11 @@ def submit() -> Response:
             marketing_consent=bool(form.marketing_consent.data),
             locale=current_lang(),
             source="waitlist" if request.form.get("source") == "waitlist" else "landing",
+            consent_id=current_consent().consent_id,
         )
     )
     remember_customer(lead.customer_id)
-    link_consent_choices(lead.customer_id, current_consent().consent_id)
-    if is_htmx_fragment_request():
+    if is_fragment_request():
         push({"event": "generate_lead"})
         # Swap the form for the thank-you note, keeping the visitor where she is.
         return render_page("leads/thanks.html", "thanks")
@@ -76,7 +71,7 @@ def thanks() -> Response:
 def confirm(token: str) -> Response:
     """The double opt-in link: a page with one button, so mail scanners that open
     links do not confirm on the person's behalf; the POST confirms."""
-    lead_id, state = lead_from_token(token)
+    lead_id, state = lead_id_from_token(token)
     if lead_id is None:
         return render_page("leads/confirm.html", state=state, token=token, status=400)
     if request.method == "POST":

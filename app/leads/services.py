@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.checkout.models import JourneyStage
-from app.checkout.services import upsert_customer
+from app.customers.models import JourneyStage
+from app.customers.services import link_consent_choices, upsert_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.leads.models import Lead
-from app.outbox import services as outbox
+from app.leads.notifications import lead_confirmed, lead_stored
 from app.timeutil import utcnow
 
 
@@ -24,6 +24,8 @@ class LeadDetails:
     marketing_consent: bool
     locale: str
     source: str = "landing"
+    # The anonymous id of the cookie choices made in this browser, if any.
+    consent_id: str | None = None
 
 
 def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
@@ -33,6 +35,7 @@ def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
     begin_locking_transaction()
     customer = upsert_customer(email=details.email, name=details.name, locale=details.locale)
     customer.advance_journey(JourneyStage.LEAD)
+    link_consent_choices(customer, details.consent_id)
     db.session.flush()
     lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
     created = lead is None
@@ -55,7 +58,7 @@ def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
     lead.updated_at = utcnow()
     db.session.flush()
     # The double opt-in email leaves with the lead, through the outbox.
-    outbox.lead_stored(lead)
+    lead_stored(lead)
     db.session.commit()
     return lead, created
 
@@ -69,6 +72,6 @@ def confirm_lead(lead_id: int) -> Lead | None:
         return None
     if lead.confirmed_at is None:
         lead.confirmed_at = utcnow()
-        outbox.lead_confirmed(lead)
+        lead_confirmed(lead)
     db.session.commit()
     return lead

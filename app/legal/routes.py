@@ -1,8 +1,8 @@
-"""The privacy and cookie policies: Portuguese at /legal/…, English at /en/legal/…."""
+"""The policies and terms: privacy and cookies from the event data file, and the terms of sale."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, redirect, url_for
 
 from app.catalog.services import current_event
 from app.legal.services import Policy, policy_for
@@ -29,3 +29,14 @@ def privacy() -> Response:
 @localized_route(bp, "/legal/cookies", methods=["GET"])
 def cookies() -> Response:
     return render_page("legal/cookies.html", policy=_policy())
+
+
+@localized_route(bp, "/privacy", methods=["GET"])
+def old_privacy() -> Response:
+    """The policy's first address, still in old emails and bookmarks: one policy, at /legal."""
+    return redirect(url_for("legal.privacy"), code=301)
+
+
+@localized_route(bp, "/terms", methods=["GET"])
+def terms() -> Response:
+    return render_page("legal/terms.html", event=current_event())

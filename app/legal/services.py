@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.catalog.models import localized
 from app.catalog.privacy import COOKIE_CATEGORIES, PLACEHOLDER, PLACEHOLDERS
+from app.web.i18n import localized
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ class OutboxStatus(StrEnum):
     SKIPPED = "skipped"  # its channel is switched off (no credentials): kept, not lost
 
 
+# A payload field that carries an encrypted address for one delivery (an erased person's,
+# who exists nowhere else): the worker drops it once the message is delivered or skipped.
+SEALED_FIELD = "sealed_email"
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,10 +26,11 @@ from sqlalchemy import func, or_, select
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.outbox.adapters import build_adapters
-from app.outbox.adapters.base import Adapter, DeliveryFailed, NothingToSend
-from app.outbox.models import OutboxMessage, OutboxStatus
-from app.privacy.redaction import mask_personal_data
-from app.privacy.services import SEALED_KEY
+from app.outbox.adapters.base import Adapter
+from app.outbox.composers import compose
+from app.outbox.errors import DeliveryFailed, NothingToSend
+from app.outbox.models import SEALED_FIELD, OutboxMessage, OutboxStatus
+from app.personal_data.masking import mask_personal_data
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -92,9 +94,9 @@ def _finish(message_id: int, outcome: str, error: str | None, retry_after: float
     if outcome in (OutboxStatus.DELIVERED, OutboxStatus.SKIPPED, OutboxStatus.DEAD):
         message.status = outcome
         message.finished_at = now
-        if outcome != OutboxStatus.DEAD and SEALED_KEY in (message.payload or {}):
+        if outcome != OutboxStatus.DEAD and SEALED_FIELD in (message.payload or {}):
             # An erased person's address was only carried to be used once.
-            message.payload = {k: v for k, v in message.payload.items() if k != SEALED_KEY}
+            message.payload = {k: v for k, v in message.payload.items() if k != SEALED_FIELD}
     elif message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.DEAD
         message.finished_at = now
@@ -119,7 +121,7 @@ def deliver(message_id: int) -> str:
         outcome = OutboxStatus.SKIPPED
     else:
         try:
-            adapter.deliver(message)
+            adapter.deliver(message, compose(message))
             outcome = OutboxStatus.DELIVERED
         except NothingToSend as exc:
             outcome, error = OutboxStatus.SKIPPED, str(exc)
@@ -153,11 +155,17 @@ def work(
     idle_seconds: float = 1.0,
     stop: threading.Event | None = None,
     until_idle: bool = False,
+    between_batches: Callable[[], None] | None = None,
 ) -> dict[str, int]:
-    """Deliver until `stop` is set (or, with until_idle, until nothing is due)."""
+    """Deliver until `stop` is set (or, with until_idle, until nothing is due).
+
+    `between_batches` runs before each batch: the worker process's scheduled jobs.
+    """
     stop = stop or threading.Event()
     totals: dict[str, int] = {}
     while not stop.is_set():
+        if between_batches is not None:
+            between_batches()
         counts = run_once(batch)
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value

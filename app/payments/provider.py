@@ -1,19 +1,23 @@
-"""The provider interface every payment provider (demo, Stripe) implements."""
+"""The contract every payment provider keeps, and the plain values it answers with.
+
+A provider lives in its own folder (`payments/<name>/`) and is one line of the registry
+(`payments/registry.py`). Nothing outside its folder compares provider names: code asks
+the provider what it can do (the capabilities below) and calls the hooks, each of which
+says what it guarantees. Adding a provider is docs/architecture.md's recipe.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from app.checkout.models import Order
+from flask import Blueprint
 
-
-class PaymentMethod(StrEnum):
-    CARD = "card"
-    MB_WAY = "mb_way"
-    MULTIBANCO = "multibanco"
+from app.orders.methods import PaymentMethod
+from app.orders.models import Order
 
 
 class Outcome(StrEnum):
@@ -89,9 +93,38 @@ class PaymentProviderError(Exception):
 
 
 class PaymentProvider(Protocol):
+    """What the shop asks of a payment provider.
+
+    Capabilities (class attributes, readable without building the provider):
+    - `methods`: the payment methods it takes, in the checkout form's order;
+    - `takes_real_money`: False for a provider that only plays payments (the demo);
+    - `sends_webhooks`: True when it reports outcomes by webhook; without them a refund
+      is recorded as soon as the provider accepts it;
+    - `reads_status`: True when `fetch_status` can read a payment at the provider, so
+      reconciliation asks it about payments whose webhook is late;
+    - `has_receipts`: True when `receipt_url` can give a hosted receipt;
+    - `checkout_hosts`: the outside origins our checkout form may lead to (for the CSP);
+    - `blueprint`: its own pages and endpoints (a webhook, simulated payment pages).
+    """
+
     name: str
     methods: tuple[PaymentMethod, ...]
-    is_demo: bool
+    takes_real_money: bool
+    sends_webhooks: bool
+    reads_status: bool
+    has_receipts: bool
+    checkout_hosts: tuple[str, ...]
+    blueprint: Blueprint
+
+    @classmethod
+    def configured(cls, config: Mapping[str, Any]) -> bool:
+        """Whether the settings hold its credentials (so it is chosen by default)."""
+        ...
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> PaymentProvider:
+        """Build it from the app's settings; raise ConfigurationError on unsafe ones."""
+        ...
 
     def start_payment(self, order: Order, *, return_url: str) -> PaymentStart:
         """Hand the order to the provider; never marks it paid."""
@@ -113,6 +146,6 @@ class PaymentProvider(Protocol):
         """The provider's hosted receipt for a paid order, if it has one."""
         ...
 
-    def parse_webhook(self, body: bytes, headers: dict[str, str]) -> ProviderEvent:
-        """Verify and parse a webhook; raise ValueError when it is not authentic."""
+    def simulator_url(self, order: Order) -> str | None:
+        """A page of ours that plays the buyer's side of this payment (demo only), or None."""
         ...

@@ -1,113 +1,43 @@
-"""Applying verified Stripe webhook events: one table says what each event type does.
+"""The provider-neutral part of webhook handling: lock, record once, dispatch, commit.
 
-Each event is applied in one transaction that locks the order's row and stores the
-event id under a unique constraint, so a duplicate delivery changes nothing and
-concurrent or reordered deliveries end in the state the transition table allows.
+Each provider verifies its own webhooks (its routes) and says what each event type
+does (its handler table). Here every verified event is applied in one transaction that
+locks the order's row and stores the event id under a unique constraint, so a duplicate
+delivery changes nothing, and concurrent or reordered deliveries end in the state the
+order's table allows.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.checkout.models import Order
-from app.checkout.services import lock_order
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
+from app.orders.models import Order
+from app.orders.moves import lock_order
 from app.payments.models import WebhookEvent
-from app.payments.provider import Outcome, PaymentUpdate, ProviderEvent
-from app.payments.services import refund_locked_order, settle_locked_order
-from app.payments.stripe_provider import attempt_of, intent_update, session_update
+from app.payments.provider import ProviderEvent
 
 log = logging.getLogger(__name__)
 
+# What one event type does to the order it is about; returns a line for the ledger.
 Handler = Callable[[Order, dict[str, Any]], str]
 
 
-def _intent(order: Order, intent: dict[str, Any]) -> str:
-    if order.provider_reference and order.provider_reference.startswith("cs_"):
-        # A card attempt inside Checkout: Stripe lets the buyer try another card in
-        # the same session, so only success (or the session's own end) settles it.
-        update = intent_update(order, intent)
-        if update.outcome != Outcome.SUCCEEDED:
-            return f"noted: {update.reason}"
-        return settle_locked_order(order, update)
-    return settle_locked_order(order, intent_update(order, intent))
-
-
-def _session(order: Order, session: dict[str, Any]) -> str:
-    return settle_locked_order(order, session_update(order, session))
-
-
-def _session_failed(order: Order, session: dict[str, Any]) -> str:
-    update = PaymentUpdate(
-        str(order.id), Outcome.FAILED, "async_payment_failed", attempt=attempt_of(session)
-    )
-    return settle_locked_order(order, update)
-
-
-def _charge_succeeded(order: Order, charge: dict[str, Any]) -> str:
-    if charge.get("receipt_url"):
-        order.receipt_url = charge["receipt_url"]
-    return "receipt noted"
-
-
-def _charge_refunded(order: Order, charge: dict[str, Any]) -> str:
-    if charge.get("receipt_url"):
-        order.receipt_url = charge["receipt_url"]
-    refunded = int(charge.get("amount_refunded") or 0)
-    if charge.get("refunded"):
-        refunded = max(refunded, order.amount_cents)
-    return refund_locked_order(order, refunded)
-
-
-def _dispute(order: Order, dispute: dict[str, Any]) -> str:
-    order.review_reason = "dispute"
-    log.warning("order %s: the buyer disputed the payment", order.id)
-    return "flagged: dispute"
-
-
-HANDLERS: dict[str, Handler] = {
-    "payment_intent.succeeded": _intent,
-    "payment_intent.payment_failed": _intent,
-    "payment_intent.canceled": _intent,
-    "payment_intent.processing": _intent,
-    "checkout.session.completed": _session,
-    "checkout.session.async_payment_succeeded": _session,
-    "checkout.session.async_payment_failed": _session_failed,
-    "checkout.session.expired": _session,
-    "charge.succeeded": _charge_succeeded,
-    "charge.refunded": _charge_refunded,
-    "charge.dispute.created": _dispute,
-}
-
-
-def _order_id_for(event: ProviderEvent) -> uuid.UUID | None:
-    """Our order behind the event: its metadata, or the PaymentIntent we stored."""
-    obj = event.data
-    candidates = [(obj.get("metadata") or {}).get("order_id"), obj.get("client_reference_id")]
-    for value in candidates:
-        try:
-            return uuid.UUID(str(value))
-        except ValueError:
-            continue
-    intent = obj.get("payment_intent")
-    if isinstance(intent, dict):
-        intent = intent.get("id")
-    if intent:
-        return db.session.scalar(select(Order.id).where(Order.payment_intent_id == intent))
-    return None
-
-
-def handle_event(event: ProviderEvent, provider: str = "stripe") -> str:
-    """Apply one verified event at most once; returns what it did."""
-    handler = HANDLERS.get(event.type)
-    order_id = _order_id_for(event) if handler else None
+def handle_event(
+    provider: str,
+    event: ProviderEvent,
+    handlers: Mapping[str, Handler],
+    order_id_for: Callable[[ProviderEvent], uuid.UUID | None],
+) -> str:
+    """Apply one verified event at most once; returns what it did (kept in the ledger)."""
+    handler = handlers.get(event.type)
+    order_id = order_id_for(event) if handler else None
     order = lock_order(order_id) if order_id else None
     if order is None:
         begin_locking_transaction()

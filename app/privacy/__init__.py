@@ -1,1 +1,1 @@
-"""Personal data: encryption at rest, and what the shop does with a person's details."""
+"""GDPR rights without anyone doing them by hand: access links, export, erasure, retention."""

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Column, Table, Text, bindparam, select, type_coerce, update
 
-from app.checkout.models import Customer
+from app.customers.models import Customer
 from app.extensions import db
-from app.privacy.crypto import EncryptedText, current_keyring
+from app.personal_data.encryption import EncryptedText, current_keyring
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,10 @@ from typing import Any
 from flask import Blueprint, Response, current_app, make_response, session, url_for
 
 from app.analytics.datalayer import forget_customer
+from app.privacy.access import check_access, request_access, use_access
+from app.privacy.erasure import PaymentInProgress, close_open_payments, erase_person
+from app.privacy.export import export_person
 from app.privacy.forms import AccessForm, EraseForm
-from app.privacy.services import (
-    PaymentInProgress,
-    check_access,
-    close_open_payments,
-    erase_person,
-    export_person,
-    request_access,
-    use_access,
-)
 from app.timeutil import utcnow
 from app.web.i18n import current_lang, localized_route
 from app.web.limits import limited

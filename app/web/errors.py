@@ -11,8 +11,9 @@ from flask_babel import format_timedelta
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.web.htmx import is_fragment_request, reswap, retarget
 from app.web.limits import seconds_until_allowed
-from app.web.rendering import is_htmx_fragment_request, render_page
+from app.web.rendering import render_page
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +22,9 @@ HANDLED = (400, 403, 404, 405, 413, 422, 429, 500)
 
 def _render_error(code: int, kind: str) -> Response:
     response = render_page("errors/error.html", "content", status=code, code=code, kind=kind)
-    if is_htmx_fragment_request():
+    if is_fragment_request():
         # Show the error where the page's content is, not inside a small form block.
-        response.headers["HX-Retarget"] = "#main"
-        response.headers["HX-Reswap"] = "innerHTML"
+        reswap(retarget(response, "#main"), "innerHTML")
     return response
 
 
@@ -42,18 +42,17 @@ def _render_too_many_requests() -> Response:
         "sent_form": request.method == "POST",
         "in_place": False,
     }
-    if is_htmx_fragment_request():
+    if is_fragment_request():
         if request.method == "POST":
             # A notice just above the form: the form, and what she typed in it, stays.
             context["in_place"] = True
             response = render_page("errors/error.html", "rate_limit_notice", 429, **context)
-            response.headers["HX-Retarget"] = "closest form"
-            response.headers["HX-Reswap"] = "beforebegin"
+            reswap(retarget(response, "closest form"), "beforebegin")
         else:
             # Polling (the order page): leave the page as it is; the next poll after the
             # wait picks up where it left off.
             response = render_page("errors/error.html", "rate_limit_notice", 429, **context)
-            response.headers["HX-Reswap"] = "none"
+            reswap(response, "none")
     else:
         response = render_page("errors/error.html", status=429, **context)
     response.headers["Retry-After"] = str(seconds)

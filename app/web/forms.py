@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, Field, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from app.checkout.validation import InvalidName, check_name
+from app.web.input_rules import InvalidName, check_name
 
 
 def strip_text(value: str | None) -> str | None:

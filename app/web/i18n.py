@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_babel import get_locale, refresh
 
 DEFAULT_LANG = "pt_PT"
@@ -79,8 +79,6 @@ def init_i18n(app: Flask) -> None:
 
 def alternate_urls() -> dict[str, str]:
     """This page in each language, for the language switch and hreflang links."""
-    from flask import url_for
-
     endpoint = request.endpoint
     if not endpoint or endpoint not in _localized_endpoints(current_app):
         return {lang: url_for("landing.index", lang=lang) for lang in LANGS}
@@ -103,3 +101,14 @@ def speaking(lang: str) -> Iterator[None]:
         g.lang = lang if lang in LANGS else DEFAULT_LANG
         refresh()
         yield
+
+
+def localized(value: Any, locale: str) -> Any:
+    """Pick the locale's entry from a {locale: text} mapping; plain values pass through."""
+    if isinstance(value, dict) and ("pt_PT" in value or "en" in value):
+        return value.get(locale) or value.get("pt_PT") or value.get("en")
+    if isinstance(value, list):
+        return [localized(item, locale) for item in value]
+    if isinstance(value, dict):
+        return {key: localized(item, locale) for key, item in value.items()}
+    return value

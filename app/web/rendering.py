@@ -4,25 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Response, make_response, redirect, render_template
 from jinja2_fragments.flask import render_block
 
-
-def is_htmx_fragment_request() -> bool:
-    """True when htmx asked for part of a page (not a boosted link, not a history restore)."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
+from app.web.htmx import client_redirect, is_fragment_request, is_htmx_request
 
 
 def render_page(
     template: str, block: str | None = None, status: int = 200, **context: Any
 ) -> Response:
     """Render `template`, or only its `block` for htmx, from the same template."""
-    if block and is_htmx_fragment_request():
+    if block and is_fragment_request():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
@@ -33,9 +25,8 @@ def render_page(
 
 def redirect_after_post(location: str) -> Response:
     """Post/Redirect/Get: 303 for a plain form, HX-Redirect for htmx."""
-    if request.headers.get("HX-Request") == "true":
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = location
+    if is_htmx_request():
+        response = client_redirect(make_response("", 200), location)
     else:
         response = redirect(location, code=303)
     response.vary.add("HX-Request")

@@ -1,19 +1,18 @@
-"""Template filters and globals: money, Lisbon times, hashed assets, demo mode."""
+"""Template filters and globals: money, Lisbon times, phones, hashed assets."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, url_for
 from flask_babel import format_date, format_time
 
 from app.assets import load_manifest
-from app.catalog.models import localized
-from app.checkout.validation import format_phone_for_display
 from app.money import cents_to_decimal, format_money, format_rate
 from app.timeutil import to_lisbon, utcnow
-from app.web.i18n import current_lang
+from app.web.i18n import current_lang, localized
+from app.web.input_rules import format_phone_for_display
 
 
 def init_templating(app: Flask) -> None:
@@ -75,7 +74,4 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def shop_globals() -> dict[str, Any]:
-        return {
-            "asset_url": asset_url,
-            "demo_mode": current_app.config["PAYMENT_PROVIDER"] == "demo",
-        }
+        return {"asset_url": asset_url}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.checkout.models import Order
 from app.extensions import db
+from app.orders.models import Order
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import run_once
 

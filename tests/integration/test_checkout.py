@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.checkout.models import Order
 from app.extensions import db as _db
+from app.orders.models import Order
 from app.timeutil import utcnow
 from tests.integration.helpers import NBSP, checkout_data, only_order, token_from
 

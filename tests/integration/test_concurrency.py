@@ -6,9 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from app.catalog.models import Offer
-from app.checkout.models import Order
-from app.checkout.services import BuyerDetails, CheckoutError, place_order, seats_left
 from app.extensions import db as _db
+from app.orders.holds import seats_left
+from app.orders.models import Order
+from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order
 from tests.integration.helpers import checkout_data
 
 
@@ -31,12 +32,10 @@ def test_buyers_racing_for_the_last_seats_never_oversell(app, db):
                 place_order(
                     offer_id,
                     BuyerDetails(f"Buyer {n}", f"b{n}@example.pt", "+351912345678", None, "pt_PT"),
-                    payment_method="card",
-                    provider="demo",
-                    hold_seconds=900,
+                    PaymentChoice("card", "demo", 900),
                 )
                 return "ok"
-            except CheckoutError as exc:
+            except OrderRefused as exc:
                 return exc.code
             finally:
                 _db.session.remove()

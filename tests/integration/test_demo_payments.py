@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from app.checkout.services import transition_order
-from app.checkout.states import OrderStatus, TransitionRefused
 from app.extensions import db as _db
+from app.orders.moves import commit_move
+from app.orders.states import MoveRefused, OrderStatus
 from app.payments.provider import Outcome, PaymentUpdate
-from app.payments.services import apply_payment_update
+from app.payments.settlement import apply_payment_update
 from app.timeutil import utcnow
 from tests.integration.helpers import checkout_data, only_order
 
@@ -126,9 +126,9 @@ def test_the_redirect_back_never_marks_paid(client, db):
 def test_transition_table_is_enforced(client, db):
     _buy(client)
     order = only_order()
-    transition_order(order.id, OrderStatus.PAID, "test")
-    with pytest.raises(TransitionRefused):
-        transition_order(order.id, OrderStatus.FAILED, "late failure")
+    commit_move(order.id, OrderStatus.PAID, "test")
+    with pytest.raises(MoveRefused):
+        commit_move(order.id, OrderStatus.FAILED, "late failure")
     _db.session.refresh(order)
     assert order.status == "paid"
     assert [h.to_status for h in order.history] == ["awaiting_payment", "paid"]
@@ -170,7 +170,7 @@ def test_demo_refunds_are_recorded_at_once_and_a_full_one_frees_the_seat(app, cl
     from click.testing import CliRunner
 
     from app.catalog.models import Offer
-    from app.checkout.services import seats_left
+    from app.orders.holds import seats_left
 
     client.post(_buy(client), data={"cardholder_name": "Ana"})
     order = only_order()

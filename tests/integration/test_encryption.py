@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select, text
 
 from app import create_app
-from app.checkout.models import Customer, Order
-from app.checkout.services import find_customer_by_email
 from app.config import TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
+from app.customers.models import Customer
+from app.customers.services import find_customer_by_email
 from app.extensions import db as _db
-from app.privacy.crypto import UnknownKeyError, new_key
+from app.orders.models import Order
+from app.personal_data.encryption import UnknownKeyError, new_key
 from tests.integration.helpers import checkout_data, lead_data
 from tests.support import app_settings
 
@@ -186,7 +187,7 @@ def test_a_new_blind_index_key_keeps_customers_findable(app, client, db, databas
 
 
 def test_keys_generate_prints_keys_the_shop_accepts(app):
-    from app.privacy.crypto import Keyring
+    from app.personal_data.encryption import Keyring
 
     runner = app.test_cli_runner()
     data_key = runner.invoke(args=["keys", "generate"]).output.strip()

@@ -80,8 +80,8 @@ def test_catalog_sync_reports_mistakes_for_marketing(app, db, tmp_path):
 def test_orders_expire_command(app, client, db):
     from datetime import timedelta
 
-    from app.checkout.models import Order
     from app.extensions import db as _db
+    from app.orders.models import Order
     from app.timeutil import utcnow
     from tests.integration.helpers import checkout_data
 

@@ -19,8 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.checkout.models import Order
 from app.extensions import db as database
+from app.orders.models import Order
 from tests.integration.helpers import checkout_data, csrf_token, lead_data, token_from
 from tests.integration.test_stripe_payments import buy, deliver
 from tests.stripe_double import WEBHOOK_SECRET
@@ -36,7 +36,7 @@ NOT_SCANNED = {
 # Pages only the demo provider serves: production answers them 404 (still scanned).
 # Pages that answer with a redirect: the privacy centre's pages without an open visit
 # send the visitor back; the privacy policy's first address leads to /legal/privacy.
-REDIRECTS = {"privacy.me": 303, "privacy.download": 303, "landing.privacy": 301}
+REDIRECTS = {"privacy.me": 303, "privacy.download": 303, "legal.old_privacy": 301}
 DEMO_ONLY = ("payments.demo_", "outbox.")
 # Every feature a page could ask the browser for that the shop never needs.
 DENIED_FEATURES = (
@@ -73,7 +73,7 @@ class Shop:
     production: bool
     client: Any = None
     orders: dict[str, Placed] = field(default_factory=dict)
-    lead_token: str = ""
+    confirmation_token: str = ""
     mail: str = ""
     mail_attachment: str = ""
 
@@ -126,7 +126,7 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "payments.demo_card": [({"token": orders["card"].public_token}, demo)],
         "payments.demo_phone": [({"token": orders["mb_way"].public_token}, demo)],
         "payments.demo_atm": [({"token": orders["multibanco"].public_token}, demo)],
-        "leads.confirm": [({"token": shop.lead_token}, 200), ({"token": "forged"}, 400)],
+        "leads.confirm": [({"token": shop.confirmation_token}, 200), ({"token": "forged"}, 400)],
         "privacy.access": [({"token": "forged"}, 400)],
         "outbox.mail": [({"name": shop.mail or "none.eml"}, demo)],
         "outbox.mail_raw": [({"name": shop.mail or "none.eml"}, demo)],
@@ -316,7 +316,7 @@ def production_shop(database_url, event_file, db, stripe) -> Iterator[Shop]:
         assert buy(client, "mb_way", phone="911 111 111").status_code == 303
         shop.orders["failed"] = _newest_order()
         assert shop.orders["failed"].status == "failed"
-        shop.lead_token = _lead_token(app, client)
+        shop.confirmation_token = _lead_token(app, client)
         database.session.remove()
     # The pages are visited outside this app context: a context held across requests
     # would share `g` (and its cached CSRF token) between browsers.
@@ -367,7 +367,7 @@ def demo_shop(database_url, event_file, db, tmp_path) -> Iterator[Shop]:
         client.post(f"/demo/card/{token}", data={"cardholder_name": "DECLINE"})
         shop.orders["failed"] = _order(token)
         assert shop.orders["failed"].status == "failed"
-        shop.lead_token = _lead_token(app, client)
+        shop.confirmation_token = _lead_token(app, client)
         run_once()
         mails = sorted((tmp_path / "mail").glob("*.eml"))
         assert mails
@@ -387,8 +387,8 @@ def demo_shop(database_url, event_file, db, tmp_path) -> Iterator[Shop]:
 
 
 def _lead_token(app: Flask, client) -> str:
+    from app.leads.links import confirmation_token
     from app.leads.models import Lead
-    from app.outbox.emails import lead_token
 
     page = client.get("/leads").get_data(as_text=True)
     answer = client.post(
@@ -397,7 +397,7 @@ def _lead_token(app: Flask, client) -> str:
     assert answer.status_code == 303
     database.session.rollback()
     lead = database.session.scalars(select(Lead).order_by(Lead.id.desc())).first()
-    return lead_token(lead.id)
+    return confirmation_token(lead.id)
 
 
 # --- The scans ---------------------------------------------------------------------------

@@ -12,11 +12,12 @@ from markupsafe import escape
 from sqlalchemy import func, inspect, select
 
 from app.checkout.forms import CheckoutForm
-from app.checkout.models import Customer, Order
 from app.config import FORM_MAX_BYTES
+from app.customers.models import Customer
 from app.extensions import db as _db
 from app.leads.forms import LeadForm
 from app.leads.models import Lead
+from app.orders.models import Order
 from app.outbox.worker import run_once
 from tests.integration.helpers import checkout_data, lead_data, only_order
 from tests.smtp_double import SmtpDouble

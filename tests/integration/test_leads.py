@@ -1,6 +1,6 @@
 from sqlalchemy import func, select
 
-from app.checkout.models import Customer
+from app.customers.models import Customer
 from app.leads.models import Lead
 from tests.integration.helpers import csrf_token, lead_data
 

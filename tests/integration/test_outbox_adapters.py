@@ -18,11 +18,12 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
 from app.catalog.models import Offer
-from app.checkout.models import Order
-from app.checkout.services import BuyerDetails, place_order, transition_order
-from app.checkout.states import OrderStatus
 from app.leads.models import Lead
 from app.leads.services import LeadDetails, confirm_lead, save_lead
+from app.orders.models import Order
+from app.orders.moves import commit_move
+from app.orders.placing import BuyerDetails, PaymentChoice, place_order
+from app.orders.states import OrderStatus
 from app.outbox.adapters import build_adapters
 from app.outbox.commands import ga4 as ga4_cli
 from app.outbox.models import OutboxMessage, OutboxStatus
@@ -128,8 +129,10 @@ def paid_order(db, *, ga_client_id: str | None = GA_CLIENT_ID, email: str = BUYE
     """A General ticket bought and paid by the test buyer, through the checkout services."""
     offer = db.session.scalar(select(Offer).where(Offer.slug == "bilhete-geral"))
     buyer = BuyerDetails(BUYER.name, email, BUYER.phone, BUYER.nif, "pt_PT")
-    order = place_order(offer.id, buyer, "card", "demo", 900, ga_client_id=ga_client_id)
-    return transition_order(order.id, OrderStatus.PAID, "payment_succeeded")
+    order = place_order(
+        offer.id, buyer, PaymentChoice("card", "demo", 900), ga_client_id=ga_client_id
+    )
+    return commit_move(order.id, OrderStatus.PAID, "payment_succeeded")
 
 
 def lead_of(email: str, *, consent: bool = True, name: str = BUYER.name) -> Lead:

@@ -20,14 +20,15 @@ import pytest
 import time_machine
 from sqlalchemy import inspect, select, text
 
-from app.checkout.models import Customer, Order
+from app.customers.models import Customer
 from app.extensions import db as _db
+from app.leads.links import confirmation_token
 from app.leads.models import Lead
+from app.orders.models import Order
 from app.outbox.adapters import build_adapters
-from app.outbox.emails import lead_token
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.payments.models import WebhookEvent
-from app.privacy.crypto import blind_index
+from app.personal_data.encryption import blind_index
 from app.privacy.models import PrivacyRequest
 from app.timeutil import utcnow
 from tests.http_doubles import HubSpotDouble, KitDouble
@@ -104,7 +105,7 @@ def make_person(client, shop) -> Customer:
     )
     assert lead.status_code == 303, lead.text
     lead_row = _db.session.scalar(select(Lead))
-    confirmed = client.post(f"/leads/confirm/{lead_token(lead_row.id)}")
+    confirmed = client.post(f"/leads/confirm/{confirmation_token(lead_row.id)}")
     assert confirmed.status_code == 303
     bought = client.post(
         "/checkout/bilhete-geral",

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from app.catalog.models import Offer
-from app.checkout.models import Order, OrderStatusChange
-from app.checkout.services import seats_left
 from app.extensions import db
+from app.orders.holds import seats_left
+from app.orders.models import Order, OrderStatusChange
 from app.payments.models import WebhookEvent
 from app.timeutil import utcnow
 from tests.integration.helpers import NBSP, checkout_data, csrf_token, only_order

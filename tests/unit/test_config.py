@@ -3,6 +3,23 @@ import runpy
 import pytest
 
 from app.config import ConfigurationError, load_settings
+from app.payments.registry import build_provider, chosen_provider
+
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    # Encryption at rest needs its own keys in production (any well-formed ones here).
+    "DATA_KEYS": "k1:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+    "BLIND_INDEX_KEY": "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8",
+}
+
+
+def provider_for(environ: dict[str, str]):
+    """The payment provider an app started with this environment would run."""
+    return build_provider(load_settings(environ).as_flask_config())
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -11,15 +28,23 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_never_runs_the_demo_provider():
+    production = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    del production["STRIPE_SECRET_KEY"]
     with pytest.raises(ConfigurationError, match="demo"):
-        load_settings({"APP_ENV": "production", "SECRET_KEY": "x" * 40})
+        provider_for(production)
     with pytest.raises(ConfigurationError, match="demo"):
-        load_settings({"APP_ENV": "production", "SECRET_KEY": "x" * 40, "PAYMENT_PROVIDER": "demo"})
+        provider_for({**production, "PAYMENT_PROVIDER": "demo"})
+
+
+def test_an_unknown_provider_is_refused_with_the_known_ones():
+    with pytest.raises(ConfigurationError, match="demo, stripe"):
+        provider_for({"APP_ENV": "test", "PAYMENT_PROVIDER": "paypal"})
 
 
 def test_defaults_are_sqlite_and_demo(tmp_path, monkeypatch):
     settings = load_settings({"APP_ENV": "test"})
-    assert settings.payment_provider == "demo"
+    assert chosen_provider(settings.as_flask_config()) == "demo"
+    assert provider_for({"APP_ENV": "test"}).name == "demo"
     assert settings.database_url.startswith("sqlite:///")
 
 
@@ -49,29 +74,20 @@ def test_two_stripe_variables_switch_from_the_demo_to_stripe():
     settings = load_settings(
         {"APP_ENV": "test", "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1"}
     ).as_flask_config()
-    assert settings["PAYMENT_PROVIDER"] == "stripe"
+    assert chosen_provider(settings) == "stripe"
     assert settings["STRIPE_SECRET_KEY"] == "sk_test_1"
     assert settings["STRIPE_WEBHOOK_SECRET"] == "whsec_1"
 
 
 def test_stripe_needs_its_key_and_in_production_its_webhook_secret():
     with pytest.raises(ConfigurationError, match="STRIPE_SECRET_KEY"):
-        load_settings({"APP_ENV": "test", "PAYMENT_PROVIDER": "stripe"})
+        provider_for({"APP_ENV": "test", "PAYMENT_PROVIDER": "stripe"})
+    production = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    del production["STRIPE_WEBHOOK_SECRET"]
     with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET"):
-        load_settings(
-            {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "STRIPE_SECRET_KEY": "sk_live_x"}
-        )
+        provider_for(production)
 
 
-PRODUCTION = {
-    "APP_ENV": "production",
-    "SECRET_KEY": "x" * 40,
-    "STRIPE_SECRET_KEY": "sk_live_x",
-    "STRIPE_WEBHOOK_SECRET": "whsec_x",
-    # Encryption at rest needs its own keys in production (any well-formed ones here).
-    "DATA_KEYS": "k1:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
-    "BLIND_INDEX_KEY": "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8",
-}
 
 
 def test_production_with_several_workers_refuses_to_count_limits_per_process():

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from app.privacy.crypto import (
+from app.personal_data.encryption import (
     DecryptionError,
     Keyring,
     KeyringError,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.checkout.validation import InvalidName, check_name
 from app.config import ConfigurationError, default_trusted_hosts, load_settings
+from app.web.input_rules import InvalidName, check_name
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,6 @@
 import pytest
 
-from app.checkout.states import (
-    FINAL_STATES,
-    TRANSITIONS,
-    OrderStatus,
-    TransitionRefused,
-    check_transition,
-)
+from app.orders.states import FINAL_STATES, MOVES, MoveRefused, OrderStatus, check_move
 
 S = OrderStatus
 
@@ -23,7 +17,7 @@ S = OrderStatus
     ],
 )
 def test_allowed_moves(current, target):
-    check_transition(current, target)
+    check_move(current, target)
 
 
 @pytest.mark.parametrize(
@@ -38,11 +32,11 @@ def test_allowed_moves(current, target):
     ],
 )
 def test_refused_moves(current, target):
-    with pytest.raises(TransitionRefused):
-        check_transition(current, target)
+    with pytest.raises(MoveRefused):
+        check_move(current, target)
 
 
 def test_every_state_has_a_row_and_refunded_is_terminal():
-    assert set(TRANSITIONS) == set(OrderStatus)
-    assert TRANSITIONS[S.REFUNDED] == frozenset()
+    assert set(MOVES) == set(OrderStatus)
+    assert MOVES[S.REFUNDED] == frozenset()
     assert S.AWAITING_PAYMENT not in FINAL_STATES

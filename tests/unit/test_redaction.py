@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from app.privacy.redaction import PersonalDataFilter, install_log_masking, mask_personal_data
+from app.personal_data.masking import PersonalDataFilter, install_log_masking, mask_personal_data
 
 
 @pytest.mark.parametrize(

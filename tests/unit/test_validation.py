@@ -1,6 +1,6 @@
 import pytest
 
-from app.checkout.validation import (
+from app.web.input_rules import (
     InvalidNif,
     InvalidPhone,
     format_phone_for_display,

@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.outbox.adapters.base import Adapter
+from app.outbox.adapters.email import EmailAdapter
+from app.outbox.adapters.ga4 import Ga4Adapter
+from app.outbox.adapters.hubspot import HubSpotAdapter
+from app.outbox.adapters.kit import KitAdapter
 
 
 def build_adapters(config: dict[str, Any]) -> dict[str, Adapter]:
     """Every channel's adapter, built from the app's settings."""
-    # Imported here so that importing the package (for base, say) stays light and
-    # the email adapter's templates module can use base without a cycle.
-    from app.outbox.adapters.email import EmailAdapter
-    from app.outbox.adapters.ga4 import Ga4Adapter
-    from app.outbox.adapters.hubspot import HubSpotAdapter
-    from app.outbox.adapters.kit import KitAdapter
-
     adapters: list[Adapter] = [
         EmailAdapter(config),
         KitAdapter(config),

@@ -1,4 +1,4 @@
-"""What an adapter is, how it fails, and the HTTP call every web API adapter makes."""
+"""What an adapter is, and the HTTP call every web API adapter makes."""
 
 from __future__ import annotations
 
@@ -9,29 +9,8 @@ from typing import Any, Protocol
 
 import requests
 
+from app.outbox.errors import DeliveryFailed
 from app.outbox.models import OutboxMessage
-from app.privacy.redaction import mask_personal_data
-
-
-class DeliveryFailed(Exception):
-    """The message did not get through.
-
-    `permanent` means trying again cannot help (a 4xx other than 408/429: bad data,
-    no such list); otherwise the worker retries, no sooner than `retry_after` seconds.
-    The reason is kept on the message and logged: receivers echo what they were sent
-    (an address, a phone), so it is masked here, once for every adapter.
-    """
-
-    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None):
-        reason = mask_personal_data(reason)
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-
-class NothingToSend(Exception):
-    """What the message was about no longer exists (erased, say): it is done with."""
 
 
 class Adapter(Protocol):
@@ -42,8 +21,9 @@ class Adapter(Protocol):
         """False when the integration has no credentials: its messages are skipped."""
         ...
 
-    def deliver(self, message: OutboxMessage) -> None:
-        """Deliver once; raise DeliveryFailed (or NothingToSend) when it did not happen."""
+    def deliver(self, message: OutboxMessage, letter: Any) -> None:
+        """Deliver what a feature composed for `message` once; raise DeliveryFailed when it
+        did not happen (the message lends its idempotency key)."""
         ...
 
 

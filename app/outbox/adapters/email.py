@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from app.outbox.adapters.base import DeliveryFailed
-from app.outbox.emails import compose
+from app.outbox.errors import DeliveryFailed
 from app.outbox.models import OutboxMessage
 
 
@@ -32,9 +32,9 @@ class EmailAdapter:
         """Always on: without SMTP the embedded default writes .eml files."""
         return True
 
-    def deliver(self, message: OutboxMessage) -> None:
+    def deliver(self, message: OutboxMessage, letter: EmailMessage) -> None:
         """Send the composed email once (or write it as a file)."""
-        email = compose(message)
+        email = letter
         if not self.smtp_url:
             self._write(message, email.as_bytes())
             return

@@ -8,15 +8,15 @@ amounts and offer: never an email, a name or a phone number.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import requests
 
-from app.checkout.models import Order
-from app.extensions import db
 from app.money import cents_to_decimal, vat_included
-from app.outbox.adapters.base import DeliveryFailed, NothingToSend, send_json
+from app.outbox.adapters.base import send_json
+from app.outbox.errors import DeliveryFailed
 from app.outbox.models import OutboxMessage
 
 # The debug command's made-up order: nothing sent to the validation server is a real sale.
@@ -65,21 +65,12 @@ def order_event(
     return {"name": name, "params": params}
 
 
-def event_for(order: Order, kind: str, refunded_cents: int | None = None) -> dict[str, Any]:
-    """The purchase, or the refund of `refunded_cents`, as GA4 should record it."""
-    offer = order.offer
-    common = {
-        "transaction_id": str(order.id),
-        "currency": order.currency,
-        "item": (offer.slug, offer.localized_name("pt_PT")),
-        "price_cents": order.amount_cents,
-    }
-    if kind == "purchase":
-        return order_event(
-            "purchase", value_cents=order.amount_cents, tax_cents=order.vat_cents, **common
-        )
-    value = order.refunded_cents if refunded_cents is None else refunded_cents
-    return order_event("refund", value_cents=value, **common)
+@dataclass(frozen=True)
+class Hit:
+    """Measurement Protocol events for one browser (the buyer's GA client id)."""
+
+    client_id: str
+    events: tuple[dict[str, Any], ...]
 
 
 class Ga4Adapter:
@@ -99,17 +90,9 @@ class Ga4Adapter:
         """On only with both a measurement id and an API secret."""
         return bool(self.measurement_id and self.api_secret)
 
-    def deliver(self, message: OutboxMessage) -> None:
-        """GA4 has the order's purchase or refund, tied to the buyer's GA client id."""
-        if message.kind not in ("purchase", "refund"):
-            raise DeliveryFailed(f"GA4 has no message kind {message.kind!r}", permanent=True)
-        order = db.session.get(Order, uuid.UUID(message.payload["order_id"]))
-        if order is None:
-            raise NothingToSend(f"order {message.payload['order_id']} no longer exists")
-        if not order.ga_client_id:
-            raise NothingToSend("no GA client id: the buyer did not allow analytics")
-        event = event_for(order, message.kind, message.payload.get("refunded_cents"))
-        self.send({"client_id": order.ga_client_id, "events": [event]}, message)
+    def deliver(self, message: OutboxMessage, letter: Hit) -> None:
+        """GA4 has the events, tied to the buyer's GA client id."""
+        self.send({"client_id": letter.client_id, "events": list(letter.events)}, message)
 
     def send(
         self, body: dict[str, Any], message: OutboxMessage, *, debug: bool = False

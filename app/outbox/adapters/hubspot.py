@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import requests
 
-from app.checkout.models import Customer, JourneyStage, Order
-from app.extensions import db
-from app.money import cents_to_decimal
-from app.outbox.adapters.base import DeliveryFailed, NothingToSend, send_json
+from app.outbox.adapters.base import send_json
+from app.outbox.errors import DeliveryFailed
 from app.outbox.models import OutboxMessage
-from app.privacy.services import unseal
 from app.timeutil import as_utc
 
 # A unique custom deal property (single-line text, "unique values" on) that marketing
@@ -26,9 +25,31 @@ def split_name(name: str) -> tuple[str, str]:
     return first, rest.strip()
 
 
-def deal_name(order: Order) -> str:
-    """How the deal reads in HubSpot: event, offer and the short order reference."""
-    return f"Café com Vendas — {order.offer.localized_name('pt_PT')} — {order.id.hex[:8]}"
+@dataclass(frozen=True)
+class Contact:
+    """A person as HubSpot should hold them; `customer` once they bought (else a lead)."""
+
+    email: str
+    name: str
+    customer: bool
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A paid order: the buyer's contact and a won deal keyed by our order id."""
+
+    contact: Contact
+    order_id: str
+    deal_name: str
+    amount: Decimal
+    paid_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Forget:
+    """A person who asked to be forgotten: GDPR-delete their contact by email."""
+
+    email: str
 
 
 def _upserted_id(response: requests.Response, what: str) -> str:
@@ -61,32 +82,20 @@ class HubSpotAdapter:
         """On only with a private app token."""
         return bool(self.token)
 
-    def deliver(self, message: OutboxMessage) -> None:
+    def deliver(self, message: OutboxMessage, letter: Contact | Purchase | Forget) -> None:
         """The contact exists with its lifecycle stage; a purchase also has its won deal.
 
         Contacts are upserted by email and deals by order id, so a retry after a
         partial delivery updates the same records instead of making new ones.
         """
-        if message.kind == "erase":
-            self._erase(message)
+        if isinstance(letter, Forget):
+            self._erase(message, letter.email)
             return
-        if message.kind not in ("contact", "purchase"):
-            raise DeliveryFailed(f"HubSpot has no message kind {message.kind!r}", permanent=True)
-        payload = message.payload
-        # None once the person was erased.
-        customer_id = payload.get("customer_id")
-        customer = db.session.get(Customer, customer_id) if customer_id else None
-        if customer is None:
-            raise NothingToSend(f"customer {customer_id} no longer exists")
-        if message.kind == "contact":
-            self._upsert_contact(message, customer, buyer=payload.get("stage") == "buyer")
+        if isinstance(letter, Contact):
+            self._upsert_contact(message, letter)
             return
-
-        order = db.session.get(Order, uuid.UUID(payload["order_id"]))
-        if order is None:
-            raise NothingToSend(f"order {payload['order_id']} no longer exists")
-        contact_id = self._upsert_contact(message, customer, buyer=True)
-        deal_id = self._upsert_deal(message, order)
+        contact_id = self._upsert_contact(message, letter.contact)
+        deal_id = self._upsert_deal(message, letter)
         send_json(
             "PUT",
             f"{self.base}/crm/v4/objects/deals/{deal_id}/associations/default/contacts/{contact_id}",
@@ -95,16 +104,12 @@ class HubSpotAdapter:
             headers=self._headers,
         )
 
-    def _erase(self, message: OutboxMessage) -> None:
+    def _erase(self, message: OutboxMessage, address: str) -> None:
         """GDPR deletion of the contact (and its associations) in HubSpot, by email.
 
         Only queued for people HubSpot received: for an unknown address HubSpot adds it
         to a block list instead.
         """
-        try:
-            address = unseal(message.payload)
-        except LookupError as exc:
-            raise NothingToSend(str(exc)) from exc
         send_json(
             "POST",
             f"{self.base}/crm/v3/objects/contacts/gdpr-delete",
@@ -120,15 +125,12 @@ class HubSpotAdapter:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def _upsert_contact(self, message: OutboxMessage, customer: Customer, *, buyer: bool) -> str:
-        # HubSpot will not move a lifecycle stage backwards: a lead message delivered
-        # after the person bought says "customer", as the shop now knows them.
-        is_customer = buyer or customer.journey_stage == JourneyStage.PURCHASE
-        first, last = split_name(customer.name)
+    def _upsert_contact(self, message: OutboxMessage, contact: Contact) -> str:
+        first, last = split_name(contact.name)
         properties = {
-            "email": customer.email,
+            "email": contact.email,
             "firstname": first,
-            "lifecyclestage": "customer" if is_customer else "lead",
+            "lifecyclestage": "customer" if contact.customer else "lead",
         }
         if last:
             properties["lastname"] = last
@@ -139,21 +141,21 @@ class HubSpotAdapter:
             timeout=self.timeout,
             headers=self._headers,
             json={
-                "inputs": [{"idProperty": "email", "id": customer.email, "properties": properties}]
+                "inputs": [{"idProperty": "email", "id": contact.email, "properties": properties}]
             },
         )
         return _upserted_id(response, "contact")
 
-    def _upsert_deal(self, message: OutboxMessage, order: Order) -> str:
+    def _upsert_deal(self, message: OutboxMessage, purchase: Purchase) -> str:
         properties = {
-            "dealname": deal_name(order),
-            "amount": str(cents_to_decimal(order.amount_cents)),
+            "dealname": purchase.deal_name,
+            "amount": str(purchase.amount),
             "dealstage": "closedwon",
             "pipeline": "default",
         }
-        if order.paid_at is not None:
+        if purchase.paid_at is not None:
             # ISO 8601 in UTC with milliseconds, the form HubSpot's own answers use.
-            paid_at = as_utc(order.paid_at).isoformat(timespec="milliseconds")
+            paid_at = as_utc(purchase.paid_at).isoformat(timespec="milliseconds")
             properties["closedate"] = paid_at.replace("+00:00", "Z")
         response = send_json(
             "POST",
@@ -163,7 +165,11 @@ class HubSpotAdapter:
             headers=self._headers,
             json={
                 "inputs": [
-                    {"idProperty": ORDER_ID_PROPERTY, "id": str(order.id), "properties": properties}
+                    {
+                        "idProperty": ORDER_ID_PROPERTY,
+                        "id": purchase.order_id,
+                        "properties": properties,
+                    }
                 ]
             },
         )

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import requests
-from sqlalchemy import select
 
-from app.checkout.models import Customer
-from app.extensions import db
-from app.leads.models import Lead
-from app.outbox.adapters.base import DeliveryFailed, NothingToSend, send_json
+from app.outbox.adapters.base import send_json
+from app.outbox.errors import DeliveryFailed
 from app.outbox.models import OutboxMessage
-from app.privacy.services import unseal
 
 # The journey stage as marketing reads it in Kit (the shop's copy is Portuguese).
 JOURNEY_TAGS = {"lead": "jornada:lead", "buyer": "jornada:comprador"}
@@ -29,6 +26,25 @@ def tag_names(payload: dict[str, Any]) -> list[str]:
     if journey:
         names.append(journey)
     return names
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A person Kit should have, with the tags marketing segments by."""
+
+    email: str
+    # Kit wants a first name only; the rest of the name stays in the shop.
+    first_name: str
+    tags: tuple[str, ...]
+    # Buyers also join the buyers' sequence (KIT_BUYER_SEQUENCE_ID), when one is set.
+    buyer: bool = False
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """A person who asked to be forgotten: Kit must never write to them again."""
+
+    email: str
 
 
 def _id_in(response: requests.Response, key: str) -> int:
@@ -60,48 +76,32 @@ class KitAdapter:
         """On only with an API key."""
         return bool(self.api_key)
 
-    def deliver(self, message: OutboxMessage) -> None:
+    def deliver(self, message: OutboxMessage, letter: Subscriber | Unsubscribe) -> None:
         """The subscriber exists in Kit with every tag asked for (and the sequence, for buyers).
 
         Every call is an upsert or returns what already exists, so a retry after a
         partial delivery repeats nothing.
         """
-        if message.kind == "erase":
-            self._erase(message)
+        if isinstance(letter, Unsubscribe):
+            self._erase(message, letter.email)
             return
-        if message.kind != "subscriber":
-            raise DeliveryFailed(f"Kit has no message kind {message.kind!r}", permanent=True)
-        payload = message.payload
-        # None once the person was erased.
-        customer_id = payload.get("customer_id")
-        customer = db.session.get(Customer, customer_id) if customer_id else None
-        if customer is None:
-            raise NothingToSend(f"customer {customer_id} no longer exists")
-        if payload.get("stage") == "lead" and not self._still_consents(customer):
-            # Queued with marketing consent that was withdrawn before delivery.
-            raise NothingToSend("the lead no longer consents to marketing email")
-
-        subscriber_id = self._upsert_subscriber(message, customer)
-        for name in tag_names(payload):
+        subscriber_id = self._upsert_subscriber(message, letter)
+        for name in letter.tags:
             self._tag(message, name, subscriber_id)
-        if payload.get("stage") == "buyer" and self.buyer_sequence_id:
+        if letter.buyer and self.buyer_sequence_id:
             self._post(
                 message,
                 f"/v4/sequences/{self.buyer_sequence_id}/subscribers",
-                {"email_address": customer.email},
+                {"email_address": letter.email},
             )
 
-    def _erase(self, message: OutboxMessage) -> None:
+    def _erase(self, message: OutboxMessage, address: str) -> None:
         """The person asked to be forgotten: every Kit subscriber with that address is
         unsubscribed, so Kit never writes to them again.
 
         Kit's API (v4) offers no deletion; an unsubscribed address gets no email and
         the README tells the operator how to delete it from Kit's own screens.
         """
-        try:
-            address = unseal(message.payload)
-        except LookupError as exc:
-            raise NothingToSend(str(exc)) from exc
         response = send_json(
             "GET",
             f"{self.base}/v4/subscribers",
@@ -119,18 +119,15 @@ class KitAdapter:
 
     # -- steps ---------------------------------------------------------------------
 
-    @staticmethod
-    def _still_consents(customer: Customer) -> bool:
-        lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
-        return bool(lead and lead.marketing_consent)
-
-    def _upsert_subscriber(self, message: OutboxMessage, customer: Customer) -> int:
-        # Kit wants a first name only; the rest of the name stays in the shop.
-        first_name = customer.name.split(maxsplit=1)[0] if customer.name.strip() else ""
+    def _upsert_subscriber(self, message: OutboxMessage, subscriber: Subscriber) -> int:
         response = self._post(
             message,
             "/v4/subscribers",
-            {"email_address": customer.email, "first_name": first_name, "state": "active"},
+            {
+                "email_address": subscriber.email,
+                "first_name": subscriber.first_name,
+                "state": "active",
+            },
         )
         return _id_in(response, "subscriber")
 

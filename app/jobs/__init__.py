@@ -1,0 +1,1 @@
+"""The background process and the jobs it runs on a schedule."""

@@ -1,0 +1,141 @@
+"""What a lead causes to be sent, and how each of those messages is composed.
+
+Queued in the lead's own transaction (`lead_stored`, `lead_confirmed`); composed by
+the outbox worker at delivery time from fresh data (`COMPOSERS`). The Kit subscriber
+and the CRM contact are composed here for buyers too: they describe the person, who
+may be a lead, a buyer or both.
+"""
+
+from __future__ import annotations
+
+import uuid
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.customers.models import Customer, JourneyStage
+from app.extensions import db
+from app.leads.links import confirmation_token
+from app.leads.models import Lead
+from app.outbox.adapters.hubspot import Contact
+from app.outbox.adapters.kit import Subscriber, tag_names
+from app.outbox.errors import NothingToSend
+from app.outbox.mail import mark_language, new_email, write_body
+from app.outbox.models import OutboxMessage
+from app.outbox.services import enqueue
+from app.web.i18n import speaking
+
+
+def lead_of(customer: Customer) -> Lead | None:
+    """The person's lead, if they left one (at most one per person)."""
+    with db.session.no_autoflush:
+        return db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
+
+
+def contact_payload(customer: Customer, stage: str) -> dict[str, Any]:
+    """What Kit and the CRM are told about a person: ids and segments, never their details."""
+    lead = lead_of(customer)
+    return {
+        "customer_id": customer.id,
+        "stage": stage,
+        "business_type": lead.business_type if lead else None,
+        "business_stage": lead.business_stage if lead else None,
+    }
+
+
+# -- what a lead causes ------------------------------------------------------------------
+
+
+def lead_stored(lead: Lead) -> None:
+    """A lead not yet confirmed gets the double opt-in email (again, if it comes back)."""
+    if lead.confirmed_at is None:
+        enqueue(
+            "email",
+            "lead_confirmation",
+            {"lead_id": lead.id},
+            f"lead:{lead.id}:confirmation:{uuid.uuid4().hex}",
+            lead.customer_id,
+        )
+
+
+def lead_confirmed(lead: Lead) -> None:
+    """A confirmed lead goes to the CRM; to the email platform only with marketing consent."""
+    base = f"lead:{lead.id}:confirmed:{lead.confirmed_at:%Y%m%d%H%M%S}"
+    contact = contact_payload(lead.customer, "lead")
+    if lead.marketing_consent:
+        enqueue("kit", "subscriber", contact, f"{base}:kit", lead.customer_id)
+    enqueue("crm", "contact", contact, f"{base}:crm", lead.customer_id)
+
+
+# -- composing them at delivery ------------------------------------------------------------
+
+
+def customer_of(message: OutboxMessage) -> Customer:
+    # None once the person was erased.
+    customer_id = message.payload.get("customer_id")
+    customer = db.session.get(Customer, customer_id) if customer_id else None
+    if customer is None:
+        raise NothingToSend(f"customer {customer_id} no longer exists")
+    return customer
+
+
+def compose_confirmation_email(message: OutboxMessage) -> EmailMessage:
+    """The double opt-in email, with a link valid LEAD_CONFIRM_MAX_AGE."""
+    lead = db.session.get(Lead, message.payload["lead_id"])
+    if lead is None:
+        raise NothingToSend("the lead no longer exists")
+    if lead.confirmed_at is not None:
+        raise NothingToSend("the lead is already confirmed")
+    with speaking(lead.locale):
+        subject = _("Please confirm your email for %(event)s", event="Café com Vendas")
+        email = new_email(message, lead.customer.name, lead.customer.email, subject)
+        hours = current_app.config["LEAD_CONFIRM_MAX_AGE"] // 3600
+        write_body(
+            email,
+            "lead_confirmation",
+            lead=lead,
+            lang=lead.locale,
+            confirm_url=url_for("leads.confirm", token=confirmation_token(lead.id), _external=True),
+            valid_days=max(1, hours // 24),
+        )
+    return mark_language(email, lead.locale)
+
+
+def compose_kit_subscriber(message: OutboxMessage) -> Subscriber:
+    """The person in Kit, tagged by business and journey; a lead only while consenting."""
+    customer = customer_of(message)
+    stage = message.payload.get("stage")
+    if stage == "lead":
+        lead = lead_of(customer)
+        if not (lead and lead.marketing_consent):
+            # Queued with marketing consent that was withdrawn before delivery.
+            raise NothingToSend("the lead no longer consents to marketing email")
+    first_name = customer.name.split(maxsplit=1)[0] if customer.name.strip() else ""
+    return Subscriber(
+        email=customer.email,
+        first_name=first_name,
+        tags=tuple(tag_names(message.payload)),
+        buyer=stage == "buyer",
+    )
+
+
+def crm_contact(customer: Customer, *, buyer: bool) -> Contact:
+    """The person as the CRM holds them."""
+    # HubSpot will not move a lifecycle stage backwards: a lead message delivered after
+    # the person bought says "customer", as the shop now knows them.
+    is_customer = buyer or customer.journey_stage == JourneyStage.PURCHASE
+    return Contact(email=customer.email, name=customer.name, customer=is_customer)
+
+
+def compose_crm_contact(message: OutboxMessage) -> Contact:
+    return crm_contact(customer_of(message), buyer=message.payload.get("stage") == "buyer")
+
+
+COMPOSERS = {
+    ("email", "lead_confirmation"): compose_confirmation_email,
+    ("kit", "subscriber"): compose_kit_subscriber,
+    ("crm", "contact"): compose_crm_contact,
+}

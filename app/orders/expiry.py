@@ -1,0 +1,58 @@
+"""Ending the seat hold of orders whose payment window has passed.
+
+Pages never call this: they show an overdue order as expired (the seat is already free
+for others, see `holds.seats_taken`) and the worker's reconciliation moves it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.orders.models import Order
+from app.orders.moves import commit_move
+from app.orders.states import MoveRefused, OrderStatus
+from app.timeutil import as_utc, utcnow
+
+
+def is_overdue(order: Order) -> bool:
+    """Still waiting for a payment whose window has already passed."""
+    return (
+        order.status == OrderStatus.AWAITING_PAYMENT
+        and order.expires_at is not None
+        and as_utc(order.expires_at) <= utcnow()
+    )
+
+
+def expire_if_overdue(order: Order) -> Order:
+    """Move an overdue order to expired (commits); return it as it now stands."""
+    if not is_overdue(order):
+        return order
+    try:
+        # The provider may still take money for it: reconciliation closes it there.
+        return commit_move(
+            order.id,
+            OrderStatus.EXPIRED,
+            "payment_window_passed",
+            release_pending=order.provider_reference is not None,
+        )
+    except MoveRefused:
+        # Another process settled it first (paid or expired): read what it decided.
+        db.session.rollback()
+        db.session.refresh(order)
+    return order
+
+
+def expire_overdue_orders() -> int:
+    """Expire every order whose payment window has passed; returns how many moved."""
+    overdue = db.session.scalars(
+        select(Order.id).where(
+            Order.status == OrderStatus.AWAITING_PAYMENT, Order.expires_at <= utcnow()
+        )
+    ).all()
+    moved = 0
+    for order_id in overdue:
+        order = db.session.get(Order, order_id)
+        if order is not None and expire_if_overdue(order).status == OrderStatus.EXPIRED:
+            moved += 1
+    return moved

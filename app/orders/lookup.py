@@ -1,0 +1,44 @@
+"""Finding orders by what people and providers hold: page tokens, short references, ids."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.orders.models import Order
+
+
+def order_by_token(token: str) -> Order | None:
+    """The order behind an order page's unguessable token."""
+    return db.session.scalar(select(Order).where(Order.public_token == token))
+
+
+def order_by_attendee_token(token: str) -> Order | None:
+    """The order behind an attendee page's unguessable token."""
+    return db.session.scalar(select(Order).where(Order.attendee_token == token))
+
+
+def order_by_payment_intent(payment_intent_id: str) -> uuid.UUID | None:
+    """The id of the order whose payment is this provider payment."""
+    return db.session.scalar(select(Order.id).where(Order.payment_intent_id == payment_intent_id))
+
+
+def find_order(reference: str) -> Order | None:
+    """An order by its id, the short reference shown to the buyer, or its page token."""
+    reference = reference.strip()
+    try:
+        return db.session.get(Order, uuid.UUID(reference))
+    except ValueError:
+        pass
+    if len(reference) == 8:
+        # The page shows the first 8 hex digits of the id as the order's reference.
+        matches = [
+            order
+            for order in db.session.scalars(select(Order)).all()
+            if order.id.hex[:8] == reference.lower()
+        ]
+        if len(matches) == 1:
+            return matches[0]
+    return order_by_token(reference)

@@ -1,0 +1,107 @@
+"""Orders and their status history: what was bought, by whom, and how it was paid."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Uuid, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.catalog.models import Offer
+from app.customers.models import Customer
+from app.extensions import db
+from app.orders.states import FINAL_STATES, OrderStatus
+from app.personal_data.encryption import EncryptedText
+from app.timeutil import UTCDateTime, utcnow
+
+
+def new_public_token() -> str:
+    """An unguessable token for the order's URL (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_offer_status", "offer_id", "status"),
+        CheckConstraint(
+            "status IN ('awaiting_payment', 'paid', 'failed', 'expired', 'refunded')",
+            name="ck_orders_status_known",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    # A random key carried by the checkout form: the same form sent twice (a double
+    # tap, a resend after a timeout) finds the order it already made.
+    checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
+    # None once the buyer is erased: the order stays for the tax records, anonymized.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    status: Mapped[str] = mapped_column(String(24), default=OrderStatus.AWAITING_PAYMENT)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    vat_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    payment_method: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(16))
+    # The provider's id for the current attempt: a Checkout Session (card) or a
+    # PaymentIntent (MB WAY, Multibanco).
+    provider_reference: Mapped[str | None] = mapped_column(String(255), index=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Where the buyer pays or sees the voucher at the provider (hosted pages).
+    payment_url: Mapped[str | None] = mapped_column(String(1000))
+    multibanco_entity: Mapped[str | None] = mapped_column(String(8))
+    multibanco_reference: Mapped[str | None] = mapped_column(String(16))
+    receipt_url: Mapped[str | None] = mapped_column(String(1000))
+    refunded_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when a person must look at the order: a payment that does not match it, a
+    # dispute, a late payment for a seat that was sold again.
+    review_reason: Mapped[str | None] = mapped_column(String(64))
+    # When the shop last read this payment at the provider (a late webhook's fallback).
+    provider_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The attendee page's unguessable address, given when the order is paid.
+    attendee_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Google Analytics client id captured at checkout, only with analytics consent.
+    ga_client_id: Mapped[str | None] = mapped_column(String(64))
+    # The order stopped waiting but the provider's payment may still be open:
+    # cancel it there (MB WAY request, Checkout Session) before anything else.
+    release_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # The invoice needs the tax number given with this purchase, whatever the
+    # customer's profile says later.
+    billing_nif: Mapped[str | None] = mapped_column(EncryptedText("orders.billing_nif"))
+    locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
+    failure_reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the buyer's personal data was erased from this order (GDPR art. 17).
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    offer: Mapped[Offer] = relationship()
+    customer: Mapped[Customer | None] = relationship(back_populates="orders")
+    history: Mapped[list[OrderStatusChange]] = relationship(
+        back_populates="order", order_by="OrderStatusChange.id"
+    )
+
+    @property
+    def is_final(self) -> bool:
+        return OrderStatus(self.status) in FINAL_STATES
+
+
+class OrderStatusChange(db.Model):
+    """One applied move of the state machine, kept for support and audits."""
+
+    __tablename__ = "order_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="history")

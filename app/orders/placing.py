@@ -1,0 +1,164 @@
+"""Placing an order (which holds a seat) and giving a failed one a new payment attempt.
+
+The offer's row is locked while seats are counted, so two buyers can never take the
+same last seat. Both functions commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.catalog.models import Offer
+from app.customers.models import JourneyStage
+from app.customers.services import link_consent_choices, upsert_customer
+from app.db_locking import begin_locking_transaction
+from app.extensions import db
+from app.money import vat_included
+from app.orders.holds import seats_taken
+from app.orders.models import Order, OrderStatusChange
+from app.orders.moves import lock_for_move, move
+from app.orders.states import OrderStatus
+from app.timeutil import utcnow
+
+
+class OrderRefused(Exception):
+    """A reason the order cannot be placed or retried; `code` names it for the page.
+
+    Codes: offer_unavailable, not_on_sale, sold_out, previous_payment_open.
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class BuyerDetails:
+    name: str
+    email: str
+    phone: str
+    nif: str | None
+    locale: str
+    # The anonymous id of the cookie choices made in this browser, if any.
+    consent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentChoice:
+    """How the buyer pays: the method, the provider that takes it, and how long the seat is held."""
+
+    method: str
+    provider: str
+    hold_seconds: int
+
+
+def _lock_offer_with_a_seat(offer_id: int) -> Offer:
+    """Lock the offer and check a seat is free (inside a locking transaction)."""
+    offer = db.session.scalar(
+        select(Offer)
+        .where(Offer.id == offer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if offer is None or not offer.active:
+        raise OrderRefused("offer_unavailable")
+    if not offer.on_sale():
+        raise OrderRefused("not_on_sale")
+    if seats_taken(offer.id) >= offer.capacity:
+        raise OrderRefused("sold_out")
+    return offer
+
+
+def place_order(
+    offer_id: int,
+    buyer: BuyerDetails,
+    payment: PaymentChoice,
+    checkout_key: str | None = None,
+    ga_client_id: str | None = None,
+) -> Order:
+    """Create an order awaiting payment, holding a seat; raises OrderRefused if none is left.
+
+    A checkout form sent twice returns the order it already made.
+    """
+    begin_locking_transaction()
+    if checkout_key:
+        existing = db.session.scalar(select(Order).where(Order.checkout_key == checkout_key))
+        if existing is not None:
+            db.session.rollback()
+            return existing
+    try:
+        offer = _lock_offer_with_a_seat(offer_id)
+    except OrderRefused:
+        db.session.rollback()
+        raise
+    customer = upsert_customer(
+        email=buyer.email, name=buyer.name, locale=buyer.locale, phone=buyer.phone, nif=buyer.nif
+    )
+    customer.advance_journey(JourneyStage.CHECKOUT)
+    link_consent_choices(customer, buyer.consent_id)
+    now = utcnow()
+    order = Order(
+        id=uuid.uuid4(),
+        offer=offer,
+        customer=customer,
+        status=OrderStatus.AWAITING_PAYMENT,
+        amount_cents=offer.price_cents,
+        vat_cents=vat_included(offer.price_cents, offer.vat_rate),
+        currency=offer.currency,
+        payment_method=payment.method,
+        provider=payment.provider,
+        billing_nif=buyer.nif,
+        locale=buyer.locale,
+        checkout_key=checkout_key or None,
+        ga_client_id=ga_client_id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=payment.hold_seconds),
+    )
+    db.session.add(order)
+    db.session.add(
+        OrderStatusChange(
+            order=order, from_status=None, to_status=order.status, reason="order_placed"
+        )
+    )
+    db.session.commit()
+    return order
+
+
+def retry_order(order_id: uuid.UUID, payment: PaymentChoice) -> Order:
+    """Give a failed or expired order a new payment attempt, if a seat is still free.
+
+    Raises MoveRefused when the order is not failed or expired (paid, or waiting).
+    """
+    order = lock_for_move(order_id, OrderStatus.AWAITING_PAYMENT)
+    try:
+        if order.release_pending:
+            # The last attempt may still be paid at the provider: never open a second one.
+            raise OrderRefused("previous_payment_open")
+        _lock_offer_with_a_seat(order.offer_id)
+    except OrderRefused as refused:
+        db.session.rollback()
+        # An inactive offer is as closed to a retry as one whose sales ended.
+        raise OrderRefused(
+            "not_on_sale" if refused.code == "offer_unavailable" else refused.code
+        ) from None
+    move(
+        order,
+        OrderStatus.AWAITING_PAYMENT,
+        "payment_retried",
+        payment_method=payment.method,
+        provider=payment.provider,
+        attempt=order.attempt + 1,
+        failure_reason=None,
+        provider_reference=None,
+        payment_intent_id=None,
+        payment_url=None,
+        multibanco_entity=None,
+        multibanco_reference=None,
+        expires_at=utcnow() + timedelta(seconds=payment.hold_seconds),
+    )
+    db.session.commit()
+    return order

@@ -1,0 +1,145 @@
+"""Demo mode's own pages: the card form, the MB WAY phone, the ATM, and the mailbox.
+
+They exist only while the demo provider runs (the registry mounts this blueprint for
+it alone). A GET only shows; the POSTs play the buyer's side of the payment.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
+
+from app.orders.expiry import expire_if_overdue, is_overdue
+from app.orders.lookup import order_by_token
+from app.orders.methods import PaymentMethod
+from app.orders.models import Order
+from app.orders.states import OrderStatus
+from app.payments.demo.provider import card_result, mbway_result, multibanco_paid
+from app.payments.provider import PaymentUpdate
+from app.payments.settlement import apply_payment_update
+from app.web.i18n import localized_route
+from app.web.rendering import redirect_after_post, render_page
+
+bp = Blueprint("demo", __name__)
+
+
+def _order(token: str, method: PaymentMethod) -> Order:
+    order = order_by_token(token)
+    if order is None or order.payment_method != method:
+        abort(404)
+    return order
+
+
+def _waiting(order: Order) -> bool:
+    return order.status == OrderStatus.AWAITING_PAYMENT and not is_overdue(order)
+
+
+def _page(template: str, order: Order) -> Response:
+    return render_page(template, order=order, event=order.offer.event, waiting=_waiting(order))
+
+
+def _play(order: Order, decide: Callable[[Order], PaymentUpdate]) -> Response:
+    """Apply the simulated answer if the order still waits (a passed hold expires first)."""
+    order = expire_if_overdue(order)
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        apply_payment_update(decide(order))
+    return redirect_after_post(url_for("checkout.order", token=order.public_token))
+
+
+@localized_route(bp, "/demo/card/<token>", methods=["GET"])
+def card(token: str) -> Response:
+    order = _order(token, PaymentMethod.CARD)
+    if not _waiting(order):
+        return redirect_after_post(url_for("checkout.order", token=order.public_token))
+    return _page("demo/card.html", order)
+
+
+@localized_route(bp, "/demo/card/<token>", methods=["POST"], endpoint="pay_card")
+def pay_card(token: str) -> Response:
+    cardholder = request.form.get("cardholder_name", "")[:120]
+    return _play(_order(token, PaymentMethod.CARD), lambda order: card_result(order, cardholder))
+
+
+@localized_route(bp, "/demo/mbway/<token>", methods=["GET"])
+def phone(token: str) -> Response:
+    return _page("demo/phone.html", _order(token, PaymentMethod.MB_WAY))
+
+
+@localized_route(bp, "/demo/mbway/<token>", methods=["POST"], endpoint="answer_phone")
+def answer_phone(token: str) -> Response:
+    decision = request.form.get("decision")
+    if decision not in {"approve", "reject"}:
+        abort(422)
+    order = _order(token, PaymentMethod.MB_WAY)
+    return _play(order, lambda order: mbway_result(order, decision))
+
+
+@localized_route(bp, "/demo/multibanco/<token>", methods=["GET"])
+def atm(token: str) -> Response:
+    return _page("demo/atm.html", _order(token, PaymentMethod.MULTIBANCO))
+
+
+@localized_route(bp, "/demo/multibanco/<token>", methods=["POST"], endpoint="pay_atm")
+def pay_atm(token: str) -> Response:
+    return _play(_order(token, PaymentMethod.MULTIBANCO), multibanco_paid)
+
+
+# -- the mailbox: the emails the shop "sent" (written as .eml files) ----------------------
+
+
+def _read(path: Path) -> EmailMessage:
+    with path.open("rb") as handle:
+        return email.message_from_binary_file(handle, policy=email.policy.default)
+
+
+def _file(name: str) -> Path:
+    path = Path(current_app.config["MAIL_DIR"]) / name
+    if path.suffix != ".eml" or path.name != name or not path.is_file():
+        abort(404)
+    return path
+
+
+@localized_route(bp, "/demo/mail", methods=["GET"])
+def mailbox() -> Response:
+    folder = Path(current_app.config["MAIL_DIR"])
+    files = sorted(folder.glob("*.eml"), reverse=True)[:100] if folder.is_dir() else []
+    mails = [(path.name, _read(path)) for path in files]
+    return render_page("demo/mailbox.html", mails=mails)
+
+
+@localized_route(bp, "/demo/mail/<name>", methods=["GET"])
+def mail(name: str) -> Response:
+    message = _read(_file(name))
+    text = message.get_body(preferencelist=("plain",))
+    attachments = [part.get_filename() for part in message.iter_attachments()]
+    return render_page(
+        "demo/mail.html",
+        name=name,
+        message=message,
+        text=text.get_content() if text else "",
+        attachments=attachments,
+    )
+
+
+@localized_route(bp, "/demo/mail/<name>/raw", methods=["GET"])
+def mail_raw(name: str) -> Response:
+    response = make_response(_file(name).read_bytes())
+    response.headers["Content-Type"] = "message/rfc822"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@localized_route(bp, "/demo/mail/<name>/attachment/<filename>", methods=["GET"])
+def mail_attachment(name: str, filename: str) -> Response:
+    for part in _read(_file(name)).iter_attachments():
+        if part.get_filename() == filename:
+            response = make_response(part.get_content())
+            response.headers["Content-Type"] = part.get_content_type()
+            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    abort(404)

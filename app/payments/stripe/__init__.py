@@ -1,0 +1,1 @@
+"""Stripe: card through hosted Checkout, MB WAY and Multibanco through PaymentIntents."""

@@ -1,0 +1,144 @@
+"""Erasure (GDPR art. 17): the person goes; their orders stay for the tax authority,
+pointing to nobody; Kit and the CRM are asked, through the outbox, to forget them too."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+
+from app.consent.models import ConsentRecord
+from app.customers.models import Customer
+from app.db_locking import begin_locking_transaction
+from app.extensions import db
+from app.leads.models import Lead
+from app.orders.states import OrderStatus
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.services import enqueue
+from app.payments.closing import abandon_payment
+from app.privacy.export import messages_about
+from app.privacy.models import PrivacyRequest
+from app.privacy.sealing import seal
+from app.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class PaymentInProgress(Exception):
+    """An order is still waiting for its payment: erasure waits until it ends."""
+
+
+def close_open_payments(customer_id: int) -> None:
+    """Before an erasure: stop waiting for any open payment (closing it at the provider).
+
+    A payment the provider cannot close yet (or that was paid meanwhile) is left as it
+    is; erase_person then tells the person to try again once it has ended.
+    """
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        return
+    for order in list(customer.orders):
+        if order.status == OrderStatus.AWAITING_PAYMENT:
+            abandon_payment(order)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    orders_anonymized: int
+    outside_deletions: list[str]
+
+
+def _reached(messages: list[OutboxMessage], channel: str) -> bool:
+    """Whether an outside system may hold the person: something was delivered to it."""
+    return any(m.channel == channel and m.status == OutboxStatus.DELIVERED for m in messages)
+
+
+def _unlink_messages(messages: list[OutboxMessage], reason: str) -> None:
+    """What was sent stays on record but points to nobody; nothing more is sent."""
+    for message in messages:
+        # SQLite may even give the person's id to someone new.
+        message.customer_id = None
+        if "customer_id" in (message.payload or {}):
+            message.payload = {**message.payload, "customer_id": None}
+        if message.status == OutboxStatus.PENDING:
+            message.status = OutboxStatus.SKIPPED
+            message.finished_at = utcnow()
+            message.last_error = f"person erased ({reason})"
+
+
+def _delete_person(customer: Customer) -> int:
+    """Anonymize the orders, delete everything else of the person; returns orders kept."""
+    now = utcnow()
+    orders = list(customer.orders)
+    for order in orders:
+        order.customer_id = None
+        order.billing_nif = None
+        order.ga_client_id = None
+        order.anonymized_at = now
+    if customer.consent_id:
+        db.session.execute(
+            delete(ConsentRecord).where(ConsentRecord.consent_id == customer.consent_id)
+        )
+    db.session.execute(delete(PrivacyRequest).where(PrivacyRequest.customer_id == customer.id))
+    db.session.execute(delete(Lead).where(Lead.customer_id == customer.id))
+    db.session.flush()
+    db.session.delete(customer)
+    db.session.flush()
+    return len(orders)
+
+
+def _queue_goodbyes(
+    email: str, locale: str, messages: list[OutboxMessage], orders_kept: int, notify: bool
+) -> list[str]:
+    """Deletions at Kit and the CRM (only where the person was sent), and the confirmation.
+
+    Keyed by a random id, since the person's ids are gone.
+    """
+    erasure_id = uuid.uuid4().hex
+    sealed = seal(email)
+    outside = []
+    for channel in ("kit", "crm"):
+        if _reached(messages, channel):
+            enqueue(channel, "erase", dict(sealed), f"erasure:{erasure_id}:{channel}")
+            outside.append(channel)
+    if notify:
+        enqueue(
+            "email",
+            "erasure_confirmation",
+            {**sealed, "locale": locale, "orders_kept": orders_kept, "outside": outside},
+            f"erasure:{erasure_id}:email",
+        )
+    return outside
+
+
+def erase_person(customer_id: int, *, notify: bool, reason: str) -> Erasure:
+    """Delete the person; keep their orders with nothing that identifies them. Commits.
+
+    Orders still waiting for a payment must end first (PaymentInProgress). Kit and the
+    CRM get a deletion through the outbox only if they ever received the person (the
+    CRM would otherwise add an unknown address to its block list). With `notify`, a
+    confirmation goes to the address that was erased.
+    """
+    begin_locking_transaction()
+    customer = db.session.get(Customer, customer_id, with_for_update=True)
+    if customer is None:
+        db.session.rollback()
+        raise LookupError("no such person")
+    if any(order.status == OrderStatus.AWAITING_PAYMENT for order in customer.orders):
+        db.session.rollback()
+        raise PaymentInProgress
+    email, locale = customer.email, customer.locale
+    messages = messages_about(customer.id)
+    _unlink_messages(messages, reason)
+    orders_kept = _delete_person(customer)
+    outside = _queue_goodbyes(email, locale, messages, orders_kept, notify)
+    db.session.commit()
+    log.info(
+        "privacy: a person was erased (%s); %d orders kept anonymized; outside: %s",
+        reason,
+        orders_kept,
+        ", ".join(outside) or "none",
+    )
+    return Erasure(orders_anonymized=orders_kept, outside_deletions=outside)

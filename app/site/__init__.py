@@ -1,0 +1,1 @@
+"""What machines ask for: health check, robots.txt, sitemap, favicon."""

@@ -1,0 +1,89 @@
+"""Security headers on every answer (CSP with a nonce, HSTS, frame and referrer policies,
+Permissions-Policy) and the client's real address behind the platform's proxies."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+# What the shop's pages may ask the browser for: nothing but fullscreen for themselves.
+# Payment is off too: Stripe Checkout is a page of Stripe's, not a Payment Request here.
+# interest-cohort and browsing-topics keep visitors out of ad-interest profiling. Only
+# features Chromium knows: an unknown one is a console warning on every page.
+PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+} | {"fullscreen": "(self)"}
+
+
+def init_security(app: Flask, form_hosts: tuple[str, ...] = ()) -> None:
+    """Security headers (Talisman) and the client's address behind trusted proxies.
+
+    `form_hosts` are the outside hosts a form of ours may lead to: the payment
+    provider's hosted checkout, which is reached by a redirect after our checkout POST.
+    """
+    production = app.config["APP_ENV"] == "production"
+    form_action = " ".join(("'self'", *form_hosts))
+    # Google hosts only when a GTM container is configured; the page still loads GTM
+    # only after consent (templates/consent/_head.html).
+    google = ""
+    frame_src = "'none'"
+    if app.config.get("GTM_ID"):
+        google = " https://www.googletagmanager.com"
+        frame_src = "https://www.googletagmanager.com"
+    analytics_hosts = (
+        " https://*.google-analytics.com https://*.analytics.google.com" if google else ""
+    )
+    # One Talisman per app: its policy lives on the instance, and two apps in one
+    # process (tests, scripts) must not share a policy.
+    app.extensions["talisman"] = Talisman(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        strict_transport_security_max_age=31536000,
+        strict_transport_security_include_subdomains=True,
+        session_cookie_secure=production,
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'" + google,
+            "style-src": "'self'",
+            "img-src": "'self' data:" + google + analytics_hosts,
+            "font-src": "'self'",
+            "connect-src": "'self'" + google + analytics_hosts,
+            "frame-src": frame_src,
+            "form-action": form_action,
+            "frame-ancestors": "'none'",
+            "base-uri": "'self'",
+            "object-src": "'none'",
+        },
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy=PERMISSIONS_POLICY,
+        frame_options="DENY",
+    )
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

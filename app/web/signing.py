@@ -1,0 +1,36 @@
+"""Signed links: a value in a URL that only the shop could have written, for a while.
+
+Used by every emailed link that proves something without a password (a lead's
+confirmation, a privacy-centre visit). Each use has its own salt, so a token made for
+one never opens another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def sign(value: Any, salt: str) -> str:
+    """A URL-safe token carrying `value`, signed and timestamped under the app's secret."""
+    return _serializer(salt).dumps(value)
+
+
+def unsign_id(token: str, salt: str, max_age_seconds: int) -> tuple[int | None, str]:
+    """(the integer id a token carries, "ok"), or (None, "expired" | "invalid")."""
+    try:
+        value = _serializer(salt).loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        return None, "expired"
+    except BadSignature:
+        return None, "invalid"
+    # bool is an int to Python, never an id to us.
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None, "invalid"
+    return value, "ok"
