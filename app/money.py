@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 
 CURRENCY = "EUR"
 CENT = Decimal("0.01")
@@ -58,6 +58,4 @@ def format_money(cents: int, locale: str, currency: str = CURRENCY) -> str:
 
 def format_rate(rate: Decimal, locale: str) -> str:
     """Format a VAT rate such as 0.23 as '23 %' / '23%' for the locale."""
-    from babel.numbers import format_percent
-
     return format_percent(Decimal(rate), locale=locale).replace("\u202f", "\u00a0")

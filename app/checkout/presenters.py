@@ -41,6 +41,8 @@ NO_SCRIPT_REFRESH_SECONDS = 3
 @dataclass(frozen=True)
 class OrderView:
     order: Order
+    # The status the buyer is shown: "expired" already for an overdue hold.
+    status: str
     # Which include renders the status block: templates/checkout/status/<state>.html.
     state: str
     # Poll the status block every `poll_every` (htmx) while following the payment.
@@ -84,6 +86,7 @@ def present_order(order: Order, provider: PaymentProvider, returned: str | None)
     near = waiting and (order.payment_method == PaymentMethod.MB_WAY or returned == "done")
     return OrderView(
         order=order,
+        status=str(status),
         state=_state(order, status, returned),
         follow=follow,
         poll_every=(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.orders.expiry import expire_overdue_orders
@@ -53,8 +53,12 @@ def _due_for_a_check(provider_name: str) -> list[Order]:
                 Order.status == OrderStatus.AWAITING_PAYMENT,
                 Order.provider == provider_name,
                 Order.provider_reference.is_not(None),
-                or_(Order.provider_checked_at.is_(None), Order.provider_checked_at <= before),
-                Order.updated_at <= before,
+                # The last read, or (never read yet) the last change: a payment just
+                # started or just moved gets its webhook a few seconds' chance first.
+                or_(
+                    Order.provider_checked_at <= before,
+                    and_(Order.provider_checked_at.is_(None), Order.updated_at <= before),
+                ),
             )
         )
     )

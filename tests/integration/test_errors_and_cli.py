@@ -77,7 +77,7 @@ def test_catalog_sync_reports_mistakes_for_marketing(app, db, tmp_path):
     assert "starts_at" in result.output
 
 
-def test_orders_expire_command(app, client, db):
+def test_payments_reconcile_command_expires_overdue_orders(app, client, db):
     from datetime import timedelta
 
     from app.extensions import db as _db
@@ -89,7 +89,7 @@ def test_orders_expire_command(app, client, db):
     order = _db.session.scalar(select(Order))
     order.expires_at = utcnow() - timedelta(seconds=5)
     _db.session.commit()
-    result = app.test_cli_runner().invoke(args=["orders", "expire"])
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
     assert "1 orders expired" in result.output
     _db.session.refresh(order)
     assert order.status == "expired"

@@ -37,7 +37,7 @@ NOT_SCANNED = {
 # Pages that answer with a redirect: the privacy centre's pages without an open visit
 # send the visitor back; the privacy policy's first address leads to /legal/privacy.
 REDIRECTS = {"privacy.me": 303, "privacy.download": 303, "legal.old_privacy": 301}
-DEMO_ONLY = ("payments.demo_", "outbox.")
+DEMO_ONLY = ("demo.",)
 # Every feature a page could ask the browser for that the shop never needs.
 DENIED_FEATURES = (
     "accelerometer",
@@ -123,14 +123,14 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "checkout.attendee_calendar": [({"token": paid.attendee_token}, 200)],
         # Stripe's hosted receipt (production), the order page (demo): a redirect.
         "payments.receipt": [({"token": paid.public_token}, 303)],
-        "payments.demo_card": [({"token": orders["card"].public_token}, demo)],
-        "payments.demo_phone": [({"token": orders["mb_way"].public_token}, demo)],
-        "payments.demo_atm": [({"token": orders["multibanco"].public_token}, demo)],
+        "demo.card": [({"token": orders["card"].public_token}, demo)],
+        "demo.phone": [({"token": orders["mb_way"].public_token}, demo)],
+        "demo.atm": [({"token": orders["multibanco"].public_token}, demo)],
         "leads.confirm": [({"token": shop.confirmation_token}, 200), ({"token": "forged"}, 400)],
         "privacy.access": [({"token": "forged"}, 400)],
-        "outbox.mail": [({"name": shop.mail or "none.eml"}, demo)],
-        "outbox.mail_raw": [({"name": shop.mail or "none.eml"}, demo)],
-        "outbox.mail_attachment": [
+        "demo.mail": [({"name": shop.mail or "none.eml"}, demo)],
+        "demo.mail_raw": [({"name": shop.mail or "none.eml"}, demo)],
+        "demo.mail_attachment": [
             ({"name": shop.mail or "none.eml", "filename": shop.mail_attachment or "x"}, demo)
         ],
     }

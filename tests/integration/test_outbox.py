@@ -162,11 +162,13 @@ def test_a_demo_only_page_lists_the_emails_written(app, client, outbox):
     assert "Olá João Conceição" in shown.text
     assert client.get(f"/demo/mail/{name}/attachment/cafe-com-vendas-2027.ics").status_code == 200
     assert client.get("/demo/mail/..%2Fsecret_key").status_code == 404
-    app.config["PAYMENT_PROVIDER"] = "stripe"
-    try:
-        assert client.get("/demo/mail").status_code == 404
-    finally:
-        app.config["PAYMENT_PROVIDER"] = "demo"
+
+
+def test_the_mailbox_and_demo_pages_exist_only_in_demo_mode(stripe_client):
+    # The demo's blueprint is mounted only while the demo provider runs.
+    assert stripe_client.get("/demo/mail").status_code == 404
+    assert stripe_client.get("/en/demo/mail").status_code == 404
+    assert stripe_client.get("/demo/card/anything").status_code == 404
 
 
 # -- emails through SMTP --------------------------------------------------------------------

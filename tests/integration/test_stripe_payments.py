@@ -16,6 +16,7 @@ from app.extensions import db
 from app.orders.holds import seats_left
 from app.orders.models import Order, OrderStatusChange
 from app.payments.models import WebhookEvent
+from app.payments.reconcile import reconcile
 from app.timeutil import utcnow
 from tests.integration.helpers import NBSP, checkout_data, csrf_token, only_order
 from tests.stripe_double import WEBHOOK_SECRET, sign
@@ -124,15 +125,18 @@ def test_a_late_webhook_is_covered_by_reading_the_session_at_stripe(stripe_clien
     buy(stripe_client, "card")
     order = only_order()
     stripe.complete_session(order.provider_reference)
-    # Within a few seconds of the last look the page does not ask Stripe again.
+    # The order page never asks Stripe (a GET only reads), and reconciliation gives a
+    # payment just started a few seconds for its webhook before reading it.
     order_page(stripe_client, order, "?checkout=done")
+    assert reconcile().checked == 0
     assert stripe.calls("GET", r"/v1/checkout/sessions/.*") == []
     order.provider_checked_at = utcnow() - timedelta(seconds=30)
     db.session.commit()
 
-    html = order_page(stripe_client, order, "?checkout=done")
+    assert reconcile().settled == 1
     assert len(stripe.calls("GET", r"/v1/checkout/sessions/.*")) == 1
     assert fresh(order).status == "paid"
+    html = order_page(stripe_client, order, "?checkout=done")
     assert "Pagamento confirmado" in html
     # The webhook arriving afterwards changes nothing.
     session = stripe.objects[order.provider_reference]
@@ -180,8 +184,11 @@ def test_the_seat_hold_ending_closes_the_checkout_session_at_stripe(stripe_clien
     order = only_order()
     order.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
+    # The page shows the hold ended at once, without closing anything itself.
     html = order_page(stripe_client, order)
     assert "O prazo para pagar terminou" in html
+    assert stripe.calls("POST", r"/v1/checkout/sessions/cs_.*/expire") == []
+    assert reconcile().expired == 1
     assert len(stripe.calls("POST", r"/v1/checkout/sessions/cs_.*/expire")) == 1
     assert stripe.objects[order.provider_reference]["status"] == "expired"
     assert fresh(order).release_pending is False
@@ -265,6 +272,7 @@ def test_mbway_unapproved_after_four_minutes_is_cancelled_at_stripe(stripe_clien
     order.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     html = order_page(stripe_client, order)
+    reconcile()
     [cancel] = stripe.calls("POST", r"/v1/payment_intents/pi_.*/cancel")
     assert cancel.params["cancellation_reason"] == "abandoned"
     assert stripe.objects[order.provider_reference]["status"] == "canceled"
@@ -283,11 +291,11 @@ def test_a_cancellation_stripe_did_not_take_is_retried_by_the_scheduled_command(
     db.session.commit()
     # Each cancellation is one request and at most one retry.
     stripe.fail_next("POST", r"/v1/payment_intents/.*/cancel", status=503, times=2)
-    order_page(stripe_client, order)
+    reconcile()
     assert fresh(order).release_pending is True
-    # Until it is closed, a new attempt is refused rather than risk two payments
-    # (the page and the retry each try to close it once more, with retries).
-    stripe.fail_next("POST", r"/v1/payment_intents/.*/cancel", status=503, times=4)
+    # Until it is closed, a new attempt is refused rather than risk two payments (the
+    # retry tries to close it once more, with a retry; the page itself never does).
+    stripe.fail_next("POST", r"/v1/payment_intents/.*/cancel", status=503, times=2)
     page = stripe_client.get(f"/order/{order.public_token}").get_data(as_text=True)
     retry = stripe_client.post(
         f"/order/{order.public_token}/retry",
@@ -296,8 +304,8 @@ def test_a_cancellation_stripe_did_not_take_is_retried_by_the_scheduled_command(
     assert "retry_error=previous_payment_open" in retry.headers["Location"]
     assert fresh(order).attempt == 1
 
-    assert len(stripe.calls("POST", r"/v1/payment_intents/.*/cancel")) == 6
-    result = CliRunner().invoke(stripe_app.cli, ["orders", "expire"])
+    assert len(stripe.calls("POST", r"/v1/payment_intents/.*/cancel")) == 4
+    result = CliRunner().invoke(stripe_app.cli, ["payments", "reconcile"])
     assert result.exit_code == 0, result.output
     assert "1 payments closed" in result.output
     assert stripe.objects[order.provider_reference]["status"] == "canceled"
@@ -310,7 +318,7 @@ def test_a_payment_that_succeeded_just_before_the_cancel_is_kept_as_paid(stripe_
     stripe.succeed_intent(order.provider_reference)
     order.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    order_page(stripe_client, order)
+    reconcile()
     assert fresh(order).status == "paid"
 
 
@@ -598,7 +606,10 @@ def test_a_paid_order_links_to_stripes_hosted_receipt(stripe_client, stripe):
     assert answer.headers["Location"] == charge["receipt_url"]
     [read] = stripe.calls("GET", r"/v1/payment_intents/pi_.*")
     assert read.flat.get("expand[0]") == "latest_charge"
-    # Known now: the next visit goes straight there.
+    # A GET only reads: what it read is not stored, and the receipt Stripe's
+    # charge webhook notes is used from then on without asking again.
+    assert fresh(order).receipt_url is None
+    deliver(stripe_client, stripe.event("charge.succeeded", charge))
     stripe_client.get(f"/order/{order.public_token}/receipt")
     assert len(stripe.calls("GET", r"/v1/payment_intents/pi_.*")) == 1
 

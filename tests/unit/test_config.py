@@ -88,8 +88,6 @@ def test_stripe_needs_its_key_and_in_production_its_webhook_secret():
         provider_for(production)
 
 
-
-
 def test_production_with_several_workers_refuses_to_count_limits_per_process():
     with pytest.raises(ConfigurationError, match="REDIS_URL"):
         load_settings({**PRODUCTION, "WEB_CONCURRENCY": "4"})
