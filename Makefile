@@ -47,16 +47,21 @@ db: $(VENV)/.installed
 	$(FLASK) db upgrade -d app/migrations
 	$(FLASK) catalog sync
 
-# One command for the embedded default: the outbox worker runs beside gunicorn and
-# stops with it.
+# One command for the embedded default: the worker (outbox deliveries and payment
+# reconciliation) runs beside gunicorn and stops with it.
 run: install db
-	@$(FLASK) outbox work & worker=$$!; \
+	@$(FLASK) worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
+# ruff, then the architecture contract (import-linter, [tool.importlinter] in
+# pyproject.toml): no package cycle, web below every feature, no feature importing
+# another's routes; then the size of modules and functions.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
+	$(VENV)/bin/pytest tests/unit/test_code_size.py -q -p no:cacheprovider
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

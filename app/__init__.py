@@ -15,7 +15,7 @@ from app import models  # noqa: F401  (every model registered before the first q
 from app.analytics.datalayer import init_analytics
 from app.checkout.routes import bp as checkout_bp
 from app.cli import register_commands
-from app.config import INSTANCE_DIR, PROJECT_ROOT, default_trusted_hosts, load_settings
+from app.config import default_trusted_hosts, load_settings
 from app.consent.current import init_consent
 from app.consent.routes import bp as consent_bp
 from app.db_locking import configure_sqlite
@@ -27,6 +27,7 @@ from app.legal.routes import bp as legal_bp
 from app.orders import notifications as order_notifications
 from app.orders.labels import init_labels
 from app.outbox.composers import init_composers
+from app.paths import INSTANCE_DIR, PROJECT_ROOT
 from app.payments.registry import init_payments
 from app.payments.routes import bp as payments_bp
 from app.personal_data.encryption import init_keyring

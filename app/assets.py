@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
+from app.paths import PROJECT_ROOT
 
 STATIC = PROJECT_ROOT / "static"
 BUILT = STATIC / "built"

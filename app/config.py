@@ -17,10 +17,8 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from app.paths import INSTANCE_DIR, PROJECT_ROOT
 from app.personal_data.encryption import Keyring, KeyringError, new_key
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 
 class ConfigurationError(RuntimeError):
@@ -190,6 +188,34 @@ def _rate_limit_config(settings: Settings) -> dict[str, Any]:
     return config
 
 
+def _refuse_unsafe_production(env: str, environ: dict[str, str]) -> None:
+    """Production refuses the debugger, and per-process rate limits with several workers."""
+    if env != "production":
+        return
+    if _bool(environ.get("FLASK_DEBUG")):
+        # The debugger runs code typed into an error page: never where the shop is public.
+        raise ConfigurationError("FLASK_DEBUG must be off in production")
+    ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=True)
+    if ratelimit_enabled and not environ.get("REDIS_URL", "").strip():
+        workers = web_workers(environ)
+        if workers > 1:
+            # Each worker would count alone: every visitor would get `workers` times
+            # the budget, and a refused one would be let in by the next worker.
+            raise ConfigurationError(
+                f"Rate limits in production with {workers} web workers need REDIS_URL "
+                "(or WEB_CONCURRENCY=1)"
+            )
+
+
+def _database_url(environ: dict[str, str]) -> str:
+    """DATABASE_URL with the psycopg 3 driver named; SQLite in instance/ by default."""
+    url = environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'storefront.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment (and `.env`); refuse unsafe production setups."""
     if environ is None:
@@ -205,32 +231,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise ConfigurationError("SECRET_KEY is required in production")
         secret_key = _dev_secret_key() if env == "development" else "test-only-secret-key"
 
-    if env == "production" and _bool(environ.get("FLASK_DEBUG")):
-        # The debugger runs code typed into an error page: never where the shop is public.
-        raise ConfigurationError("FLASK_DEBUG must be off in production")
-
+    _refuse_unsafe_production(env, environ)
     ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=env != "test")
-    redis_url = environ.get("REDIS_URL", "").strip()
-    if env == "production" and ratelimit_enabled and not redis_url:
-        workers = web_workers(environ)
-        if workers > 1:
-            # Each worker would count alone: every visitor would get `workers` times
-            # the budget, and a refused one would be let in by the next worker.
-            raise ConfigurationError(
-                f"Rate limits in production with {workers} web workers need REDIS_URL "
-                "(or WEB_CONCURRENCY=1)"
-            )
-
-    database_url = environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'storefront.db'}"
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
-
     return Settings(
         env=env,
         secret_key=secret_key,
-        database_url=database_url,
+        database_url=_database_url(environ),
         # Empty lets the registry choose (payments/registry.py), which also refuses a
         # provider whose settings are unsafe.
         payment_provider=environ.get("PAYMENT_PROVIDER", "").strip().lower(),
@@ -242,7 +248,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mbway_timeout_seconds=int(environ.get("MBWAY_TIMEOUT_SECONDS", "240")),
         ratelimit_enabled=ratelimit_enabled,
         ratelimit_application=environ.get("RATELIMIT_APPLICATION") or "100 per minute",
-        redis_url=redis_url,
+        redis_url=environ.get("REDIS_URL", "").strip(),
         ratelimit_key_prefix=environ.get("RATELIMIT_KEY_PREFIX", "").strip() or "cv",
         trusted_proxy_hops=int(environ.get("TRUSTED_PROXY_HOPS", "0")),
         trusted_hosts=tuple(

@@ -108,6 +108,42 @@ def _last_updated(data: dict[str, Any]) -> str:
         ) from exc
 
 
+def _processor(item: dict[str, Any], where: str) -> dict[str, Any]:
+    return {
+        "name": _plain(item, "name", where),
+        "country": _text(item, "country", where),
+        "purpose": _text(item, "purpose", where),
+        "url": _link(item, "url", where),
+    }
+
+
+def _cookies(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each cookie once, in a known category."""
+    cookies = []
+    seen: set[str] = set()
+    for index, item in enumerate(_items(raw, "cookies", "privacy"), start=1):
+        where = f"privacy cookie #{index}"
+        name = _plain(item, "name", where)
+        if name in seen:
+            raise PrivacySectionError(f"{where}: '{name}' appears twice")
+        seen.add(name)
+        category = _plain(item, "category", where)
+        if category not in COOKIE_CATEGORIES:
+            raise PrivacySectionError(
+                f"{where}: category must be one of {', '.join(COOKIE_CATEGORIES)}"
+            )
+        cookies.append(
+            {
+                "name": name,
+                "category": category,
+                "provider": _plain(item, "provider", where),
+                "purpose": _text(item, "purpose", where),
+                "duration": _text(item, "duration", where),
+            }
+        )
+    return cookies
+
+
 def parse_privacy(raw: Any) -> dict[str, Any]:
     """Check the privacy section; return it as plain JSON-ready values (dates as text)."""
     if raw in (None, "", {}):
@@ -148,40 +184,9 @@ def parse_privacy(raw: Any) -> dict[str, Any]:
         for index, item in enumerate(_items(raw, "purposes", "privacy"), start=1)
     ]
 
-    processors = []
-    for index, item in enumerate(_items(raw, "processors", "privacy"), start=1):
-        where = f"privacy processor #{index}"
-        processors.append(
-            {
-                "name": _plain(item, "name", where),
-                "country": _text(item, "country", where),
-                "purpose": _text(item, "purpose", where),
-                "url": _link(item, "url", where),
-            }
-        )
-    section["processors"] = processors
-
-    cookies = []
-    seen: set[str] = set()
-    for index, item in enumerate(_items(raw, "cookies", "privacy"), start=1):
-        where = f"privacy cookie #{index}"
-        name = _plain(item, "name", where)
-        if name in seen:
-            raise PrivacySectionError(f"{where}: '{name}' appears twice")
-        seen.add(name)
-        category = _plain(item, "category", where)
-        if category not in COOKIE_CATEGORIES:
-            raise PrivacySectionError(
-                f"{where}: category must be one of {', '.join(COOKIE_CATEGORIES)}"
-            )
-        cookies.append(
-            {
-                "name": name,
-                "category": category,
-                "provider": _plain(item, "provider", where),
-                "purpose": _text(item, "purpose", where),
-                "duration": _text(item, "duration", where),
-            }
-        )
-    section["cookies"] = cookies
+    section["processors"] = [
+        _processor(item, f"privacy processor #{index}")
+        for index, item in enumerate(_items(raw, "processors", "privacy"), start=1)
+    ]
+    section["cookies"] = _cookies(raw)
     return section

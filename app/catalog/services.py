@@ -92,6 +92,33 @@ def _headline_variants(raw: Any) -> None:
         _localized_text({key: variant.get(key) for key in LOCALES}, where)
 
 
+def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
+    """One checked offer of the data file, as the database keeps it."""
+    where = f"offer #{index}"
+    slug = str(_require(item, "slug", where))
+    try:
+        price = Decimal(str(_require(item, "price", where)))
+        vat_rate = Decimal(str(_require(item, "vat_rate", where)))
+    except InvalidOperation as exc:
+        raise CatalogError(f"{where}: price and vat_rate must be numbers") from exc
+    if price <= 0 or not (Decimal(0) <= vat_rate < 1):
+        raise CatalogError(f"{where}: price must be positive and vat_rate between 0 and 1")
+    capacity = item.get("capacity")
+    if not isinstance(capacity, int) or capacity < 0:
+        raise CatalogError(f"{where}: capacity must be a whole number of seats")
+    return {
+        "slug": slug,
+        "name": _localized_text(_require(item, "name", where), f"{where} name"),
+        "description": item.get("description") or {},
+        "price_cents": decimal_to_cents(price),
+        "vat_rate": vat_rate,
+        "capacity": capacity,
+        "sales_start": _local_time(_require(item, "sales_start", where), tz, where),
+        "sales_end": _local_time(_require(item, "sales_end", where), tz, where),
+        "position": index,
+    }
+
+
 def parse_event_file(path: Path) -> dict[str, Any]:
     """Read and check the data file; return plain values ready for the database."""
     try:
@@ -127,34 +154,11 @@ def parse_event_file(path: Path) -> dict[str, Any]:
     offers = []
     seen: set[str] = set()
     for index, item in enumerate(_require(raw, "offers", "event"), start=1):
-        where = f"offer #{index}"
-        slug = str(_require(item, "slug", where))
-        if slug in seen:
-            raise CatalogError(f"{where}: slug '{slug}' appears twice")
-        seen.add(slug)
-        try:
-            price = Decimal(str(_require(item, "price", where)))
-            vat_rate = Decimal(str(_require(item, "vat_rate", where)))
-        except InvalidOperation as exc:
-            raise CatalogError(f"{where}: price and vat_rate must be numbers") from exc
-        if price <= 0 or not (Decimal(0) <= vat_rate < 1):
-            raise CatalogError(f"{where}: price must be positive and vat_rate between 0 and 1")
-        capacity = item.get("capacity")
-        if not isinstance(capacity, int) or capacity < 0:
-            raise CatalogError(f"{where}: capacity must be a whole number of seats")
-        offers.append(
-            {
-                "slug": slug,
-                "name": _localized_text(_require(item, "name", where), f"{where} name"),
-                "description": item.get("description") or {},
-                "price_cents": decimal_to_cents(price),
-                "vat_rate": vat_rate,
-                "capacity": capacity,
-                "sales_start": _local_time(_require(item, "sales_start", where), tz, where),
-                "sales_end": _local_time(_require(item, "sales_end", where), tz, where),
-                "position": index,
-            }
-        )
+        offer = _offer(item, index, tz)
+        if offer["slug"] in seen:
+            raise CatalogError(f"offer #{index}: slug '{offer['slug']}' appears twice")
+        seen.add(offer["slug"])
+        offers.append(offer)
     return {"event": event, "offers": offers}
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
-from app.personal_data.encryption import EncryptedText, blind_index, normalize_email
+from app.personal_data.encryption import EncryptedText, blind_index
 from app.timeutil import UTCDateTime, utcnow
+from app.web.input_rules import normalize_email
 
 
 class JourneyStage(StrEnum):

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.customers.models import Customer
 from app.extensions import db
-from app.personal_data.encryption import current_keyring, normalize_email
+from app.personal_data.encryption import current_keyring
+from app.web.input_rules import normalize_email
 
 
 def find_customer_by_email(email: str) -> Customer | None:

@@ -29,6 +29,8 @@ from sqlalchemy import Text
 from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
+from app.web.input_rules import normalize_email
+
 FORMAT = "v1"
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # 96 bits, the size GCM is built for
@@ -100,11 +102,6 @@ def parse_data_keys(text: str) -> list[tuple[str, bytes]]:
     if not keys:
         raise KeyringError("DATA_KEYS holds no key")
     return keys
-
-
-def normalize_email(email: str) -> str:
-    """One spelling per address: surrounding spaces dropped, lower-cased."""
-    return email.strip().lower()
 
 
 class Keyring:

@@ -1,4 +1,5 @@
-"""Pure checks for what people type: names, phone numbers and Portuguese tax numbers (NIF)."""
+"""Pure rules for what people type: names, emails, phone numbers and Portuguese tax numbers
+(NIF). Forms, services and the blind index all apply the same ones."""
 
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ def check_name(name: str) -> None:
             raise InvalidName(f"{unicodedata.name(char, hex(ord(char)))} is not part of a name")
     if not has_letter:
         raise InvalidName("a name needs at least one letter")
+
+
+def normalize_email(email: str) -> str:
+    """One spelling per address: surrounding spaces dropped, lower-cased."""
+    return email.strip().lower()
 
 
 def normalize_phone(raw: str, *, require_pt_mobile: bool = False) -> str:
