@@ -5,7 +5,7 @@ A view is marked with `limited("5 per minute")` (POST only by default) or `unlim
 applies the marks to it, so two apps in one process (tests, scripts) never share limits
 or settings.
 
-The policy (README, "Security headers and rate limits"): every client address has one
+The policy (docs/operations/headers-and-rate-limits.md): every client address has one
 budget for the whole app (`RATELIMIT_APPLICATION`, 100 per minute), and marked views a
 tighter one of their own. A localized route (`/leads` and `/en/leads`) is one endpoint,
 so both languages draw on the same budget. Limits live in Redis when `REDIS_URL` is set;

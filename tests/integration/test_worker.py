@@ -15,7 +15,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from app.extensions import db
 from app.jobs.schedule import Clock, Job
 from app.orders.models import Order
 from app.paths import PROJECT_ROOT

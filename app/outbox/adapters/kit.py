@@ -100,7 +100,7 @@ class KitAdapter:
         unsubscribed, so Kit never writes to them again.
 
         Kit's API (v4) offers no deletion; an unsubscribed address gets no email and
-        the README tells the operator how to delete it from Kit's own screens.
+        docs/privacy.md tells the operator how to delete it from Kit's own screens.
         """
         response = send_json(
             "GET",
