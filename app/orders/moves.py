@@ -3,6 +3,7 @@
 The vocabulary, used everywhere an order changes state:
 
 - `lock_order(order_id)` starts a locking transaction and locks the order's row;
+- `lock_for_move(order_id, target)` locks it and checks the table allows the move;
 - `move(order, target, reason)` applies one move to an order the caller has locked;
 - `commit_move(order_id, target, reason)` does both and commits.
 
