@@ -6,7 +6,7 @@ The worker runs `reconcile()` every few seconds (`flask worker`, or once with
 1. expires orders whose hold has passed (the seat was already free to others);
 2. closes at the provider the payments of orders that stopped waiting;
 3. asks the provider about orders still waiting whose webhook is late, each at most
-   every PAYMENT_STATUS_CHECK_SECONDS.
+   every PAYMENT_STATUS_CHECK_SECONDS, and less often as the order ages.
 
 Every step is safe to repeat and to run beside another worker: each order is moved
 under its row lock, and the state table refuses a move that already happened.
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.orders.expiry import expire_overdue_orders
@@ -30,7 +30,7 @@ from app.payments.closing import release_pending_payments
 from app.payments.provider import Outcome, PaymentProviderError
 from app.payments.registry import get_provider
 from app.payments.settlement import apply_payment_update
-from app.timeutil import utcnow
+from app.timeutil import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +43,30 @@ class Reconciliation:
     settled: int
 
 
-def _due_for_a_check(provider_name: str) -> list[Order]:
-    """Orders waiting on this provider whose last check (or last change) is old enough."""
-    every = timedelta(seconds=current_app.config["PAYMENT_STATUS_CHECK_SECONDS"])
-    before = utcnow() - every
+def _check_due(order: Order, now: datetime, every: timedelta) -> bool:
+    """Whether to read this waiting payment at the provider now.
+
+    At most every PAYMENT_STATUS_CHECK_SECONDS, and less often as the order ages (a
+    twentieth of its age): an MB WAY request or a card just paid is read every few
+    seconds, a Multibanco voucher days old every few hours, so many open vouchers never
+    add up to a flood of reads at the provider.
+    """
+    age = now - as_utc(order.created_at)
+    interval = max(every, age / 20)
+    # Never read yet: the last change (the payment just started) gives the webhook its
+    # first few seconds.
+    last = order.provider_checked_at or order.updated_at or order.created_at
+    return now - as_utc(last) >= interval
+
+
+def _waiting_at(provider_name: str) -> list[Order]:
+    """Orders waiting for a payment this provider started."""
     return list(
         db.session.scalars(
             select(Order).where(
                 Order.status == OrderStatus.AWAITING_PAYMENT,
                 Order.provider == provider_name,
                 Order.provider_reference.is_not(None),
-                # The last read, or (never read yet) the last change: a payment just
-                # started or just moved gets its webhook a few seconds' chance first.
-                or_(
-                    Order.provider_checked_at <= before,
-                    and_(Order.provider_checked_at.is_(None), Order.updated_at <= before),
-                ),
             )
         )
     )
@@ -69,10 +77,18 @@ def check_late_payments() -> tuple[int, int]:
     provider = get_provider()
     if not provider.reads_status:
         return 0, 0
+    every = timedelta(seconds=current_app.config["PAYMENT_STATUS_CHECK_SECONDS"])
     checked = settled = 0
-    for order in _due_for_a_check(provider.name):
+    for order in _waiting_at(provider.name):
+        if not _check_due(order, utcnow(), every):
+            continue
         locked = lock_order(order.id)
-        if locked is None or locked.status != OrderStatus.AWAITING_PAYMENT:
+        # Another worker may have read it, or it may have moved, since the list was made.
+        if (
+            locked is None
+            or locked.status != OrderStatus.AWAITING_PAYMENT
+            or not _check_due(locked, utcnow(), every)
+        ):
             db.session.rollback()
             continue
         # Noted before asking, so a provider that hangs is not asked again at once.
