@@ -7,6 +7,8 @@ or the scan fails and says so.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 from collections.abc import Iterator
@@ -19,11 +21,22 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.config import load_settings
 from app.extensions import db as database
+from app.leads.links import confirmation_token
+from app.leads.models import Lead
 from app.orders.models import Order
-from tests.integration.helpers import checkout_data, csrf_token, lead_data, token_from
-from tests.integration.test_stripe_payments import buy, deliver
+from app.outbox.worker import run_once
+from tests.integration.helpers import (
+    check_out,
+    check_out_like_a_browser,
+    csrf_token,
+    lead_data,
+    send_webhook,
+    token_from,
+)
 from tests.stripe_double import WEBHOOK_SECRET
+from tests.support import built_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
@@ -267,9 +280,6 @@ def _answers_to_forms(shop: Shop, client_ip: str) -> list[tuple[str, Any]]:
 @pytest.fixture
 def production_shop(database_url, event_file, db, stripe) -> Iterator[Shop]:
     """The shop with production settings (from a production environment), on Stripe's double."""
-    from app import create_app
-    from app.config import load_settings
-
     settings = load_settings(
         {
             "APP_ENV": "production",
@@ -286,52 +296,49 @@ def production_shop(database_url, event_file, db, stripe) -> Iterator[Shop]:
         }
     ).as_flask_config()
     assert settings["RATELIMIT_ENABLED"] is True
-    app = create_app(
+    with built_app(
         {
             **settings,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "EVENT_DATA_FILE": str(event_file),
         }
-    )
+    ) as app:
 
-    @app.get("/boom")
-    def boom():  # a page that breaks, for the 500 page
-        raise RuntimeError("scan")
+        @app.get("/boom")
+        def boom():  # a page that breaks, for the 500 page
+            raise RuntimeError("scan")
 
-    app.test_client_class = HttpsClient
-    shop = Shop(app=app, production=True)
-    shop.client = app.test_client()
-    client = shop.client
-    with app.app_context():
-        for method in ("card", "multibanco", "mb_way"):
-            assert buy(client, method).status_code == 303
-            shop.orders[method] = _newest_order()
-        assert buy(client, "mb_way").status_code == 303
-        paid = database.session.scalars(select(Order).order_by(Order.created_at.desc())).first()
-        intent = stripe.succeed_intent(paid.provider_reference)
-        assert deliver(client, stripe.event("payment_intent.succeeded", intent)).status_code == 200
-        shop.orders["paid"] = _order(paid.public_token)
-        assert shop.orders["paid"].attendee_token
-        stripe.refused_phones.add("+351911111111")
-        assert buy(client, "mb_way", phone="911 111 111").status_code == 303
-        shop.orders["failed"] = _newest_order()
-        assert shop.orders["failed"].status == "failed"
-        shop.confirmation_token = _lead_token(app, client)
-        database.session.remove()
-    # The pages are visited outside this app context: a context held across requests
-    # would share `g` (and its cached CSRF token) between browsers.
-    yield shop
-    with app.app_context():
-        database.engine.dispose()
+        app.test_client_class = HttpsClient
+        shop = Shop(app=app, production=True)
+        shop.client = app.test_client()
+        client = shop.client
+        with app.app_context():
+            for method in ("card", "multibanco", "mb_way"):
+                assert check_out_like_a_browser(client, method).status_code == 303
+                shop.orders[method] = _newest_order()
+            assert check_out_like_a_browser(client, "mb_way").status_code == 303
+            paid = database.session.scalars(select(Order).order_by(Order.created_at.desc())).first()
+            intent = stripe.succeed_intent(paid.provider_reference)
+            paid_event = stripe.event("payment_intent.succeeded", intent)
+            assert send_webhook(client, paid_event).status_code == 200
+            shop.orders["paid"] = _order(paid.public_token)
+            assert shop.orders["paid"].attendee_token
+            stripe.refused_phones.add("+351911111111")
+            refused = check_out_like_a_browser(client, "mb_way", phone="911 111 111")
+            assert refused.status_code == 303
+            shop.orders["failed"] = _newest_order()
+            assert shop.orders["failed"].status == "failed"
+            shop.confirmation_token = _lead_token(app, client)
+            database.session.remove()
+        # The pages are visited outside this app context: a context held across requests
+        # would share `g` (and its cached CSRF token) between browsers.
+        yield shop
 
 
 @pytest.fixture
 def demo_shop(database_url, event_file, db, tmp_path) -> Iterator[Shop]:
     """The shop as it runs on a fresh machine: demo payments, emails as files."""
-    from app import create_app
-    from app.outbox.worker import run_once
-
-    app = create_app(
+    with built_app(
         {
             "APP_ENV": "development",
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -343,53 +350,40 @@ def demo_shop(database_url, event_file, db, tmp_path) -> Iterator[Shop]:
             "RATELIMIT_APPLICATION": "400 per minute",
             "WTF_CSRF_ENABLED": False,
         }
-    )
+    ) as app:
 
-    @app.get("/boom")
-    def boom():  # a page that breaks, for the 500 page
-        raise RuntimeError("scan")
+        @app.get("/boom")
+        def boom():  # a page that breaks, for the 500 page
+            raise RuntimeError("scan")
 
-    shop = Shop(app=app, production=False)
-    shop.client = client = app.test_client()
-    with app.app_context():
-        for method in ("card", "multibanco", "mb_way"):
-            answer = client.post(
-                "/checkout/bilhete-geral", data=checkout_data(payment_method=method)
-            )
-            assert answer.status_code == 303
-            shop.orders[method] = _newest_order()
-        answer = client.post("/checkout/bilhete-geral", data=checkout_data())
-        token = token_from(answer.headers["Location"])
-        client.post(f"/demo/card/{token}", data={"cardholder_name": "Ana"})
-        shop.orders["paid"] = _order(token)
-        answer = client.post("/checkout/bilhete-geral", data=checkout_data())
-        token = token_from(answer.headers["Location"])
-        client.post(f"/demo/card/{token}", data={"cardholder_name": "DECLINE"})
-        shop.orders["failed"] = _order(token)
-        assert shop.orders["failed"].status == "failed"
-        shop.confirmation_token = _lead_token(app, client)
-        run_once()
-        mails = sorted((tmp_path / "mail").glob("*.eml"))
-        assert mails
-        shop.mail = mails[-1].name
-        for path in mails:
-            import email
-            import email.policy
-
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for part in message.iter_attachments():
-                shop.mail, shop.mail_attachment = path.name, part.get_filename()
-        assert shop.mail_attachment, "no email with an attachment to scan"
-        database.session.remove()
-    yield shop
-    with app.app_context():
-        database.engine.dispose()
+        shop = Shop(app=app, production=False)
+        shop.client = client = app.test_client()
+        with app.app_context():
+            for method in ("card", "multibanco", "mb_way"):
+                check_out(client, payment_method=method)
+                shop.orders[method] = _newest_order()
+            token = token_from(check_out(client))
+            client.post(f"/demo/card/{token}", data={"cardholder_name": "Ana"})
+            shop.orders["paid"] = _order(token)
+            token = token_from(check_out(client))
+            client.post(f"/demo/card/{token}", data={"cardholder_name": "DECLINE"})
+            shop.orders["failed"] = _order(token)
+            assert shop.orders["failed"].status == "failed"
+            shop.confirmation_token = _lead_token(app, client)
+            run_once()
+            mails = sorted((tmp_path / "mail").glob("*.eml"))
+            assert mails
+            shop.mail = mails[-1].name
+            for path in mails:
+                message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                for part in message.iter_attachments():
+                    shop.mail, shop.mail_attachment = path.name, part.get_filename()
+            assert shop.mail_attachment, "no email with an attachment to scan"
+            database.session.remove()
+        yield shop
 
 
 def _lead_token(app: Flask, client) -> str:
-    from app.leads.links import confirmation_token
-    from app.leads.models import Lead
-
     page = client.get("/leads").get_data(as_text=True)
     answer = client.post(
         "/leads", data={**lead_data(email="scan@example.pt"), "csrf_token": csrf_token(page)}

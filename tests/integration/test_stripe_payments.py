@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from datetime import timedelta
 
@@ -18,28 +17,14 @@ from app.orders.models import Order, OrderStatusChange
 from app.payments.models import WebhookEvent
 from app.payments.reconcile import reconcile
 from app.timeutil import utcnow
-from tests.integration.helpers import NBSP, checkout_data, csrf_token, only_order
-from tests.stripe_double import WEBHOOK_SECRET, sign
-
-
-def buy(client, method: str = "card", lang: str = "", slug: str = "bilhete-geral", **fields):
-    """Fill the checkout form as a browser would (real CSRF token and checkout key)."""
-    page = client.get(f"{lang}/checkout/{slug}")
-    html = page.get_data(as_text=True)
-    key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html).group(1)
-    data = checkout_data(payment_method=method, **fields)
-    data.update(csrf_token=csrf_token(html), checkout_key=key)
-    return client.post(f"{lang}/checkout/{slug}", data=data)
-
-
-def deliver(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
-    payload = json.dumps(event).encode()
-    return client.post(
-        "/webhooks/stripe",
-        data=payload,
-        headers={"Stripe-Signature": sign(payload, secret, timestamp)},
-        content_type="application/json",
-    )
+from tests.integration.helpers import (
+    NBSP,
+    check_out_like_a_browser,
+    csrf_token,
+    only_order,
+    send_webhook,
+)
+from tests.stripe_double import sign
 
 
 def fresh(order: Order) -> Order:
@@ -55,7 +40,7 @@ def order_page(client, order: Order, query: str = "") -> str:
 
 
 def test_card_goes_to_stripe_checkout_with_what_the_order_says(stripe_client, stripe):
-    response = buy(stripe_client, "card")
+    response = check_out_like_a_browser(stripe_client, "card")
     assert response.status_code == 303
     order = only_order()
     [call] = stripe.calls("POST", "/v1/checkout/sessions")
@@ -81,7 +66,7 @@ def test_card_goes_to_stripe_checkout_with_what_the_order_says(stripe_client, st
 
 
 def test_card_in_english_with_a_nif_sends_the_tax_id_on_the_stripe_customer(stripe_client, stripe):
-    response = buy(stripe_client, "card", lang="/en", nif="123 456 789")
+    response = check_out_like_a_browser(stripe_client, "card", lang="/en", nif="123 456 789")
     assert response.status_code == 303
     order = only_order()
     [customer_call] = stripe.calls("POST", "/v1/customers")
@@ -96,7 +81,7 @@ def test_card_in_english_with_a_nif_sends_the_tax_id_on_the_stripe_customer(stri
 
 
 def test_coming_back_from_checkout_never_marks_paid_only_the_webhook_does(stripe_client, stripe):
-    buy(stripe_client, "card")
+    check_out_like_a_browser(stripe_client, "card")
     order = only_order()
     stripe.complete_session(order.provider_reference)
     html = order_page(stripe_client, order, "?checkout=done")
@@ -112,7 +97,7 @@ def test_coming_back_from_checkout_never_marks_paid_only_the_webhook_does(stripe
     assert stripe.objects[order.provider_reference]["url"] in html
 
     session = stripe.objects[order.provider_reference]
-    answer = deliver(stripe_client, stripe.event("checkout.session.completed", session))
+    answer = send_webhook(stripe_client, stripe.event("checkout.session.completed", session))
     assert answer.status_code == 200
     assert answer.get_json()["result"] == "paid"
     order = fresh(order)
@@ -122,7 +107,7 @@ def test_coming_back_from_checkout_never_marks_paid_only_the_webhook_does(stripe
 
 
 def test_a_late_webhook_is_covered_by_reading_the_session_at_stripe(stripe_client, stripe):
-    buy(stripe_client, "card")
+    check_out_like_a_browser(stripe_client, "card")
     order = only_order()
     stripe.complete_session(order.provider_reference)
     # The order page never asks Stripe (a GET only reads), and reconciliation gives a
@@ -140,7 +125,7 @@ def test_a_late_webhook_is_covered_by_reading_the_session_at_stripe(stripe_clien
     assert "Pagamento confirmado" in html
     # The webhook arriving afterwards changes nothing.
     session = stripe.objects[order.provider_reference]
-    answer = deliver(stripe_client, stripe.event("checkout.session.completed", session))
+    answer = send_webhook(stripe_client, stripe.event("checkout.session.completed", session))
     assert answer.get_json()["result"] == "already paid"
     paid_moves = db.session.scalar(
         select(func.count(OrderStatusChange.id)).where(
@@ -151,7 +136,7 @@ def test_a_late_webhook_is_covered_by_reading_the_session_at_stripe(stripe_clien
 
 
 def test_a_failed_card_try_inside_checkout_keeps_the_order_waiting(stripe_client, stripe):
-    buy(stripe_client, "card")
+    check_out_like_a_browser(stripe_client, "card")
     order = only_order()
     declined = {
         "id": "pi_declined_try",
@@ -162,25 +147,25 @@ def test_a_failed_card_try_inside_checkout_keeps_the_order_waiting(stripe_client
         "metadata": {"order_id": str(order.id), "attempt": "1"},
         "last_payment_error": {"code": "card_declined", "decline_code": "insufficient_funds"},
     }
-    answer = deliver(stripe_client, stripe.event("payment_intent.payment_failed", declined))
+    answer = send_webhook(stripe_client, stripe.event("payment_intent.payment_failed", declined))
     assert answer.status_code == 200
     assert fresh(order).status == "awaiting_payment"
 
 
 def test_an_expired_checkout_session_expires_the_order_and_frees_the_seat(stripe_client, stripe):
-    buy(stripe_client, "card")
+    check_out_like_a_browser(stripe_client, "card")
     order = only_order()
     offer = db.session.get(Offer, order.offer_id)
     before = seats_left(offer)
     session = stripe.objects[order.provider_reference]
     session["status"] = "expired"
-    deliver(stripe_client, stripe.event("checkout.session.expired", session))
+    send_webhook(stripe_client, stripe.event("checkout.session.expired", session))
     assert fresh(order).status == "expired"
     assert seats_left(offer) == before + 1
 
 
 def test_the_seat_hold_ending_closes_the_checkout_session_at_stripe(stripe_client, stripe):
-    buy(stripe_client, "card")
+    check_out_like_a_browser(stripe_client, "card")
     order = only_order()
     order.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -198,7 +183,7 @@ def test_the_seat_hold_ending_closes_the_checkout_session_at_stripe(stripe_clien
 
 
 def test_mbway_creates_and_confirms_a_payment_intent_on_the_server(stripe_client, stripe):
-    response = buy(stripe_client, "mb_way")
+    response = check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     assert response.status_code == 303
     assert response.headers["Location"] == f"/order/{order.public_token}"
@@ -220,10 +205,10 @@ def test_mbway_creates_and_confirms_a_payment_intent_on_the_server(stripe_client
 
 
 def test_mbway_approved_by_webhook_is_paid(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     intent = stripe.succeed_intent(order.provider_reference)
-    answer = deliver(stripe_client, stripe.event("payment_intent.succeeded", intent))
+    answer = send_webhook(stripe_client, stripe.event("payment_intent.succeeded", intent))
     assert answer.get_json()["result"] == "paid"
     html = order_page(stripe_client, order)
     assert fresh(order).status == "paid"
@@ -232,10 +217,10 @@ def test_mbway_approved_by_webhook_is_paid(stripe_client, stripe):
 
 
 def test_mbway_rejected_offers_to_try_again_or_pay_by_card(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     intent = stripe.fail_intent(order.provider_reference)
-    deliver(stripe_client, stripe.event("payment_intent.payment_failed", intent))
+    send_webhook(stripe_client, stripe.event("payment_intent.payment_failed", intent))
     order = fresh(order)
     assert order.status == "failed"
     html = order_page(stripe_client, order)
@@ -258,7 +243,7 @@ def test_mbway_rejected_offers_to_try_again_or_pay_by_card(stripe_client, stripe
 
 def test_mbway_number_refused_at_once_fails_with_a_clear_message(stripe_client, stripe):
     stripe.refused_phones.add("+351912345678")
-    response = buy(stripe_client, "mb_way")
+    response = check_out_like_a_browser(stripe_client, "mb_way")
     assert response.status_code == 303
     order = fresh(only_order())
     assert order.status == "failed"
@@ -266,7 +251,7 @@ def test_mbway_number_refused_at_once_fails_with_a_clear_message(stripe_client, 
 
 
 def test_mbway_unapproved_after_four_minutes_is_cancelled_at_stripe(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     assert order.expires_at <= utcnow() + timedelta(seconds=241)
     order.expires_at = utcnow() - timedelta(seconds=1)
@@ -285,7 +270,7 @@ def test_mbway_unapproved_after_four_minutes_is_cancelled_at_stripe(stripe_clien
 def test_a_cancellation_stripe_did_not_take_is_retried_by_the_scheduled_command(
     stripe_app, stripe_client, stripe
 ):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     order.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -313,7 +298,7 @@ def test_a_cancellation_stripe_did_not_take_is_retried_by_the_scheduled_command(
 
 
 def test_a_payment_that_succeeded_just_before_the_cancel_is_kept_as_paid(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     stripe.succeed_intent(order.provider_reference)
     order.expires_at = utcnow() - timedelta(seconds=1)
@@ -323,7 +308,7 @@ def test_a_payment_that_succeeded_just_before_the_cancel_is_kept_as_paid(stripe_
 
 
 def test_the_buyer_can_stop_waiting_and_pay_another_way(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     page = order_page(stripe_client, order)
     answer = stripe_client.post(
@@ -340,7 +325,7 @@ def test_the_buyer_can_stop_waiting_and_pay_another_way(stripe_client, stripe):
 
 
 def test_multibanco_shows_entity_reference_amount_and_expiry(stripe_client, stripe):
-    response = buy(stripe_client, "multibanco")
+    response = check_out_like_a_browser(stripe_client, "multibanco")
     assert response.status_code == 303
     order = only_order()
     [call] = stripe.calls("POST", "/v1/payment_intents")
@@ -359,20 +344,20 @@ def test_multibanco_shows_entity_reference_amount_and_expiry(stripe_client, stri
     assert 'http-equiv="refresh"' not in html
 
     intent = stripe.succeed_intent(order.provider_reference)
-    deliver(
+    send_webhook(
         stripe_client, stripe.event("payment_intent.processing", {**intent, "status": "processing"})
     )
     assert fresh(order).status == "awaiting_payment"
-    deliver(stripe_client, stripe.event("payment_intent.succeeded", intent))
+    send_webhook(stripe_client, stripe.event("payment_intent.succeeded", intent))
     assert fresh(order).status == "paid"
 
 
 def test_an_expired_multibanco_voucher_expires_the_order(stripe_client, stripe):
-    buy(stripe_client, "multibanco")
+    check_out_like_a_browser(stripe_client, "multibanco")
     order = only_order()
     intent = stripe.objects[order.provider_reference]
     intent["status"] = "canceled"
-    deliver(stripe_client, stripe.event("payment_intent.canceled", intent))
+    send_webhook(stripe_client, stripe.event("payment_intent.canceled", intent))
     assert fresh(order).status == "expired"
 
 
@@ -380,13 +365,13 @@ def test_an_expired_multibanco_voucher_expires_the_order(stripe_client, stripe):
 
 
 def test_a_duplicate_delivery_changes_nothing(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     event = stripe.event(
         "payment_intent.succeeded", stripe.succeed_intent(order.provider_reference)
     )
-    assert deliver(stripe_client, event).get_json()["result"] == "paid"
-    again = deliver(stripe_client, event)
+    assert send_webhook(stripe_client, event).get_json()["result"] == "paid"
+    again = send_webhook(stripe_client, event)
     assert again.status_code == 200
     assert again.get_json()["result"] == "duplicate"
     assert db.session.scalar(select(func.count(WebhookEvent.id))) == 1
@@ -397,7 +382,7 @@ def test_a_duplicate_delivery_changes_nothing(stripe_client, stripe):
 
 
 def test_reordered_events_end_in_the_right_state(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     pi = order.provider_reference
     succeeded = stripe.event("payment_intent.succeeded", stripe.succeed_intent(pi))
@@ -413,7 +398,7 @@ def test_reordered_events_end_in_the_right_state(stripe_client, stripe):
         },
     )
     for event in (succeeded, processing, failed):
-        assert deliver(stripe_client, event).status_code == 200
+        assert send_webhook(stripe_client, event).status_code == 200
     assert fresh(order).status == "paid"
 
 
@@ -422,7 +407,7 @@ def test_reordered_events_end_in_the_right_state(stripe_client, stripe):
     ["wrong_secret", "stale_timestamp", "changed_body", "no_header"],
 )
 def test_a_webhook_that_is_not_from_stripe_is_refused(stripe_client, stripe, tamper):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     event = stripe.event(
         "payment_intent.succeeded", stripe.succeed_intent(order.provider_reference)
@@ -446,12 +431,12 @@ def test_a_webhook_that_is_not_from_stripe_is_refused(stripe_client, stripe, tam
 
 
 def test_a_timestamp_within_stripes_tolerance_is_accepted(stripe_client, stripe):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     event = stripe.event(
         "payment_intent.succeeded", stripe.succeed_intent(order.provider_reference)
     )
-    answer = deliver(stripe_client, event, timestamp=int(time.time()) - 240)
+    answer = send_webhook(stripe_client, event, timestamp=int(time.time()) - 240)
     assert answer.status_code == 200
     assert fresh(order).status == "paid"
 
@@ -459,10 +444,10 @@ def test_a_timestamp_within_stripes_tolerance_is_accepted(stripe_client, stripe)
 def test_an_amount_that_does_not_match_flags_the_order_instead_of_paying_it(
     stripe_app, stripe_client, stripe
 ):
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     intent = stripe.succeed_intent(order.provider_reference, amount=100)
-    answer = deliver(stripe_client, stripe.event("payment_intent.succeeded", intent))
+    answer = send_webhook(stripe_client, stripe.event("payment_intent.succeeded", intent))
     assert answer.get_json()["result"] == "flagged: amount mismatch"
     order = fresh(order)
     assert order.status == "awaiting_payment"
@@ -472,7 +457,7 @@ def test_an_amount_that_does_not_match_flags_the_order_instead_of_paying_it(
 
 
 def test_events_the_shop_does_not_handle_get_200(stripe_client, stripe):
-    answer = deliver(stripe_client, stripe.event("customer.created", {"id": "cus_1"}))
+    answer = send_webhook(stripe_client, stripe.event("customer.created", {"id": "cus_1"}))
     assert answer.status_code == 200
     assert answer.get_json()["result"] == "not handled"
 
@@ -482,7 +467,7 @@ def test_events_the_shop_does_not_handle_get_200(stripe_client, stripe):
 
 def test_a_stripe_500_then_success_makes_one_payment_intent(stripe_client, stripe):
     stripe.fail_next("POST", "/v1/payment_intents", status=500, times=1)
-    response = buy(stripe_client, "mb_way")
+    response = check_out_like_a_browser(stripe_client, "mb_way")
     assert response.status_code == 303
     order = only_order()
     calls = stripe.calls("POST", "/v1/payment_intents")
@@ -498,7 +483,7 @@ def test_a_stripe_500_then_success_makes_one_payment_intent(stripe_client, strip
 
 def test_stripe_down_shows_a_clear_message_and_leaves_the_order_retryable(stripe_client, stripe):
     stripe.fail_next("POST", "/v1/checkout/sessions", status=500, times=3)
-    response = buy(stripe_client, "card")
+    response = check_out_like_a_browser(stripe_client, "card")
     order = only_order()
     assert response.status_code == 303
     assert response.headers["Location"] == f"/order/{order.public_token}"
@@ -521,9 +506,9 @@ def test_stripe_down_shows_a_clear_message_and_leaves_the_order_retryable(stripe
 
 
 def _paid_mbway_order(stripe_client, stripe) -> Order:
-    buy(stripe_client, "mb_way")
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
-    deliver(
+    send_webhook(
         stripe_client,
         stripe.event("payment_intent.succeeded", stripe.succeed_intent(order.provider_reference)),
     )
@@ -538,7 +523,7 @@ def test_a_partial_refund_keeps_the_seat_and_a_full_refund_frees_it(stripe_clien
     seats_when_paid = seats_left(offer)
     charge = stripe.charge_of(order.payment_intent_id)
 
-    deliver(
+    send_webhook(
         stripe_client, stripe.event("charge.refunded", stripe.refund_charge(charge["id"], 4700))
     )
     order = fresh(order)
@@ -547,7 +532,7 @@ def test_a_partial_refund_keeps_the_seat_and_a_full_refund_frees_it(stripe_clien
     assert seats_left(offer) == seats_when_paid
     assert f"47,00{NBSP}€" in order_page(stripe_client, order)
 
-    deliver(
+    send_webhook(
         stripe_client, stripe.event("charge.refunded", stripe.refund_charge(charge["id"], 10000))
     )
     order = fresh(order)
@@ -591,7 +576,7 @@ def test_a_dispute_flags_the_order_for_review(stripe_client, stripe):
         "payment_intent": order.payment_intent_id,
         "metadata": {},
     }
-    answer = deliver(stripe_client, stripe.event("charge.dispute.created", dispute))
+    answer = send_webhook(stripe_client, stripe.event("charge.dispute.created", dispute))
     assert answer.get_json()["result"] == "flagged: dispute"
     assert fresh(order).review_reason == "dispute"
 
@@ -609,7 +594,7 @@ def test_a_paid_order_links_to_stripes_hosted_receipt(stripe_client, stripe):
     # A GET only reads: what it read is not stored, and the receipt Stripe's
     # charge webhook notes is used from then on without asking again.
     assert fresh(order).receipt_url is None
-    deliver(stripe_client, stripe.event("charge.succeeded", charge))
+    send_webhook(stripe_client, stripe.event("charge.succeeded", charge))
     stripe_client.get(f"/order/{order.public_token}/receipt")
     assert len(stripe.calls("GET", r"/v1/payment_intents/pi_.*")) == 1
 
@@ -621,27 +606,23 @@ def test_the_webhook_needs_no_csrf_token_and_the_checkout_allows_stripe_as_form_
     assert (
         "form-action 'self' https://checkout.stripe.com" in page.headers["Content-Security-Policy"]
     )
-    answer = deliver(stripe_client, stripe.event("customer.created", {"id": "cus_2"}))
+    answer = send_webhook(stripe_client, stripe.event("customer.created", {"id": "cus_2"}))
     assert answer.status_code == 200
 
 
-def test_the_webhook_is_exempt_from_rate_limits(stripe_app, stripe_db, stripe):
-    from app import create_app
-
-    limited = create_app(
-        {
-            **{key: stripe_app.config[key] for key in stripe_app.config if key.isupper()},
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_DEFAULT": "2 per minute",
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    client = limited.test_client()
-    answers = [
-        deliver(client, stripe.event("customer.created", {"id": f"cus_{n}"})).status_code
-        for n in range(5)
-    ]
-    assert answers == [200] * 5
-    # The same app does limit its pages, so the exemption is what let them through.
-    pages = [client.get("/robots.txt").status_code for _ in range(3)]
-    assert pages[-1] == 429
+def test_the_webhook_is_exempt_from_rate_limits(make_app, stripe_app_settings, stripe_db, stripe):
+    limits = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_DEFAULT": "2 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    with make_app(**stripe_app_settings, **limits) as limited:
+        client = limited.test_client()
+        answers = [
+            send_webhook(client, stripe.event("customer.created", {"id": f"cus_{n}"})).status_code
+            for n in range(5)
+        ]
+        assert answers == [200] * 5
+        # The same app does limit its pages, so the exemption is what let them through.
+        pages = [client.get("/robots.txt").status_code for _ in range(3)]
+        assert pages[-1] == 429
