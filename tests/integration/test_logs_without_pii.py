@@ -25,6 +25,7 @@ from app.outbox.adapters import build_adapters
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import run_once
 from tests.http_doubles import HubSpotDouble, Receiver, Seen
+from tests.integration.helpers import check_out_like_a_browser
 from tests.smtp_double import SmtpDouble
 
 NAME = "Zulmira Quaresma"
@@ -193,20 +194,9 @@ def test_a_whole_purchase_logs_no_email_phone_or_nif(client, outside, caplog):
 
 def stripe_checkout(client, method: str):
     """The checkout form as a browser sends it, with its CSRF token and checkout key."""
-    html = client.get("/checkout/bilhete-geral").get_data(as_text=True)
-    hidden = dict(
-        re.findall(r'name="(csrf_token|checkout_key)" type="hidden" value="([^"]+)"', html)
+    response = check_out_like_a_browser(
+        client, method, name=NAME, email=EMAIL, phone=PHONE_TYPED, nif=NIF
     )
-    data = {
-        "name": NAME,
-        "email": EMAIL,
-        "phone": PHONE_TYPED,
-        "nif": NIF,
-        "payment_method": method,
-        "accept_terms": "y",
-        **hidden,
-    }
-    response = client.post("/checkout/bilhete-geral", data=data)
     assert response.status_code == 303, response.text
     return response
 

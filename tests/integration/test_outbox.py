@@ -22,11 +22,11 @@ from app.extensions import db as _db
 from app.leads.models import Lead
 from app.outbox.worker import run_once
 from tests.integration.helpers import (
-    checkout_data,
     deliver_until_settled,
     lead_data,
     messages,
     only_order,
+    pay_by_demo_card,
     read_eml,
 )
 from tests.smtp_double import SmtpDouble
@@ -55,14 +55,6 @@ def smtp():
 def use_smtp(app, server: SmtpDouble) -> None:
     app.config["SMTP_URL"] = server.url
     app.extensions.pop("outbox_adapters", None)
-
-
-def pay_by_demo_card(client, lang: str = "", **fields) -> str:
-    response = client.post(f"{lang}/checkout/bilhete-geral", data=checkout_data(**fields))
-    assert response.status_code == 303, response.text
-    paid = client.post(response.headers["Location"], data={"cardholder_name": "Ana"})
-    assert paid.status_code == 303
-    return paid.headers["Location"]
 
 
 def links(message: email.message.EmailMessage) -> list[str]:

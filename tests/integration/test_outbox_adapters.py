@@ -17,19 +17,17 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from app.catalog.models import Offer
 from app.leads.models import Lead
 from app.leads.services import LeadDetails, confirm_lead, save_lead
 from app.orders.models import Order
-from app.orders.moves import commit_move
-from app.orders.placing import BuyerDetails, PaymentChoice, place_order
-from app.orders.states import OrderStatus
+from app.orders.placing import BuyerDetails
 from app.outbox.adapters import build_adapters
 from app.outbox.commands import ga4 as ga4_cli
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import enqueue
 from app.outbox.worker import run_once
 from tests.http_doubles import Ga4Double, HubSpotDouble, KitDouble, Seen
+from tests.integration.helpers import paid_ticket
 
 KIT_KEY = "kit-test-key"
 HUBSPOT_TOKEN = "pat-eu1-test-token"
@@ -127,12 +125,8 @@ def configure(app, db, services, tmp_path) -> Iterator[Callable[..., None]]:
 
 def paid_order(db, *, ga_client_id: str | None = GA_CLIENT_ID, email: str = BUYER.email) -> Order:
     """A General ticket bought and paid by the test buyer, through the checkout services."""
-    offer = db.session.scalar(select(Offer).where(Offer.slug == "bilhete-geral"))
     buyer = BuyerDetails(BUYER.name, email, BUYER.phone, BUYER.nif, "pt_PT")
-    order = place_order(
-        offer.id, buyer, PaymentChoice("card", "demo", 900), ga_client_id=ga_client_id
-    )
-    return commit_move(order.id, OrderStatus.PAID, "payment_succeeded")
+    return paid_ticket(buyer, ga_client_id=ga_client_id)
 
 
 def lead_of(email: str, *, consent: bool = True, name: str = BUYER.name) -> Lead:

@@ -33,9 +33,10 @@ from app.privacy.models import PrivacyRequest
 from app.timeutil import utcnow
 from tests.http_doubles import HubSpotDouble, KitDouble
 from tests.integration.helpers import (
-    checkout_data,
+    check_out,
     deliver_until_settled,
     lead_data,
+    pay_by_demo_card,
     read_eml,
     token_from,
 )
@@ -107,19 +108,15 @@ def make_person(client, shop) -> Customer:
     lead_row = _db.session.scalar(select(Lead))
     confirmed = client.post(f"/leads/confirm/{confirmation_token(lead_row.id)}")
     assert confirmed.status_code == 303
-    bought = client.post(
-        "/checkout/bilhete-geral",
-        data=checkout_data(
-            name=PERSON.name,
-            email=PERSON.email.upper(),
-            phone=PERSON.phone,
-            nif=PERSON.nif,
-            payment_method="card",
-        ),
+    pay_by_demo_card(
+        client,
+        cardholder=PERSON.name,
+        name=PERSON.name,
+        email=PERSON.email.upper(),
+        phone=PERSON.phone,
+        nif=PERSON.nif,
+        payment_method="card",
     )
-    assert bought.status_code == 303, bought.text
-    paid = client.post(bought.headers["Location"], data={"cardholder_name": PERSON.name})
-    assert paid.status_code == 303
     order = _db.session.scalar(select(Order))
     _db.session.add(
         WebhookEvent(
@@ -404,12 +401,7 @@ def test_erasure_does_not_ask_outside_systems_that_never_had_the_person(client, 
 
 
 def test_erasure_first_closes_a_payment_still_waiting(client, shop):
-    started = client.post(
-        "/checkout/bilhete-geral",
-        data=checkout_data(email=PERSON.email, payment_method="mb_way"),
-    )
-    assert started.status_code == 303
-    token = token_from(started.headers["Location"])
+    token = token_from(check_out(client, email=PERSON.email, payment_method="mb_way"))
     _db.session.rollback()
     assert _db.session.scalar(select(Order)).status == "awaiting_payment"
     open_centre(client, shop)
