@@ -125,6 +125,16 @@ def paid_ticket(buyer: BuyerDetails, *, ga_client_id: str | None = None) -> Orde
 # -- reading back -----------------------------------------------------------------------
 
 
+def fresh(order: Order) -> Order:
+    """The order as stored now, not as this session last saw it."""
+    db.session.rollback()
+    return db.session.get(Order, order.id)
+
+
+def order_page(client: FlaskClient, order: Order, query: str = "") -> str:
+    return client.get(f"/order/{order.public_token}{query}").get_data(as_text=True)
+
+
 def only_order() -> Order:
     orders = db.session.scalars(select(Order)).all()
     assert len(orders) == 1, orders
