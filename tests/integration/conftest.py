@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from app.outbox.adapters import build_adapters
 from tests.http_doubles import Ga4Double, HubSpotDouble, KitDouble
+from tests.integration.helpers import outbox_settings
 from tests.integration.integrations import (
     GA4_ID,
     GA4_SECRET,
     HUBSPOT_TOKEN,
     KIT_KEY,
     SEQUENCE_ID,
-    TOUCHED,
 )
 
 
@@ -51,11 +50,9 @@ def services(outside_server: HTTPServer) -> Iterator[SimpleNamespace]:
 def configure(app, db, services, tmp_path) -> Iterator[Callable[..., None]]:
     """Point the app's integrations at the doubles; `configure(KEY=value)` changes one.
 
-    The worker builds its adapters from the app's settings once and keeps them in
-    app.extensions; each call rebuilds them, as a restarted worker would.
+    The worker builds its adapters from the app's settings once and keeps them; each
+    call drops them, so the next delivery builds them afresh, as a restarted worker would.
     """
-    saved = {key: app.config.get(key) for key in TOUCHED}
-    saved_adapters = app.extensions.pop("outbox_adapters", None)
     base = {
         "KIT_API_KEY": KIT_KEY,
         "KIT_API_BASE": services.kit.base_url,
@@ -76,14 +73,7 @@ def configure(app, db, services, tmp_path) -> Iterator[Callable[..., None]]:
 
     def apply(**overrides: Any) -> None:
         app.config.update({**base, **overrides})
-        app.extensions["outbox_adapters"] = build_adapters(app.config)
+        app.extensions.pop("outbox_adapters", None)
 
-    apply()
-    try:
+    with outbox_settings(app, **base):
         yield apply
-    finally:
-        app.config.update(saved)
-        if saved_adapters is None:
-            app.extensions.pop("outbox_adapters", None)
-        else:
-            app.extensions["outbox_adapters"] = saved_adapters

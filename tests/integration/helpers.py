@@ -7,9 +7,12 @@ import email.policy
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
@@ -161,6 +164,24 @@ def messages(channel: str | None = None) -> list[OutboxMessage]:
     if channel:
         query = query.where(OutboxMessage.channel == channel)
     return list(db.session.scalars(query))
+
+
+@contextmanager
+def outbox_settings(app: Flask, **settings: Any) -> Iterator[None]:
+    """The app's outbox `settings` changed for the block, then put back.
+
+    The worker builds its adapters from the settings once and keeps them: they are
+    dropped on the way in and on the way out, so the next delivery builds them afresh
+    from what the settings are then, as a restarted worker would.
+    """
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    app.extensions.pop("outbox_adapters", None)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+        app.extensions.pop("outbox_adapters", None)
 
 
 def read_eml(folder: Path) -> list[email.message.EmailMessage]:

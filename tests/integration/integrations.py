@@ -39,24 +39,6 @@ BUYER = SimpleNamespace(
     nif="245328850",
 )
 
-# Every setting the tests change; each is put back after the test.
-TOUCHED = [
-    "KIT_API_KEY",
-    "KIT_API_BASE",
-    "KIT_BUYER_SEQUENCE_ID",
-    "HUBSPOT_TOKEN",
-    "HUBSPOT_API_BASE",
-    "GA4_MEASUREMENT_ID",
-    "GA4_API_SECRET",
-    "GA4_ENDPOINT",
-    "MAIL_DIR",
-    "SMTP_URL",
-    "OUTBOX_HTTP_TIMEOUT",
-    "OUTBOX_BACKOFF_SECONDS",
-    "OUTBOX_MAX_ATTEMPTS",
-    "OUTBOX_LEASE_SECONDS",
-]
-
 
 def paid_order(db, *, ga_client_id: str | None = GA_CLIENT_ID, email: str = BUYER.email) -> Order:
     """A General ticket bought and paid by the test buyer, through the checkout services."""

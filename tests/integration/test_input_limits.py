@@ -20,7 +20,13 @@ from app.leads.forms import LeadForm
 from app.leads.models import Lead
 from app.orders.models import Order
 from app.outbox.worker import run_once
-from tests.integration.helpers import checkout_data, lead_data, only_order, pay_by_demo_card
+from tests.integration.helpers import (
+    checkout_data,
+    lead_data,
+    only_order,
+    outbox_settings,
+    pay_by_demo_card,
+)
 from tests.smtp_double import SmtpDouble
 from tests.stripe_double import sign
 
@@ -226,12 +232,8 @@ UNICODE_NAMES = ["João Conceição", "Ana-Sofia D'Ávila", "Zoë Ümlaut-Ñúñ
 def smtp(app, tmp_path):
     """The outbox delivering through a real SMTP server."""
     server = SmtpDouble().start()
-    saved = {key: app.config[key] for key in ("SMTP_URL", "MAIL_DIR")}
-    app.config.update(SMTP_URL=server.url, MAIL_DIR=str(tmp_path / "mail"))
-    app.extensions.pop("outbox_adapters", None)
-    yield server
-    app.config.update(saved)
-    app.extensions.pop("outbox_adapters", None)
+    with outbox_settings(app, SMTP_URL=server.url, MAIL_DIR=str(tmp_path / "mail")):
+        yield server
     server.stop()
 
 

@@ -29,6 +29,7 @@ from tests.integration.helpers import (
     lead_data,
     messages,
     only_order,
+    outbox_settings,
     pay_by_demo_card,
     read_eml,
 )
@@ -40,12 +41,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def outbox(app, db, tmp_path):
     """The shop's outbox delivering into tmp_path/mail (or SMTP, when a test sets it)."""
-    saved = {key: app.config[key] for key in ("MAIL_DIR", "SMTP_URL", "OUTBOX_BACKOFF_SECONDS")}
-    app.config.update(MAIL_DIR=str(tmp_path / "mail"), SMTP_URL="", OUTBOX_BACKOFF_SECONDS=0.01)
-    app.extensions.pop("outbox_adapters", None)
-    yield tmp_path / "mail"
-    app.config.update(saved)
-    app.extensions.pop("outbox_adapters", None)
+    mail = tmp_path / "mail"
+    with outbox_settings(app, MAIL_DIR=str(mail), SMTP_URL="", OUTBOX_BACKOFF_SECONDS=0.01):
+        yield mail
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from app.extensions import db as _db
 from app.leads.links import confirmation_token
 from app.leads.models import Lead
 from app.orders.models import Order
-from app.outbox.adapters import build_adapters
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.payments.models import WebhookEvent
 from app.personal_data.encryption import blind_index
@@ -36,6 +35,7 @@ from tests.integration.helpers import (
     check_out,
     deliver_until_settled,
     lead_data,
+    outbox_settings,
     pay_by_demo_card,
     read_eml,
     token_from,
@@ -69,12 +69,8 @@ def shop(app, db, tmp_path, outside_server) -> Iterator[SimpleNamespace]:
         "HUBSPOT_API_BASE": hubspot.base_url,
         "OUTBOX_BACKOFF_SECONDS": 0.01,
     }
-    saved = {key: app.config.get(key) for key in touched}
-    app.config.update(touched)
-    app.extensions["outbox_adapters"] = build_adapters(app.config)
-    yield SimpleNamespace(mail=tmp_path / "mail", kit=kit, hubspot=hubspot)
-    app.config.update(saved)
-    app.extensions.pop("outbox_adapters", None)
+    with outbox_settings(app, **touched):
+        yield SimpleNamespace(mail=tmp_path / "mail", kit=kit, hubspot=hubspot)
     errors = list(outside_server.handler_errors)
     outside_server.clear()
     assert not errors, errors
