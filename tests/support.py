@@ -49,8 +49,9 @@ def app_settings(database_url: str, event_file: Path, **overrides: Any) -> dict[
 
 
 @contextmanager
-def built_app(settings: dict[str, Any]) -> Iterator[Flask]:
-    """The shop built from `settings`, for as long as the block lasts.
+def built_app(settings: dict[str, Any] | None = None) -> Iterator[Flask]:
+    """The shop built from `settings` (from the environment without them), for as long
+    as the block lasts.
 
     Its connection pool is closed at the end: an app left behind would hold PostgreSQL
     connections (and the locks of any open transaction) into the next test.
