@@ -17,12 +17,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.payments.reconcile import reconcile
 from app.timeutil import utcnow
-from tests.integration.helpers import (
-    check_out,
-    check_out_like_a_browser,
-    csrf_token,
-    only_order,
-)
+from tests.integration.helpers import check_out, check_out_like_a_browser, csrf_token, only_order
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 POLL = {"HX-Request": "true"}
