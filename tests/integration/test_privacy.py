@@ -7,11 +7,8 @@ files as it does on a fresh machine.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
@@ -22,7 +19,6 @@ from sqlalchemy import inspect, select, text
 
 from app.customers.models import Customer
 from app.extensions import db as _db
-from app.leads.links import confirmation_token
 from app.leads.models import Lead
 from app.orders.models import Order
 from app.outbox.models import OutboxMessage, OutboxStatus
@@ -36,23 +32,20 @@ from tests.integration.helpers import (
     deliver_until_settled,
     lead_data,
     outbox_settings,
-    pay_by_demo_card,
     read_eml,
     token_from,
 )
-
-PERSON = SimpleNamespace(
-    name="Ana-Sofia D'Ávila",
-    email="ana.sofia@example.pt",
-    phone="912 345 678",
-    phone_e164="+351912345678",
-    nif="256431779",
+from tests.integration.privacy_centre import (
+    HUBSPOT_TOKEN,
+    KIT_KEY,
+    PERSON,
+    access_link,
+    body,
+    make_person,
+    open_centre,
 )
-KIT_KEY = "kit-key"
-HUBSPOT_TOKEN = "hubspot-token"
 
-
-# -- fixtures and helpers ---------------------------------------------------------------
+# -- the shop -------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -74,69 +67,6 @@ def shop(app, db, tmp_path, outside_server) -> Iterator[SimpleNamespace]:
     errors = list(outside_server.handler_errors)
     outside_server.clear()
     assert not errors, errors
-
-
-def body(message: email.message.EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def access_link(shop: SimpleNamespace) -> str:
-    """The path of the newest privacy-centre link emailed."""
-    deliver_until_settled()
-    found = [m for m in read_eml(shop.mail) if "/my-data/access/" in body(m)]
-    assert found, "no privacy link was emailed"
-    match = re.search(
-        r"http://shop\.test(/\S*/my-data/access/\S+|/my-data/access/\S+)", body(found[-1])
-    )
-    assert match
-    return match.group(1)
-
-
-def make_person(client, shop) -> Customer:
-    """A person with every kind of record the shop keeps: a cookie choice, a confirmed lead
-    with marketing consent, a paid order with its history and a payment notification,
-    and what was sent about them to email, Kit and the CRM."""
-    client.post("/cookies", data={"action": "accept_all"})
-    lead = client.post(
-        "/leads", data=lead_data(name=PERSON.name, email=PERSON.email, marketing_consent="y")
-    )
-    assert lead.status_code == 303, lead.text
-    lead_row = _db.session.scalar(select(Lead))
-    confirmed = client.post(f"/leads/confirm/{confirmation_token(lead_row.id)}")
-    assert confirmed.status_code == 303
-    pay_by_demo_card(
-        client,
-        cardholder=PERSON.name,
-        name=PERSON.name,
-        email=PERSON.email.upper(),
-        phone=PERSON.phone,
-        nif=PERSON.nif,
-        payment_method="card",
-    )
-    order = _db.session.scalar(select(Order))
-    _db.session.add(
-        WebhookEvent(
-            provider="stripe",
-            event_id=f"evt_{uuid.uuid4().hex}",
-            type="checkout.session.completed",
-            order_id=order.id,
-            result="paid",
-        )
-    )
-    _db.session.commit()
-    deliver_until_settled()
-    customer = _db.session.scalar(select(Customer))
-    assert customer.consent_id, "the cookie choice was not linked to the person"
-    return customer
-
-
-def open_centre(client, shop, email_address: str = PERSON.email) -> None:
-    sent = client.post("/my-data", data={"email": email_address})
-    assert sent.status_code == 303
-    link = access_link(shop)
-    opened = client.post(link)
-    assert opened.status_code == 303
-    assert opened.headers["Location"].endswith("/my-data/me")
 
 
 # -- the link ---------------------------------------------------------------------------
