@@ -6,12 +6,34 @@ SQLite (a temporary file) by default; PostgreSQL when TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from flask_sqlalchemy import SQLAlchemy
+from pytest_httpserver import HTTPServer
 
+# An app built from the environment alone (a command, a worker) is a test app too. Set
+# before the shop's modules load, as a deploy sets it before starting them.
 os.environ.setdefault("APP_ENV", "test")
+
+from app.assets import MANIFEST, build_assets
+from tests.stripe_double import WEBHOOK_SECRET, StripeDouble
+from tests.support import (
+    app_settings,
+    built_app,
+    fresh_database,
+    reset_schema,
+    write_test_event,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "app" / "migrations"
+
+MakeApp = Callable[..., AbstractContextManager[Flask]]
 
 
 @pytest.fixture(scope="session")
@@ -26,45 +48,39 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def event_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.support import write_test_event
-
     return write_test_event(tmp_path_factory.mktemp("event") / "event.yaml")
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, event_file: Path, tmp_path_factory: pytest.TempPathFactory):
-    from flask_migrate import upgrade
+def make_app(database_url: str, event_file: Path) -> MakeApp:
+    """Another shop on the test database: `with make_app(GTM_ID="GTM-X") as shop:`.
 
-    from app import create_app
-    from app.assets import MANIFEST, build_assets
-    from tests.support import app_settings, reset_schema
+    It starts from the settings every test app shares (`app_settings`); the keyword
+    arguments add to or replace them.
+    """
 
+    def make(**overrides: Any) -> AbstractContextManager[Flask]:
+        return built_app(app_settings(database_url, event_file, **overrides))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, make_app: MakeApp) -> Iterator[Flask]:
     if not MANIFEST.exists():
         build_assets()
     reset_schema(database_url)
-    application = create_app(app_settings(database_url, event_file))
-    with application.app_context():
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "app" / "migrations"))
-    yield application
-    with application.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
+    with make_app() as application:
+        with application.app_context():
+            upgrade(directory=str(MIGRATIONS))
+        yield application
 
 
 @pytest.fixture
-def db(app, event_file: Path) -> Iterator:
+def db(app: Flask, event_file: Path) -> Iterator[SQLAlchemy]:
     """A clean database with the test event loaded, inside an app context."""
-    from app.catalog.services import sync_catalog
-    from app.extensions import db as database
-    from tests.support import empty_database
-
-    with app.app_context():
-        empty_database(database)
-        sync_catalog(event_file)
+    with fresh_database(app, event_file) as database:
         yield database
-        database.session.rollback()
-        database.session.remove()
 
 
 @pytest.fixture
@@ -85,52 +101,36 @@ def csrf_client(app, db):
 
 
 @pytest.fixture(scope="session")
-def stripe_app(database_url: str, event_file: Path, app, make_httpserver):
+def stripe_app_settings(make_httpserver: HTTPServer) -> dict[str, str]:
+    """What makes a test app take payments through the Stripe double."""
+    return {
+        "PAYMENT_PROVIDER": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_double",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": make_httpserver.url_for("/").rstrip("/"),
+    }
+
+
+@pytest.fixture(scope="session")
+def stripe_app(app, make_app: MakeApp, stripe_app_settings: dict[str, str]) -> Iterator[Flask]:
     """A second app on the same database, taking payments through the Stripe double."""
-    from app import create_app
-    from tests.stripe_double import WEBHOOK_SECRET
-    from tests.support import app_settings
-
-    application = create_app(
-        app_settings(
-            database_url,
-            event_file,
-            PAYMENT_PROVIDER="stripe",
-            STRIPE_SECRET_KEY="sk_test_double",
-            STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-            STRIPE_API_BASE=make_httpserver.url_for("/").rstrip("/"),
-        )
-    )
-    yield application
-    with application.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
+    with make_app(**stripe_app_settings) as application:
+        yield application
 
 
 @pytest.fixture
-def stripe(make_httpserver):
+def stripe(make_httpserver: HTTPServer) -> Iterator[StripeDouble]:
     """The Stripe double, fresh for each test."""
-    from tests.stripe_double import StripeDouble
-
     double = StripeDouble(make_httpserver)
     yield double
     make_httpserver.clear()
 
 
 @pytest.fixture
-def stripe_db(stripe_app, event_file: Path, stripe) -> Iterator:
+def stripe_db(stripe_app: Flask, event_file: Path, stripe) -> Iterator[SQLAlchemy]:
     """A clean database with the test event, inside the Stripe app's context."""
-    from app.catalog.services import sync_catalog
-    from app.extensions import db as database
-    from tests.support import empty_database
-
-    with stripe_app.app_context():
-        empty_database(database)
-        sync_catalog(event_file)
+    with fresh_database(stripe_app, event_file) as database:
         yield database
-        database.session.rollback()
-        database.session.remove()
 
 
 @pytest.fixture
@@ -141,29 +141,14 @@ def stripe_client(stripe_app, stripe_db):
 
 
 @pytest.fixture(scope="session")
-def gtm_app(database_url: str, event_file: Path, app):
+def gtm_app(app, make_app: MakeApp) -> Iterator[Flask]:
     """The shop with a Google Tag Manager container configured (GTM-TEST123)."""
-    from app import create_app
-    from tests.support import app_settings
-
-    application = create_app(app_settings(database_url, event_file, GTM_ID="GTM-TEST123"))
-    yield application
-    with application.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
+    with make_app(GTM_ID="GTM-TEST123") as application:
+        yield application
 
 
 @pytest.fixture
-def gtm_client(gtm_app, event_file: Path) -> Iterator:
+def gtm_client(gtm_app: Flask, event_file: Path):
     """A browser on the GTM-configured shop, with a clean database and real CSRF tokens."""
-    from app.catalog.services import sync_catalog
-    from app.extensions import db as database
-    from tests.support import empty_database
-
-    with gtm_app.app_context():
-        empty_database(database)
-        sync_catalog(event_file)
+    with fresh_database(gtm_app, event_file):
         yield gtm_app.test_client()
-        database.session.rollback()
-        database.session.remove()

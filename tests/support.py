@@ -1,15 +1,22 @@
-"""Helpers shared by the test suites: a test event file and a clean database."""
+"""Helpers shared by the test suites: a test event file, test apps and a clean database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import text
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import create_engine, text
 
+from app import create_app
+from app.catalog.services import sync_catalog
 from app.config import PROJECT_ROOT
+from app.extensions import db
 from app.timeutil import LISBON
 
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
@@ -41,6 +48,36 @@ def app_settings(database_url: str, event_file: Path, **overrides: Any) -> dict[
     }
 
 
+@contextmanager
+def built_app(settings: dict[str, Any] | None = None) -> Iterator[Flask]:
+    """The shop built from `settings` (from the environment without them), for as long
+    as the block lasts.
+
+    Its connection pool is closed at the end: an app left behind would hold PostgreSQL
+    connections (and the locks of any open transaction) into the next test.
+    """
+    application = create_app(settings)
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@contextmanager
+def fresh_database(app: Flask, event_file: Path) -> Iterator[SQLAlchemy]:
+    """Inside `app`'s context, a database holding only the test event; what the test
+    left uncommitted is rolled back and its session closed at the end."""
+    with app.app_context():
+        empty_database(db)
+        sync_catalog(event_file)
+        try:
+            yield db
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
 def _local(dt: datetime) -> str:
     return dt.astimezone(LISBON).strftime("%Y-%m-%d %H:%M")
 
@@ -60,10 +97,10 @@ def write_test_event(path: Path, **offer_overrides: Any) -> Path:
     return path
 
 
-def empty_database(db: Any) -> None:
+def empty_database(database: SQLAlchemy) -> None:
     """Delete every row, children first, in one transaction."""
-    db.session.rollback()
-    with db.engine.begin() as conn:
+    database.session.rollback()
+    with database.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         else:
@@ -73,8 +110,6 @@ def empty_database(db: Any) -> None:
 
 def reset_schema(database_url: str) -> None:
     """Start PostgreSQL tests from an empty schema, so migrations build all of it."""
-    from sqlalchemy import create_engine
-
     if not database_url.startswith("postgresql"):
         return
     engine = create_engine(database_url)

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from playwright.sync_api import BrowserContext, ConsoleMessage, Playwright
 
+from app.assets import BUILT, SOURCES, load_manifest
 from tests.stripe_double import WEBHOOK_SECRET, StripeDouble, sign
 from tests.support import write_test_event
 
@@ -212,8 +213,6 @@ class LiveServer:
 
 def assets_up_to_date() -> bool:
     """static/built/ already holds the current htmx, CSS and JavaScript."""
-    from app.assets import BUILT, SOURCES, load_manifest
-
     try:
         manifest = load_manifest()
     except Exception:  # missing or half-written: build again

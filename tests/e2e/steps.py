@@ -81,15 +81,37 @@ def fill_checkout(page: Page, buyer: Buyer, method: str, *, accept_terms: bool =
         form.locator('[name="accept_terms"]').check()
 
 
-def submit_checkout(page: Page) -> None:
-    checkout_form(page).locator('button[type="submit"]').click()
+def submit_checkout(page: Page, *, double_tap: bool = False) -> None:
+    submit = checkout_form(page).locator('button[type="submit"]')
+    if double_tap:
+        submit.dblclick()
+    else:
+        submit.click()
+
+
+def check_out(
+    page: Page,
+    slug: str,
+    buyer: Buyer,
+    method: str,
+    *,
+    lang_prefix: str = "",
+    accept_terms: bool = True,
+    double_tap: bool = False,
+) -> None:
+    """Every journey's opening: the offer's checkout page, the buyer's details, how to pay,
+    and the form sent. A buyer already on that page (come from the landing page, say,
+    or looking at the seats left) stays on it rather than loading it again."""
+    checkout = f"{lang_prefix}/checkout/{slug}"
+    if path_of(page) != checkout:
+        page.goto(checkout)
+    fill_checkout(page, buyer, method, accept_terms=accept_terms)
+    submit_checkout(page, double_tap=double_tap)
 
 
 def buy(page: Page, slug: str, buyer: Buyer, method: str, lang_prefix: str = "") -> str:
     """Check out `slug` and land on the next step (demo card page or order page)."""
-    page.goto(f"{lang_prefix}/checkout/{slug}")
-    fill_checkout(page, buyer, method)
-    submit_checkout(page)
+    check_out(page, slug, buyer, method, lang_prefix=lang_prefix)
     if method == "card":
         page.wait_for_url(DEMO_CARD_URL)
     else:

@@ -13,11 +13,11 @@ from tests.e2e.steps import (
     DEMO_CARD_URL,
     ORDER_URL,
     Buyer,
+    check_out,
     checkout_form,
     expect_order_status,
     expect_retry_offered,
     expect_shop_page,
-    fill_checkout,
     path_of,
     pay_on_demo_card_page,
     status_block,
@@ -38,9 +38,9 @@ def test_ticket_bought_with_demo_card_ends_paid(
 
     # A first try with a NIF whose check digit is wrong and the terms left unticked.
     buyer = Buyer(name="Ana Lima", email=email)
-    fill_checkout(page, Buyer(buyer.name, buyer.email, nif="123456780"), "card", accept_terms=False)
     browser_errors.expect(r"status of 422")
-    submit_checkout(page)
+    mistaken = Buyer(buyer.name, buyer.email, nif="123456780")
+    check_out(page, "bilhete-geral", mistaken, "card", accept_terms=False)
     form = checkout_form(page)
     expect(form.get_by_role("alert")).to_be_visible()
     expect(form.locator("#field-nif .error")).to_be_visible()
@@ -72,8 +72,7 @@ def test_ticket_bought_with_demo_card_ends_paid(
 def test_declined_card_fails_and_offers_to_pay_again(page: Page, email: str) -> None:
     page.goto("/en/checkout/bilhete-vip")
     expect_shop_page(page, "en")
-    fill_checkout(page, Buyer(name="Rita Sousa", email=email), "card")
-    submit_checkout(page)
+    check_out(page, "bilhete-vip", Buyer(name="Rita Sousa", email=email), "card", lang_prefix="/en")
 
     page.wait_for_url(re.compile(r"/en/demo/card/[\w-]+$"))
     expect_shop_page(page, "en")
@@ -101,8 +100,7 @@ def test_double_tap_on_pay_takes_one_seat(
     page.goto(f"/checkout/{slug}")
     seats = page.locator("[data-seats-left]")
     expect(seats).to_have_attribute("data-seats-left", "3")
-    fill_checkout(page, Buyer(name="Inês Duarte", email=email), "card")
-    checkout_form(page).locator('button[type="submit"]').dblclick()
+    check_out(page, slug, Buyer(name="Inês Duarte", email=email), "card", double_tap=True)
 
     if ux.js:
         # The second tap is ignored while the first is on its way: straight to payment.

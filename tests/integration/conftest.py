@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+
+from tests.http_doubles import Ga4Double, HubSpotDouble, KitDouble
+from tests.integration.helpers import outbox_settings
+from tests.integration.integrations import (
+    GA4_ID,
+    GA4_SECRET,
+    HUBSPOT_TOKEN,
+    KIT_KEY,
+    SEQUENCE_ID,
+)
 
 
 @pytest.fixture(scope="module")
@@ -16,3 +28,52 @@ def outside_server() -> Iterator[HTTPServer]:
     yield server
     server.clear()
     server.stop()
+
+
+# -- Kit, HubSpot and GA4, for the outbox tests ------------------------------------
+
+
+@pytest.fixture
+def services(outside_server: HTTPServer) -> Iterator[SimpleNamespace]:
+    doubles = SimpleNamespace(
+        kit=KitDouble(outside_server, KIT_KEY),
+        hubspot=HubSpotDouble(outside_server, HUBSPOT_TOKEN),
+        ga4=Ga4Double(outside_server),
+    )
+    yield doubles
+    errors = list(outside_server.handler_errors)
+    outside_server.clear()
+    assert not errors, f"a double failed while answering: {errors}"
+
+
+@pytest.fixture
+def configure(app, db, services, tmp_path) -> Iterator[Callable[..., None]]:
+    """Point the app's integrations at the doubles; `configure(KEY=value)` changes one.
+
+    The worker builds its adapters from the app's settings once and keeps them; each
+    call drops them, so the next delivery builds them afresh, as a restarted worker would.
+    """
+    base = {
+        "KIT_API_KEY": KIT_KEY,
+        "KIT_API_BASE": services.kit.base_url,
+        "KIT_BUYER_SEQUENCE_ID": SEQUENCE_ID,
+        "HUBSPOT_TOKEN": HUBSPOT_TOKEN,
+        "HUBSPOT_API_BASE": services.hubspot.base_url,
+        "GA4_MEASUREMENT_ID": GA4_ID,
+        "GA4_API_SECRET": GA4_SECRET,
+        "GA4_ENDPOINT": services.ga4.base_url,
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "SMTP_URL": "",
+        "OUTBOX_HTTP_TIMEOUT": 5.0,
+        # Retries due almost at once, so a test sees several attempts quickly.
+        "OUTBOX_BACKOFF_SECONDS": 0.01,
+        "OUTBOX_MAX_ATTEMPTS": 8,
+        "OUTBOX_LEASE_SECONDS": 60.0,
+    }
+
+    def apply(**overrides: Any) -> None:
+        app.config.update({**base, **overrides})
+        app.extensions.pop("outbox_adapters", None)
+
+    with outbox_settings(app, **base):
+        yield apply

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
+from app.catalog.models import Offer
 from app.extensions import db
 from app.orders.models import Order
+from app.orders.moves import commit_move
+from app.orders.placing import BuyerDetails, PaymentChoice, place_order
+from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import run_once
+from tests.stripe_double import WEBHOOK_SECRET, sign
 
 NBSP = "\u00a0"
 
@@ -50,6 +62,82 @@ def lead_data(**overrides: str | None) -> dict[str, str]:
     )
 
 
+# -- buying -----------------------------------------------------------------------------
+
+
+def check_out(
+    client: FlaskClient, lang: str = "", slug: str = "bilhete-geral", **fields: str | None
+) -> str:
+    """Send the checkout form on a client that skips CSRF; where the buyer goes to pay."""
+    response = client.post(f"{lang}/checkout/{slug}", data=checkout_data(**fields))
+    assert response.status_code == 303, response.text
+    return response.headers["Location"]
+
+
+def pay_by_demo_card(
+    client: FlaskClient, lang: str = "", cardholder: str = "Ana", **fields: str | None
+) -> str:
+    """Check out and pay on the demo card page; the order page's address."""
+    paid = client.post(check_out(client, lang, **fields), data={"cardholder_name": cardholder})
+    assert paid.status_code == 303
+    return paid.headers["Location"]
+
+
+def check_out_like_a_browser(
+    client: FlaskClient,
+    method: str = "card",
+    lang: str = "",
+    slug: str = "bilhete-geral",
+    **fields: str | None,
+) -> TestResponse:
+    """Fill the checkout form as a browser would: the page's CSRF token and checkout key
+    go back with it. The answer is returned as it is, refusals included."""
+    html = client.get(f"{lang}/checkout/{slug}").get_data(as_text=True)
+    key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html).group(1)
+    data = checkout_data(payment_method=method, **fields)
+    data.update(csrf_token=csrf_token(html), checkout_key=key)
+    return client.post(f"{lang}/checkout/{slug}", data=data)
+
+
+def send_webhook(
+    client: FlaskClient,
+    event: dict[str, Any],
+    *,
+    secret: str = WEBHOOK_SECRET,
+    timestamp: int | None = None,
+) -> TestResponse:
+    """POST a Stripe event to the shop's webhook, signed as Stripe signs it."""
+    payload = json.dumps(event).encode()
+    return client.post(
+        "/webhooks/stripe",
+        data=payload,
+        headers={"Stripe-Signature": sign(payload, secret, timestamp)},
+        content_type="application/json",
+    )
+
+
+def paid_ticket(buyer: BuyerDetails, *, ga_client_id: str | None = None) -> Order:
+    """A General ticket bought and paid through the checkout services, without a page."""
+    offer = db.session.scalar(select(Offer).where(Offer.slug == "bilhete-geral"))
+    order = place_order(
+        offer.id, buyer, PaymentChoice("card", "demo", 900), ga_client_id=ga_client_id
+    )
+    return commit_move(order.id, OrderStatus.PAID, "payment_succeeded")
+
+
+# -- reading back -----------------------------------------------------------------------
+
+
+def fresh(order: Order) -> Order:
+    """The order as stored now, not as this session last saw it."""
+    db.session.rollback()
+    return db.session.get(Order, order.id)
+
+
+def order_page(client: FlaskClient, order: Order, query: str = "") -> str:
+    return client.get(f"/order/{order.public_token}{query}").get_data(as_text=True)
+
+
 def only_order() -> Order:
     orders = db.session.scalars(select(Order)).all()
     assert len(orders) == 1, orders
@@ -76,6 +164,24 @@ def messages(channel: str | None = None) -> list[OutboxMessage]:
     if channel:
         query = query.where(OutboxMessage.channel == channel)
     return list(db.session.scalars(query))
+
+
+@contextmanager
+def outbox_settings(app: Flask, **settings: Any) -> Iterator[None]:
+    """The app's outbox `settings` changed for the block, then put back.
+
+    The worker builds its adapters from the settings once and keeps them: they are
+    dropped on the way in and on the way out, so the next delivery builds them afresh
+    from what the settings are then, as a restarted worker would.
+    """
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    app.extensions.pop("outbox_adapters", None)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+        app.extensions.pop("outbox_adapters", None)
 
 
 def read_eml(folder: Path) -> list[email.message.EmailMessage]:

@@ -3,10 +3,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.catalog.models import Offer
 from app.extensions import db as _db
 from app.orders.models import Order
 from app.timeutil import utcnow
-from tests.integration.helpers import NBSP, checkout_data, only_order, token_from
+from tests.integration.helpers import NBSP, check_out, checkout_data, only_order, token_from
 
 
 def test_checkout_page_shows_the_offer_with_vat(client):
@@ -114,8 +115,7 @@ def test_inline_validation_of_an_unknown_field_is_404(client):
 
 
 def test_order_page_shows_state_in_the_buyers_language(client, db):
-    location = client.post("/checkout/bilhete-geral", data=checkout_data()).headers["Location"]
-    token = token_from(location)
+    token = token_from(check_out(client))
     pt = client.get(f"/order/{token}")
     assert pt.status_code == 200
     assert 'data-order-status="awaiting_payment"' in pt.text
@@ -126,7 +126,7 @@ def test_order_page_shows_state_in_the_buyers_language(client, db):
 
 
 def test_order_page_is_404_for_a_guessed_token(client, db):
-    client.post("/checkout/bilhete-geral", data=checkout_data())
+    check_out(client)
     assert client.get("/order/abc").status_code == 404
 
 
@@ -149,7 +149,7 @@ def test_expired_holds_free_their_seat(client, db):
     offer = only_offer(db, "bilhete-vip")
     offer.capacity = 1
     _db.session.commit()
-    client.post("/checkout/bilhete-vip", data=checkout_data())
+    check_out(client, slug="bilhete-vip")
     order = only_order()
     order.expires_at = utcnow() - timedelta(seconds=1)
     _db.session.commit()
@@ -167,8 +167,6 @@ def test_offer_outside_its_sales_window_is_not_sold(client, db):
 
 
 def only_offer(db, slug):
-    from app.catalog.models import Offer
-
     return db.session.scalar(select(Offer).where(Offer.slug == slug))
 
 

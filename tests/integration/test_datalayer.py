@@ -8,8 +8,9 @@ import json
 import re
 import time
 
+from app.catalog.services import current_event
 from app.extensions import db
-from tests.integration.helpers import checkout_data, lead_data, only_order
+from tests.integration.helpers import check_out, lead_data, only_order, pay_by_demo_card
 
 PUSH = re.compile(r"window\.dataLayer\.push\((\{.*?\})\);\n", re.DOTALL)
 BUYER = {
@@ -61,9 +62,9 @@ def test_the_journey_moves_from_lead_to_checkout_to_purchase(app, client):
     ).hexdigest()
     assert event["user"] == {"id": expected_id, "segment": "services", "stage": "lead"}
 
-    response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
+    card_page = check_out(client, **BUYER)
     assert journey(client.get("/").text)["user"]["stage"] == "checkout"
-    client.post(response.headers["Location"], data={"cardholder_name": "Beatriz"})
+    client.post(card_page, data={"cardholder_name": "Beatriz"})
     order = only_order()
     html = client.get(f"/order/{order.public_token}").text
     assert journey(html)["user"] == {"id": expected_id, "segment": "services", "stage": "purchase"}
@@ -102,15 +103,7 @@ def test_the_checkout_page_pushes_view_item_and_begin_checkout(client):
 
 
 def test_payment_info_and_purchase_once_per_order_in_a_browser(app, client):
-    response = client.post(
-        "/checkout/bilhete-geral",
-        data=checkout_data(
-            payment_method="mb_way",
-            **{k: v for k, v in BUYER.items() if k != "phone"},
-            phone="912 345 678",
-        ),
-    )
-    order_url = response.headers["Location"]
+    order_url = check_out(client, **{**BUYER, "phone": "912 345 678"}, payment_method="mb_way")
     first = client.get(order_url).text
     [info] = named(first, "add_payment_info")
     assert info["ecommerce"]["payment_type"] == "mb_way"
@@ -146,8 +139,7 @@ def test_payment_info_and_purchase_once_per_order_in_a_browser(app, client):
 
 
 def test_a_card_paid_before_the_order_page_still_gets_its_payment_step(client):
-    response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
-    client.post(response.headers["Location"], data={"cardholder_name": BUYER["name"]})
+    pay_by_demo_card(client, cardholder=BUYER["name"], **BUYER)
     order = only_order()
     paid = client.get(f"/order/{order.public_token}").text
     names = [event.get("event") for event in pushes(paid)]
@@ -157,8 +149,7 @@ def test_a_card_paid_before_the_order_page_still_gets_its_payment_step(client):
 
 
 def test_an_order_turning_paid_while_htmx_follows_it_sends_the_purchase_as_data(client):
-    response = client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="mb_way"))
-    order_url = response.headers["Location"]
+    order_url = check_out(client, payment_method="mb_way")
     client.get(order_url)
     order = only_order()
     client.post(f"/demo/mbway/{order.public_token}", data={"decision": "approve"})
@@ -200,13 +191,13 @@ def test_no_push_on_any_page_carries_a_name_email_phone_or_nif(client):
 
     client.post("/leads", data=lead_data(name=BUYER["name"], email=BUYER["email"]))
     _assert_nothing_personal(client.get("/leads/thanks").text, "/leads/thanks")
-    response = client.post("/checkout/bilhete-geral", data=checkout_data(**BUYER))
+    card_page = check_out(client, **BUYER)
     order = only_order()
     order_url = f"/order/{order.public_token}"
     awaiting = client.get(order_url).text
     assert named(awaiting, "add_payment_info"), "the order should be awaiting payment"
     _assert_nothing_personal(awaiting, "order awaiting payment")
-    client.post(response.headers["Location"], data={"cardholder_name": BUYER["name"]})
+    client.post(card_page, data={"cardholder_name": BUYER["name"]})
     paid = client.get(order_url).text
     assert named(paid, "purchase"), "the order should be paid"
     _assert_nothing_personal(paid, "order paid")
@@ -306,8 +297,6 @@ def test_a_headline_cookie_left_from_a_withdrawn_consent_is_removed(client):
 
 
 def test_with_one_headline_there_is_no_test_and_nothing_is_kept(client):
-    from app.catalog.services import current_event
-
     event = current_event()
     event.content = {k: v for k, v in event.content.items() if k != "headline_variants"}
     db.session.commit()

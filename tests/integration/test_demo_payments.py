@@ -1,24 +1,21 @@
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 
+from app.catalog.models import Offer
 from app.extensions import db as _db
+from app.orders.holds import seats_left
 from app.orders.moves import commit_move
 from app.orders.states import MoveRefused, OrderStatus
 from app.payments.provider import Outcome, PaymentUpdate
 from app.payments.settlement import apply_payment_update
 from app.timeutil import utcnow
-from tests.integration.helpers import checkout_data, only_order
-
-
-def _buy(client, **overrides):
-    response = client.post("/checkout/bilhete-geral", data=checkout_data(**overrides))
-    assert response.status_code == 303, response.text
-    return response.headers["Location"]
+from tests.integration.helpers import check_out, only_order
 
 
 def test_demo_card_page_has_one_pay_button(client, db):
-    page = client.get(_buy(client))
+    page = client.get(check_out(client))
     assert page.status_code == 200
     main = page.text.split('<main id="main"')[1]  # the cookie banner sits above it
     assert main.count("data-demo-pay") == 1
@@ -26,7 +23,7 @@ def test_demo_card_page_has_one_pay_button(client, db):
 
 
 def test_demo_card_pays_the_order(client, db):
-    location = _buy(client)
+    location = check_out(client)
     response = client.post(location, data={"cardholder_name": "João Conceição"})
     assert response.status_code == 303
     order = only_order()
@@ -43,7 +40,7 @@ def test_demo_card_pays_the_order(client, db):
 
 
 def test_decline_trigger_fails_the_payment_and_offers_a_retry(client, db):
-    location = _buy(client, name="Ana DECLINE")
+    location = check_out(client, name="Ana DECLINE")
     client.post(location, data={"cardholder_name": "Ana decline"})
     order = only_order()
     assert order.status == "failed"
@@ -60,7 +57,7 @@ def test_decline_trigger_fails_the_payment_and_offers_a_retry(client, db):
 
 
 def test_mb_way_waits_then_is_approved_on_the_demo_phone(client, db):
-    location = _buy(client, payment_method="mb_way")
+    location = check_out(client, payment_method="mb_way")
     order = only_order()
     assert location == f"/order/{order.public_token}"
     page = client.get(location).text
@@ -83,7 +80,7 @@ def test_mb_way_waits_then_is_approved_on_the_demo_phone(client, db):
 
 
 def test_mb_way_rejected(client, db):
-    _buy(client, payment_method="mb_way")
+    check_out(client, payment_method="mb_way")
     order = only_order()
     client.post(f"/demo/mbway/{order.public_token}", data={"decision": "reject"})
     _db.session.refresh(order)
@@ -92,7 +89,7 @@ def test_mb_way_rejected(client, db):
 
 
 def test_mb_way_expires_after_its_window(client, db):
-    _buy(client, payment_method="mb_way")
+    check_out(client, payment_method="mb_way")
     order = only_order()
     assert timedelta(minutes=3, seconds=55) < order.expires_at - utcnow() <= timedelta(minutes=4)
     order.expires_at = utcnow() - timedelta(seconds=1)
@@ -106,7 +103,7 @@ def test_mb_way_expires_after_its_window(client, db):
 
 
 def test_polling_gets_only_the_status_block(client, db):
-    _buy(client, payment_method="mb_way")
+    check_out(client, payment_method="mb_way")
     order = only_order()
     response = client.get(f"/order/{order.public_token}", headers={"HX-Request": "true"})
     assert response.text.lstrip().startswith('<div id="order-status"')
@@ -115,7 +112,7 @@ def test_polling_gets_only_the_status_block(client, db):
 
 
 def test_the_redirect_back_never_marks_paid(client, db):
-    location = _buy(client)
+    location = check_out(client)
     order = only_order()
     client.get(location)
     client.get(f"/order/{order.public_token}")
@@ -124,7 +121,7 @@ def test_the_redirect_back_never_marks_paid(client, db):
 
 
 def test_transition_table_is_enforced(client, db):
-    _buy(client)
+    check_out(client)
     order = only_order()
     commit_move(order.id, OrderStatus.PAID, "test")
     with pytest.raises(MoveRefused):
@@ -135,7 +132,7 @@ def test_transition_table_is_enforced(client, db):
 
 
 def test_payment_with_wrong_amount_is_not_marked_paid(client, db):
-    _buy(client)
+    check_out(client)
     order = only_order()
     apply_payment_update(
         PaymentUpdate(str(order.id), Outcome.SUCCEEDED, "x", amount_cents=100, currency="EUR")
@@ -145,13 +142,13 @@ def test_payment_with_wrong_amount_is_not_marked_paid(client, db):
 
 
 def test_demo_pages_refuse_the_wrong_method(client, db):
-    _buy(client)
+    check_out(client)
     order = only_order()
     assert client.get(f"/demo/mbway/{order.public_token}").status_code == 404
 
 
 def test_demo_multibanco_shows_a_voucher_and_the_demo_atm_pays_it(client, db):
-    location = _buy(client, payment_method="multibanco")
+    location = check_out(client, payment_method="multibanco")
     order = only_order()
     assert location == f"/order/{order.public_token}"
     page = client.get(location).text
@@ -167,12 +164,7 @@ def test_demo_multibanco_shows_a_voucher_and_the_demo_atm_pays_it(client, db):
 
 
 def test_demo_refunds_are_recorded_at_once_and_a_full_one_frees_the_seat(app, client, db):
-    from click.testing import CliRunner
-
-    from app.catalog.models import Offer
-    from app.orders.holds import seats_left
-
-    client.post(_buy(client), data={"cardholder_name": "Ana"})
+    client.post(check_out(client), data={"cardholder_name": "Ana"})
     order = only_order()
     assert order.status == "paid"
     offer = _db.session.get(Offer, order.offer_id)

@@ -7,15 +7,13 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select, text
 
-from app import create_app
 from app.config import TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
 from app.customers.models import Customer
 from app.customers.services import find_customer_by_email
 from app.extensions import db as _db
 from app.orders.models import Order
-from app.personal_data.encryption import UnknownKeyError, new_key
-from tests.integration.helpers import checkout_data, lead_data
-from tests.support import app_settings
+from app.personal_data.encryption import Keyring, UnknownKeyError, new_key
+from tests.integration.helpers import check_out, checkout_data, lead_data
 
 EMAIL = "beatriz.quaresma@example.pt"
 NEW_DATA_KEY = f"k2:{new_key()}"
@@ -35,23 +33,16 @@ def raw_billing_nifs() -> list[str | None]:
 
 
 def buy(client, **fields) -> None:
-    form = checkout_data(email=EMAIL, name="Beatriz Quaresma", nif="123456789", **fields)
-    response = client.post("/checkout/bilhete-geral", data=form)
-    assert response.status_code == 303, response.text
+    check_out(client, email=EMAIL, name="Beatriz Quaresma", nif="123456789", **fields)
 
 
 @contextmanager
-def shop_with(app, database_url, event_file, **keys):
+def shop_with(make_app, **keys):
     """Another app on the same database, with other keys; its own session and engine."""
-    other = create_app(app_settings(database_url, event_file, **keys))
     _db.session.commit()  # nothing of ours held open while the other app writes
-    try:
-        with other.app_context():
-            yield other
-            _db.session.remove()
-    finally:
-        with other.app_context():
-            _db.engine.dispose()
+    with make_app(**keys) as other, other.app_context():
+        yield other
+        _db.session.remove()
 
 
 def test_the_database_holds_no_personal_data_in_clear(client, db):
@@ -98,15 +89,13 @@ def test_an_encrypted_column_cannot_be_searched_by_mistake(db):
     assert db.session.scalars(select(Customer).where(Customer.phone.is_not(None))).all() == []
 
 
-def test_rotate_re_encrypts_under_a_new_key_put_in_front(app, client, db, database_url, event_file):
+def test_rotate_re_encrypts_under_a_new_key_put_in_front(make_app, client, db):
     client.post("/leads", data=lead_data(email="ana@example.pt"))
     buy(client)
     before = raw_customers()
     assert {row.email.split(":")[1] for row in before} == {"test"}
 
-    with shop_with(
-        app, database_url, event_file, DATA_KEYS=f"{NEW_DATA_KEY},{TEST_DATA_KEYS}"
-    ) as rotating:
+    with shop_with(make_app, DATA_KEYS=f"{NEW_DATA_KEY},{TEST_DATA_KEYS}") as rotating:
         # Until rotated, the new key writes and the old one still reads.
         assert find_customer_by_email(EMAIL).name == "Beatriz Quaresma"
         result = rotating.test_cli_runner().invoke(args=["keys", "rotate", "--batch", "1"])
@@ -124,7 +113,7 @@ def test_rotate_re_encrypts_under_a_new_key_put_in_front(app, client, db, databa
             assert value.startswith("v1:k2:")
     assert raw_billing_nifs()[0].startswith("v1:k2:")
     # Nothing still needs the old key: it can leave DATA_KEYS.
-    with shop_with(app, database_url, event_file, DATA_KEYS=NEW_DATA_KEY):
+    with shop_with(make_app, DATA_KEYS=NEW_DATA_KEY):
         customer = find_customer_by_email(EMAIL)
         assert (customer.name, customer.phone, customer.nif) == (
             "Beatriz Quaresma",
@@ -137,23 +126,21 @@ def test_rotate_re_encrypts_under_a_new_key_put_in_front(app, client, db, databa
         db.session.scalars(select(Customer)).all()
 
 
-def test_rotate_stops_on_a_value_no_key_can_read(app, client, db, database_url, event_file):
+def test_rotate_stops_on_a_value_no_key_can_read(make_app, client, db):
     buy(client)
-    with shop_with(app, database_url, event_file, DATA_KEYS=NEW_DATA_KEY) as rotating:
+    with shop_with(make_app, DATA_KEYS=NEW_DATA_KEY) as rotating:
         result = rotating.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code == 1
     assert "encrypted under key 'test', which is not in DATA_KEYS" in result.output
     assert {row.email.split(":")[1] for row in raw_customers()} == {"test"}
 
 
-def test_a_new_blind_index_key_keeps_customers_findable(app, client, db, database_url, event_file):
+def test_a_new_blind_index_key_keeps_customers_findable(make_app, client, db):
     client.post("/leads", data=lead_data(email=EMAIL))
     old_index = raw_customers()[0].email_index
 
     with shop_with(
-        app,
-        database_url,
-        event_file,
+        make_app,
         BLIND_INDEX_KEY=NEW_INDEX_KEY,
         BLIND_INDEX_PREVIOUS_KEY=TEST_BLIND_INDEX_KEY,
     ) as changing:
@@ -172,23 +159,19 @@ def test_a_new_blind_index_key_keeps_customers_findable(app, client, db, databas
 
     client.post("/leads", data=lead_data(email="ana@example.pt"))
     with shop_with(
-        app,
-        database_url,
-        event_file,
+        make_app,
         BLIND_INDEX_KEY=NEW_INDEX_KEY,
         BLIND_INDEX_PREVIOUS_KEY=TEST_BLIND_INDEX_KEY,
     ) as changing:
         result = changing.test_cli_runner().invoke(args=["keys", "rotate"])
         assert "customers.email_index: 1 recomputed" in result.output
-    with shop_with(app, database_url, event_file, BLIND_INDEX_KEY=NEW_INDEX_KEY):
+    with shop_with(make_app, BLIND_INDEX_KEY=NEW_INDEX_KEY):
         assert find_customer_by_email("ana@example.pt") is not None
         assert find_customer_by_email(EMAIL) is not None
         assert len(raw_customers()) == 2
 
 
 def test_keys_generate_prints_keys_the_shop_accepts(app):
-    from app.personal_data.encryption import Keyring
-
     runner = app.test_cli_runner()
     data_key = runner.invoke(args=["keys", "generate"]).output.strip()
     index_key = runner.invoke(args=["keys", "generate", "--blind-index"]).output.strip()

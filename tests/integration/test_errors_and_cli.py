@@ -1,56 +1,46 @@
 import re
+from datetime import timedelta
 
 import yaml
 from sqlalchemy import select
 
 from app.catalog.models import Offer
+from app.extensions import db as _db
+from app.orders.models import Order
+from app.timeutil import utcnow
+from tests.integration.helpers import check_out
 
 
-def test_500_page_is_localized_and_hides_the_stack_trace(database_url, event_file):
-    from app import create_app
+def test_500_page_is_localized_and_hides_the_stack_trace(make_app):
+    # Not TESTING: a test app hands the exception to the test instead of the 500 page.
+    with make_app(TESTING=False) as broken:
 
-    broken = create_app(
-        {
-            "APP_ENV": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVENT_DATA_FILE": str(event_file),
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+        @broken.get("/boom")
+        def boom():
+            raise RuntimeError("secret internals")
 
-    @broken.get("/boom")
-    def boom():
-        raise RuntimeError("secret internals")
-
-    client = broken.test_client()
-    response = client.get("/boom")
+        client = broken.test_client()
+        response = client.get("/boom")
     assert response.status_code == 500
     assert "Algo correu mal do nosso lado" in response.text
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
 
 
-def test_429_page_is_localized_with_retry_after(database_url, event_file, db):
-    from app import create_app
-
-    limited = create_app(
-        {
-            "APP_ENV": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVENT_DATA_FILE": str(event_file),
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_DEFAULT": "2 per minute",
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    client = limited.test_client()
-    assert client.get("/en/").status_code == 200
-    assert client.get("/en/").status_code == 200
-    response = client.get("/en/")
-    assert response.status_code == 429
-    assert "Too many requests" in response.text
-    assert int(response.headers["Retry-After"]) > 0
-    assert client.get("/healthz").status_code == 200
+def test_429_page_is_localized_with_retry_after(make_app, db):
+    with make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_DEFAULT="2 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+    ) as limited:
+        client = limited.test_client()
+        assert client.get("/en/").status_code == 200
+        assert client.get("/en/").status_code == 200
+        response = client.get("/en/")
+        assert response.status_code == 429
+        assert "Too many requests" in response.text
+        assert int(response.headers["Retry-After"]) > 0
+        assert client.get("/healthz").status_code == 200
 
 
 def test_catalog_sync_updates_prices_and_retires_offers(app, db, event_file, tmp_path):
@@ -78,14 +68,7 @@ def test_catalog_sync_reports_mistakes_for_marketing(app, db, tmp_path):
 
 
 def test_payments_reconcile_command_expires_overdue_orders(app, client, db):
-    from datetime import timedelta
-
-    from app.extensions import db as _db
-    from app.orders.models import Order
-    from app.timeutil import utcnow
-    from tests.integration.helpers import checkout_data
-
-    client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="mb_way"))
+    check_out(client, payment_method="mb_way")
     order = _db.session.scalar(select(Order))
     order.expires_at = utcnow() - timedelta(seconds=5)
     _db.session.commit()

@@ -12,6 +12,8 @@ import yaml
 from markupsafe import escape
 
 from app.catalog.services import sync_catalog
+from app.leads.links import confirmation_token
+from app.leads.models import Lead
 from tests.integration.helpers import checkout_data, lead_data
 
 PAGES = {"pt_PT": "", "en": "/en"}
@@ -207,9 +209,6 @@ def _orders(client) -> list[str]:
 
 
 def test_every_page_with_a_form_links_the_privacy_policy(client, db):
-    from app.leads.links import confirmation_token
-    from app.leads.models import Lead
-
     client.post("/leads", data=lead_data())
     lead = db.session.query(Lead).one()
     seeds = ["/", "/en/", f"/leads/confirm/{confirmation_token(lead.id)}", *_orders(client)]

@@ -21,10 +21,10 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
 from app.extensions import db as _db
-from app.outbox.adapters import build_adapters
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import run_once
 from tests.http_doubles import HubSpotDouble, Receiver, Seen
+from tests.integration.helpers import check_out_like_a_browser, outbox_settings
 from tests.smtp_double import SmtpDouble
 
 NAME = "Zulmira Quaresma"
@@ -55,17 +55,6 @@ SECRETS = [
 # the mail provider would in its own logs. They are the outside world, not the shop.
 DOUBLES_LOGGERS = ("mail.log",)
 
-SETTINGS = (
-    "SMTP_URL",
-    "MAIL_DIR",
-    "KIT_API_KEY",
-    "KIT_API_BASE",
-    "HUBSPOT_TOKEN",
-    "HUBSPOT_API_BASE",
-    "OUTBOX_BACKOFF_SECONDS",
-    "OUTBOX_MAX_ATTEMPTS",
-)
-
 
 class EchoingKit(Receiver):
     """A Kit that refuses every subscriber with a 500 quoting the address it was sent."""
@@ -86,23 +75,20 @@ def outside(app, db, tmp_path) -> Iterator[tuple[SmtpDouble, HubSpotDouble]]:
     smtp = SmtpDouble().start()
     hubspot = HubSpotDouble(server, HUBSPOT_TOKEN)
     kit = EchoingKit(server)
-    saved = {key: app.config.get(key) for key in SETTINGS}
-    app.config.update(
-        SMTP_URL=smtp.url,
-        MAIL_DIR=str(tmp_path / "mail"),
-        KIT_API_KEY="kit-logs",
-        KIT_API_BASE=kit.base_url,
-        HUBSPOT_TOKEN=HUBSPOT_TOKEN,
-        HUBSPOT_API_BASE=hubspot.base_url,
-        OUTBOX_BACKOFF_SECONDS=0.01,
-        OUTBOX_MAX_ATTEMPTS=2,
-    )
-    app.extensions["outbox_adapters"] = build_adapters(app.config)
     try:
-        yield smtp, hubspot
+        with outbox_settings(
+            app,
+            SMTP_URL=smtp.url,
+            MAIL_DIR=str(tmp_path / "mail"),
+            KIT_API_KEY="kit-logs",
+            KIT_API_BASE=kit.base_url,
+            HUBSPOT_TOKEN=HUBSPOT_TOKEN,
+            HUBSPOT_API_BASE=hubspot.base_url,
+            OUTBOX_BACKOFF_SECONDS=0.01,
+            OUTBOX_MAX_ATTEMPTS=2,
+        ):
+            yield smtp, hubspot
     finally:
-        app.config.update(saved)
-        app.extensions.pop("outbox_adapters", None)
         smtp.stop()
         server.clear()
         server.stop()
@@ -193,20 +179,9 @@ def test_a_whole_purchase_logs_no_email_phone_or_nif(client, outside, caplog):
 
 def stripe_checkout(client, method: str):
     """The checkout form as a browser sends it, with its CSRF token and checkout key."""
-    html = client.get("/checkout/bilhete-geral").get_data(as_text=True)
-    hidden = dict(
-        re.findall(r'name="(csrf_token|checkout_key)" type="hidden" value="([^"]+)"', html)
+    response = check_out_like_a_browser(
+        client, method, name=NAME, email=EMAIL, phone=PHONE_TYPED, nif=NIF
     )
-    data = {
-        "name": NAME,
-        "email": EMAIL,
-        "phone": PHONE_TYPED,
-        "nif": NIF,
-        "payment_method": method,
-        "accept_terms": "y",
-        **hidden,
-    }
-    response = client.post("/checkout/bilhete-geral", data=data)
     assert response.status_code == 303, response.text
     return response
 

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.payments.reconcile import reconcile
 from app.timeutil import utcnow
-from tests.integration.helpers import checkout_data, csrf_token, only_order
+from tests.integration.helpers import check_out, check_out_like_a_browser, csrf_token, only_order
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 POLL = {"HX-Request": "true"}
@@ -53,7 +53,7 @@ def serve(client, path: str, **headers: str) -> tuple[str, list[str]]:
 
 
 def test_the_order_page_and_its_poll_write_nothing_while_waiting(client, db):
-    client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="mb_way"))
+    check_out(client, payment_method="mb_way")
     order = only_order()
     page = f"/order/{order.public_token}"
     for headers in ({}, POLL):
@@ -64,7 +64,7 @@ def test_the_order_page_and_its_poll_write_nothing_while_waiting(client, db):
 
 
 def test_an_overdue_hold_shows_as_expired_without_a_write_and_the_worker_moves_it(client, db):
-    client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="mb_way"))
+    check_out(client, payment_method="mb_way")
     order = only_order()
     order.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -83,8 +83,7 @@ def test_an_overdue_hold_shows_as_expired_without_a_write_and_the_worker_moves_i
 
 
 def test_a_paid_order_and_its_attendee_page_write_nothing(client, db):
-    response = client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="card"))
-    card_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    card_page = client.get(check_out(client, payment_method="card")).get_data(as_text=True)
     order = only_order()
     client.post(
         f"/demo/card/{order.public_token}",
@@ -105,11 +104,7 @@ def test_a_paid_order_and_its_attendee_page_write_nothing(client, db):
 
 
 def test_the_stripe_order_page_neither_writes_nor_asks_stripe(stripe_client, stripe):
-    page = stripe_client.get("/checkout/bilhete-geral").get_data(as_text=True)
-    key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', page).group(1)
-    data = checkout_data(payment_method="mb_way")
-    data.update(csrf_token=csrf_token(page), checkout_key=key)
-    stripe_client.post("/checkout/bilhete-geral", data=data)
+    check_out_like_a_browser(stripe_client, "mb_way")
     order = only_order()
     # Long past the throttle and the hold: the old page would have asked Stripe and
     # cancelled the payment there.

@@ -7,11 +7,8 @@ files as it does on a fresh machine.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
@@ -22,10 +19,8 @@ from sqlalchemy import inspect, select, text
 
 from app.customers.models import Customer
 from app.extensions import db as _db
-from app.leads.links import confirmation_token
 from app.leads.models import Lead
 from app.orders.models import Order
-from app.outbox.adapters import build_adapters
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.payments.models import WebhookEvent
 from app.personal_data.encryption import blind_index
@@ -33,25 +28,24 @@ from app.privacy.models import PrivacyRequest
 from app.timeutil import utcnow
 from tests.http_doubles import HubSpotDouble, KitDouble
 from tests.integration.helpers import (
-    checkout_data,
+    check_out,
     deliver_until_settled,
     lead_data,
+    outbox_settings,
     read_eml,
     token_from,
 )
-
-PERSON = SimpleNamespace(
-    name="Ana-Sofia D'Ávila",
-    email="ana.sofia@example.pt",
-    phone="912 345 678",
-    phone_e164="+351912345678",
-    nif="256431779",
+from tests.integration.privacy_centre import (
+    HUBSPOT_TOKEN,
+    KIT_KEY,
+    PERSON,
+    access_link,
+    body,
+    make_person,
+    open_centre,
 )
-KIT_KEY = "kit-key"
-HUBSPOT_TOKEN = "hubspot-token"
 
-
-# -- fixtures and helpers ---------------------------------------------------------------
+# -- the shop -------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -68,82 +62,11 @@ def shop(app, db, tmp_path, outside_server) -> Iterator[SimpleNamespace]:
         "HUBSPOT_API_BASE": hubspot.base_url,
         "OUTBOX_BACKOFF_SECONDS": 0.01,
     }
-    saved = {key: app.config.get(key) for key in touched}
-    app.config.update(touched)
-    app.extensions["outbox_adapters"] = build_adapters(app.config)
-    yield SimpleNamespace(mail=tmp_path / "mail", kit=kit, hubspot=hubspot)
-    app.config.update(saved)
-    app.extensions.pop("outbox_adapters", None)
+    with outbox_settings(app, **touched):
+        yield SimpleNamespace(mail=tmp_path / "mail", kit=kit, hubspot=hubspot)
     errors = list(outside_server.handler_errors)
     outside_server.clear()
     assert not errors, errors
-
-
-def body(message: email.message.EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def access_link(shop: SimpleNamespace) -> str:
-    """The path of the newest privacy-centre link emailed."""
-    deliver_until_settled()
-    found = [m for m in read_eml(shop.mail) if "/my-data/access/" in body(m)]
-    assert found, "no privacy link was emailed"
-    match = re.search(
-        r"http://shop\.test(/\S*/my-data/access/\S+|/my-data/access/\S+)", body(found[-1])
-    )
-    assert match
-    return match.group(1)
-
-
-def make_person(client, shop) -> Customer:
-    """A person with every kind of record the shop keeps: a cookie choice, a confirmed lead
-    with marketing consent, a paid order with its history and a payment notification,
-    and what was sent about them to email, Kit and the CRM."""
-    client.post("/cookies", data={"action": "accept_all"})
-    lead = client.post(
-        "/leads", data=lead_data(name=PERSON.name, email=PERSON.email, marketing_consent="y")
-    )
-    assert lead.status_code == 303, lead.text
-    lead_row = _db.session.scalar(select(Lead))
-    confirmed = client.post(f"/leads/confirm/{confirmation_token(lead_row.id)}")
-    assert confirmed.status_code == 303
-    bought = client.post(
-        "/checkout/bilhete-geral",
-        data=checkout_data(
-            name=PERSON.name,
-            email=PERSON.email.upper(),
-            phone=PERSON.phone,
-            nif=PERSON.nif,
-            payment_method="card",
-        ),
-    )
-    assert bought.status_code == 303, bought.text
-    paid = client.post(bought.headers["Location"], data={"cardholder_name": PERSON.name})
-    assert paid.status_code == 303
-    order = _db.session.scalar(select(Order))
-    _db.session.add(
-        WebhookEvent(
-            provider="stripe",
-            event_id=f"evt_{uuid.uuid4().hex}",
-            type="checkout.session.completed",
-            order_id=order.id,
-            result="paid",
-        )
-    )
-    _db.session.commit()
-    deliver_until_settled()
-    customer = _db.session.scalar(select(Customer))
-    assert customer.consent_id, "the cookie choice was not linked to the person"
-    return customer
-
-
-def open_centre(client, shop, email_address: str = PERSON.email) -> None:
-    sent = client.post("/my-data", data={"email": email_address})
-    assert sent.status_code == 303
-    link = access_link(shop)
-    opened = client.post(link)
-    assert opened.status_code == 303
-    assert opened.headers["Location"].endswith("/my-data/me")
 
 
 # -- the link ---------------------------------------------------------------------------
@@ -404,12 +327,7 @@ def test_erasure_does_not_ask_outside_systems_that_never_had_the_person(client, 
 
 
 def test_erasure_first_closes_a_payment_still_waiting(client, shop):
-    started = client.post(
-        "/checkout/bilhete-geral",
-        data=checkout_data(email=PERSON.email, payment_method="mb_way"),
-    )
-    assert started.status_code == 303
-    token = token_from(started.headers["Location"])
+    token = token_from(check_out(client, email=PERSON.email, payment_method="mb_way"))
     _db.session.rollback()
     assert _db.session.scalar(select(Order)).status == "awaiting_payment"
     open_centre(client, shop)

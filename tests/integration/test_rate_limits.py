@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -23,44 +24,29 @@ import requests
 from flask import Flask
 from sqlalchemy.orm import close_all_sessions
 
-from tests.integration.helpers import checkout_data, csrf_token, lead_data
-from tests.support import app_settings
+from tests.e2e.harness import start_server
+from tests.integration.helpers import checkout_data, csrf_token, lead_data, send_webhook
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
-def limited_app(database_url: str, event_file: Path, db) -> Iterator[Callable[..., Flask]]:
+def limited_app(make_app, db) -> Iterator[Callable[..., Flask]]:
     """Build apps on the test database with rate limits on: `limited_app(**settings)`."""
-    from app import create_app
-
     # The `db` fixture's last read keeps a transaction open; on PostgreSQL it would block
     # a second fixture's TRUNCATE (stripe_db) forever.
     db.session.rollback()
-    made: list[Flask] = []
+    with ExitStack() as made:
 
-    def make(**settings) -> Flask:
-        application = create_app(
-            app_settings(
-                database_url,
-                event_file,
-                WTF_CSRF_ENABLED=False,
-                RATELIMIT_ENABLED=True,
-                **settings,
+        def make(**settings) -> Flask:
+            return made.enter_context(
+                make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True, **settings)
             )
-        )
-        made.append(application)
-        return application
 
-    yield make
-    # A session these apps left in a transaction would hold PostgreSQL locks that block
-    # the next test's TRUNCATE forever: close every session before dropping the pools.
-    close_all_sessions()
-    for application in made:
-        with application.app_context():
-            from app.extensions import db as database
-
-            database.engine.dispose()
+        yield make
+        # A session these apps left in a transaction would hold PostgreSQL locks that
+        # block the next test's TRUNCATE forever: close every session before the pools go.
+        close_all_sessions()
 
 
 def _redis_answers(url: str) -> bool:
@@ -143,18 +129,13 @@ def test_the_eleventh_checkout_in_a_minute_is_refused(limited_app):
 
 
 def test_the_101st_page_in_a_minute_is_refused_and_webhooks_never_are(
-    limited_app, stripe_app, stripe_db, stripe
+    limited_app, stripe_app_settings, stripe_db, stripe
 ):
-    from tests.integration.test_stripe_payments import deliver
-
-    shop = limited_app(
-        **{key: stripe_app.config[key] for key in stripe_app.config if key.startswith("STRIPE")},
-        PAYMENT_PROVIDER="stripe",
-    )
+    shop = limited_app(**stripe_app_settings)
     assert shop.config["RATELIMIT_APPLICATION"] == "100 per minute"
     client = shop.test_client()
     answers = [
-        deliver(client, stripe.event("customer.created", {"id": f"cus_{n}"})).status_code
+        send_webhook(client, stripe.event("customer.created", {"id": f"cus_{n}"})).status_code
         for n in range(120)
     ]
     assert answers == [200] * 120
@@ -168,7 +149,9 @@ def test_the_101st_page_in_a_minute_is_refused_and_webhooks_never_are(
     assert "Too many requests" in refused.text
     # The health check and Stripe still get through.
     assert client.get("/healthz").status_code == 200
-    assert deliver(client, stripe.event("customer.created", {"id": "cus_x"})).status_code == 200
+    assert (
+        send_webhook(client, stripe.event("customer.created", {"id": "cus_x"})).status_code == 200
+    )
 
 
 def test_retry_after_is_the_real_wait_not_the_window(limited_app):
@@ -298,8 +281,6 @@ def _folder(path: Path) -> Path:
 
 def _start_pair(tmp_path: Path, settings: dict[str, str]) -> list:
     """Two real gunicorn servers (one worker each) of the shop, each with its own database."""
-    from tests.e2e.harness import start_server
-
     env = {"RATELIMIT_ENABLED": "true", "WEB_CONCURRENCY": "1", **settings}
     with ThreadPoolExecutor(2) as pool:
         futures = [

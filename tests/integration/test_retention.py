@@ -11,19 +11,17 @@ from datetime import datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from app.catalog.models import Offer
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.extensions import db as _db
 from app.leads.models import Lead
 from app.leads.services import LeadDetails, confirm_lead, save_lead
 from app.orders.models import Order
-from app.orders.moves import commit_move
-from app.orders.placing import BuyerDetails, PaymentChoice, place_order
-from app.orders.states import OrderStatus
+from app.orders.placing import BuyerDetails
 from app.outbox.models import OutboxMessage
 from app.personal_data.encryption import blind_index
 from app.timeutil import utcnow
+from tests.integration.helpers import paid_ticket
 
 
 def lead(email: str, *, confirm: bool) -> Lead:
@@ -43,10 +41,7 @@ def lead(email: str, *, confirm: bool) -> Lead:
 
 
 def buy(email: str) -> Order:
-    offer = _db.session.scalar(select(Offer).where(Offer.slug == "bilhete-geral"))
-    buyer = BuyerDetails("Rita Conceição", email, "+351912345678", "256431779", "pt_PT")
-    order = place_order(offer.id, buyer, PaymentChoice("card", "demo", 900))
-    return commit_move(order.id, OrderStatus.PAID, "payment_succeeded")
+    return paid_ticket(BuyerDetails("Rita Conceição", email, "+351912345678", "256431779", "pt_PT"))
 
 
 def purge(app) -> str:

@@ -2,9 +2,9 @@ import runpy
 
 import pytest
 
-from app.config import ConfigurationError, load_settings
+from app import config as app_config
+from app.config import PROJECT_ROOT, ConfigurationError, load_settings, web_workers
 from app.payments.registry import build_provider, chosen_provider
-
 
 PRODUCTION = {
     "APP_ENV": "production",
@@ -127,8 +127,6 @@ def test_rate_limit_settings_from_the_environment():
 @pytest.mark.parametrize("concurrency", ["", "1", "3"])
 def test_the_worker_count_is_gunicorns_own(concurrency, monkeypatch):
     """The production check counts workers the way gunicorn.conf.py starts them."""
-    from app.config import PROJECT_ROOT, web_workers
-
     if concurrency:
         monkeypatch.setenv("WEB_CONCURRENCY", concurrency)
     else:
@@ -174,13 +172,11 @@ def test_malformed_keys_are_refused_with_the_reason():
 
 
 def test_development_keeps_generated_keys_private_in_the_instance_folder(tmp_path, monkeypatch):
-    from app import config
-
-    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr(app_config, "INSTANCE_DIR", tmp_path)
     first = load_settings({"APP_ENV": "development"}).as_flask_config()
     again = load_settings({"APP_ENV": "development"}).as_flask_config()
     assert first["DATA_KEYS"] == again["DATA_KEYS"]
     assert first["BLIND_INDEX_KEY"] == again["BLIND_INDEX_KEY"]
-    assert first["DATA_KEYS"] != config.TEST_DATA_KEYS
+    assert first["DATA_KEYS"] != app_config.TEST_DATA_KEYS
     for name in ("data_keys", "blind_index_key"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import ConfigurationError, default_trusted_hosts, load_settings
+from app.config import (
+    TEST_BLIND_INDEX_KEY,
+    TEST_DATA_KEYS,
+    ConfigurationError,
+    default_trusted_hosts,
+    load_settings,
+)
 from app.web.input_rules import InvalidName, check_name
 
 
@@ -72,8 +78,6 @@ PRODUCTION = {
 
 
 def _production(**extra: str) -> dict:
-    from app.config import TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
-
     return load_settings(
         {
             **PRODUCTION,

@@ -1,6 +1,7 @@
 """Marketing edits the catalogs: every message must be translated, none fuzzy, and the
 catalogs must know every string the code and templates use."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,8 +71,6 @@ def test_catalog_knows_every_string_in_the_code(locale, source_messages):
 
 
 def test_placeholders_survive_translation():
-    import re
-
     pattern = re.compile(r"%\(\w+\)[sd]")
     for message in _catalog("pt_PT"):
         if not message.id:

@@ -1,0 +1,93 @@
+"""The person the privacy-centre tests are about, and what she does: leave every kind of
+record the shop keeps, ask for the emailed link and open the centre with it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import uuid
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from app.customers.models import Customer
+from app.extensions import db as _db
+from app.leads.links import confirmation_token
+from app.leads.models import Lead
+from app.orders.models import Order
+from app.payments.models import WebhookEvent
+from tests.integration.helpers import deliver_until_settled, lead_data, pay_by_demo_card, read_eml
+
+PERSON = SimpleNamespace(
+    name="Ana-Sofia D'Ávila",
+    email="ana.sofia@example.pt",
+    phone="912 345 678",
+    phone_e164="+351912345678",
+    nif="256431779",
+)
+KIT_KEY = "kit-key"
+HUBSPOT_TOKEN = "hubspot-token"
+
+
+def body(message: email.message.EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def access_link(shop: SimpleNamespace) -> str:
+    """The path of the newest privacy-centre link emailed."""
+    deliver_until_settled()
+    found = [m for m in read_eml(shop.mail) if "/my-data/access/" in body(m)]
+    assert found, "no privacy link was emailed"
+    match = re.search(
+        r"http://shop\.test(/\S*/my-data/access/\S+|/my-data/access/\S+)", body(found[-1])
+    )
+    assert match
+    return match.group(1)
+
+
+def make_person(client, shop) -> Customer:
+    """A person with every kind of record the shop keeps: a cookie choice, a confirmed lead
+    with marketing consent, a paid order with its history and a payment notification,
+    and what was sent about them to email, Kit and the CRM."""
+    client.post("/cookies", data={"action": "accept_all"})
+    lead = client.post(
+        "/leads", data=lead_data(name=PERSON.name, email=PERSON.email, marketing_consent="y")
+    )
+    assert lead.status_code == 303, lead.text
+    lead_row = _db.session.scalar(select(Lead))
+    confirmed = client.post(f"/leads/confirm/{confirmation_token(lead_row.id)}")
+    assert confirmed.status_code == 303
+    pay_by_demo_card(
+        client,
+        cardholder=PERSON.name,
+        name=PERSON.name,
+        email=PERSON.email.upper(),
+        phone=PERSON.phone,
+        nif=PERSON.nif,
+        payment_method="card",
+    )
+    order = _db.session.scalar(select(Order))
+    _db.session.add(
+        WebhookEvent(
+            provider="stripe",
+            event_id=f"evt_{uuid.uuid4().hex}",
+            type="checkout.session.completed",
+            order_id=order.id,
+            result="paid",
+        )
+    )
+    _db.session.commit()
+    deliver_until_settled()
+    customer = _db.session.scalar(select(Customer))
+    assert customer.consent_id, "the cookie choice was not linked to the person"
+    return customer
+
+
+def open_centre(client, shop, email_address: str = PERSON.email) -> None:
+    sent = client.post("/my-data", data={"email": email_address})
+    assert sent.status_code == 303
+    link = access_link(shop)
+    opened = client.post(link)
+    assert opened.status_code == 303
+    assert opened.headers["Location"].endswith("/my-data/me")
