@@ -8,21 +8,12 @@ the order's age.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from app.extensions import db
 from app.payments.reconcile import reconcile
 from app.timeutil import utcnow
-from tests.integration.helpers import checkout_data, csrf_token, only_order
-
-
-def _buy(client, method: str) -> None:
-    page = client.get("/checkout/bilhete-geral").get_data(as_text=True)
-    key = re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', page).group(1)
-    data = checkout_data(payment_method=method)
-    data.update(csrf_token=csrf_token(page), checkout_key=key)
-    client.post("/checkout/bilhete-geral", data=data)
+from tests.integration.helpers import check_out_like_a_browser, only_order
 
 
 def _reads(stripe) -> int:
@@ -30,7 +21,7 @@ def _reads(stripe) -> int:
 
 
 def test_an_old_voucher_is_read_hours_apart_a_young_one_seconds_apart(stripe_client, stripe):
-    _buy(stripe_client, "multibanco")
+    check_out_like_a_browser(stripe_client, "multibanco")
     order = only_order()
     now = utcnow()
     # Two days old: read at most every 2.4 hours (48 h / 20).

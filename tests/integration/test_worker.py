@@ -19,7 +19,7 @@ from app.jobs.schedule import Clock, Job
 from app.orders.models import Order
 from app.paths import PROJECT_ROOT
 from app.timeutil import utcnow
-from tests.integration.helpers import checkout_data, csrf_token, messages, only_order
+from tests.integration.helpers import check_out, messages, only_order, pay_by_demo_card
 
 
 class FakeTime:
@@ -56,26 +56,14 @@ def test_the_clock_runs_each_job_when_due_and_survives_a_failing_one(app, db, ca
     assert runs == ["often", "fails", "often", "often", "fails"]
 
 
-def _pay_by_card(client) -> None:
-    response = client.post("/checkout/bilhete-geral", data=checkout_data(payment_method="card"))
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    token = response.headers["Location"].rstrip("/").split("/")[-1]
-    client.post(
-        f"/demo/card/{token}", data={"cardholder_name": "Joao", "csrf_token": csrf_token(page)}
-    )
-
-
 def test_the_worker_process_expires_holds_delivers_and_stops_on_sigterm(
     client, db, database_url: str, event_file: Path, tmp_path: Path
 ):
-    client.post(
-        "/checkout/bilhete-geral",
-        data=checkout_data(payment_method="mb_way", email="late@example.pt", checkout_key="w-1"),
-    )
+    check_out(client, payment_method="mb_way", email="late@example.pt", checkout_key="w-1")
     waiting = only_order()
     waiting.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    _pay_by_card(client)
+    pay_by_demo_card(client)
     env = {
         **os.environ,
         "APP_ENV": "test",
