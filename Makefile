@@ -30,7 +30,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.package-lock.json compile-translations assets
 
 assets: $(VENV)/.installed node_modules/.package-lock.json
-	$(PY) -m app.assets
+	$(FLASK) assets build
 
 compile-translations: $(VENV)/.installed
 	$(PYBABEL) compile -d translations --statistics

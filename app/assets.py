@@ -68,8 +68,3 @@ def load_manifest(path: Path = MANIFEST) -> dict[str, str]:
         raise AssetsMissing(
             "static/built/manifest.json is missing: run `make assets` (npm ci + build)"
         ) from exc
-
-
-if __name__ == "__main__":
-    for logical, built in build_assets().items():
-        print(f"{logical} -> static/{built}")

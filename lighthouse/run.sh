@@ -27,7 +27,7 @@ done
 manifest=static/built/manifest.json
 if [ ! -f "$manifest" ] || [ -n "$(find static/css static/js node_modules/htmx.org/dist \
     -type f -newer "$manifest" -print -quit 2>/dev/null)" ]; then
-  "$PY" -m app.assets
+  .venv/bin/flask --app wsgi:app assets build
 fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/shop-lighthouse.XXXXXX")"

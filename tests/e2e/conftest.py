@@ -137,7 +137,7 @@ def email() -> str:
 def built_assets() -> None:
     """Hashed CSS and JavaScript in static/built/, as the server serves them.
 
-    Built only when a source changed since the last build (`python -m app.assets`).
+    Built only when a source changed since the last build (`flask assets build`).
     """
     if not assets_up_to_date():
         build_assets()

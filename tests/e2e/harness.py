@@ -228,7 +228,7 @@ def assets_up_to_date() -> bool:
 
 
 def build_assets() -> None:
-    _run(dict(os.environ), str(VENV_BIN / "python"), "-m", "app.assets")
+    _run(dict(os.environ), str(VENV_BIN / "flask"), "--app", "wsgi:app", "assets", "build")
 
 
 def start_server(
