@@ -52,7 +52,7 @@ db: $(VENV)/.installed
 run: install db
 	@$(FLASK) worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+	HOST=$${HOST:-127.0.0.1} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 # ruff, then the architecture contract (import-linter, [tool.importlinter] in
 # pyproject.toml): no package cycle, web below every feature, no feature importing

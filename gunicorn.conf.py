@@ -1,14 +1,26 @@
 """gunicorn settings for `web` in the Procfile and for `make run`.
 
-Workers are processes (one per core, plus one); each runs a few threads so a slow
-phone on a slow network does not hold a whole process.
+Workers are processes; each runs a few threads so a slow phone on a slow network does
+not hold a whole process. With Redis (`REDIS_URL`) the rate limits are shared, so there
+is one worker per core, plus one; without it every process would count each visitor
+alone, so one process serves with its threads (app/config.py's `web_workers` applies the
+same rule when it checks production settings).
 """
 
 import multiprocessing
 import os
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+# A platform (Heroku, Scalingo...) routes to $PORT on every interface; `make run`, the
+# tests and Lighthouse set HOST=127.0.0.1 so nothing else on the network reaches them.
+_default_host = "0.0.0.0" if os.environ.get("PORT") else "127.0.0.1"  # noqa: S104
+bind = f"{os.environ.get('HOST') or _default_host}:{os.environ.get('PORT') or '8000'}"
+_concurrency = os.environ.get("WEB_CONCURRENCY", "").strip()
+if _concurrency:
+    workers = int(_concurrency)
+elif os.environ.get("REDIS_URL", "").strip():
+    workers = multiprocessing.cpu_count() + 1
+else:
+    workers = 1
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = 30

@@ -152,9 +152,12 @@ class Settings:
 
 
 def web_workers(environ: dict[str, str]) -> int:
-    """How many gunicorn worker processes serve the shop: gunicorn.conf.py's own rule."""
+    """How many gunicorn worker processes serve the shop: gunicorn.conf.py's own rule
+    (one per core plus one with Redis to share the rate limits; otherwise one)."""
     value = environ.get("WEB_CONCURRENCY", "").strip()
-    return int(value) if value else multiprocessing.cpu_count() + 1
+    if value:
+        return int(value)
+    return multiprocessing.cpu_count() + 1 if environ.get("REDIS_URL", "").strip() else 1
 
 
 def _rate_limit_config(settings: Settings) -> dict[str, Any]:

@@ -9,12 +9,13 @@ may be a lead, a buyer or both.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.customers.models import Customer, JourneyStage
 from app.extensions import db
@@ -26,7 +27,11 @@ from app.outbox.errors import NothingToSend
 from app.outbox.mail import mark_language, new_email, write_body
 from app.outbox.models import OutboxMessage
 from app.outbox.services import enqueue
+from app.timeutil import utcnow
 from app.web.i18n import speaking
+
+# Confirmation emails one address may get from the lead form in 24 hours.
+CONFIRMATIONS_PER_DAY = 3
 
 
 def lead_of(customer: Customer) -> Lead | None:
@@ -49,9 +54,26 @@ def contact_payload(customer: Customer, stage: str) -> dict[str, Any]:
 # -- what a lead causes ------------------------------------------------------------------
 
 
+def _confirmations_today(lead: Lead) -> int:
+    since = utcnow() - timedelta(days=1)
+    with db.session.no_autoflush:
+        return (
+            db.session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.kind == "lead_confirmation",
+                    OutboxMessage.customer_id == lead.customer_id,
+                    OutboxMessage.created_at >= since,
+                )
+            )
+            or 0
+        )
+
+
 def lead_stored(lead: Lead) -> None:
-    """A lead not yet confirmed gets the double opt-in email (again, if it comes back)."""
-    if lead.confirmed_at is None:
+    """A lead not yet confirmed gets the double opt-in email (again, if it comes back),
+    at most CONFIRMATIONS_PER_DAY times a day: the form is open to anyone, and an
+    address must not be flooded by someone else sending it again and again."""
+    if lead.confirmed_at is None and _confirmations_today(lead) < CONFIRMATIONS_PER_DAY:
         enqueue(
             "email",
             "lead_confirmation",

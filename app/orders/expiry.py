@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.orders.batches import for_each_order
 from app.orders.models import Order
 from app.orders.moves import commit_move
 from app.orders.states import MoveRefused, OrderStatus
@@ -50,9 +51,8 @@ def expire_overdue_orders() -> int:
             Order.status == OrderStatus.AWAITING_PAYMENT, Order.expires_at <= utcnow()
         )
     ).all()
-    moved = 0
-    for order_id in overdue:
-        order = db.session.get(Order, order_id)
-        if order is not None and expire_if_overdue(order).status == OrderStatus.EXPIRED:
-            moved += 1
-    return moved
+    return for_each_order(
+        overdue,
+        lambda order: expire_if_overdue(order).status == OrderStatus.EXPIRED,
+        "expiring holds",
+    )

@@ -12,6 +12,7 @@ import logging
 from sqlalchemy import select
 
 from app.extensions import db
+from app.orders.batches import for_each_order
 from app.orders.models import Order
 from app.orders.moves import lock_order, move
 from app.orders.states import OrderStatus
@@ -59,12 +60,9 @@ def release_payment(order: Order) -> Order:
 def release_pending_payments() -> int:
     """Close every payment still open for an order that stopped waiting; returns how many."""
     pending = db.session.scalars(select(Order.id).where(Order.release_pending.is_(True))).all()
-    closed = 0
-    for order_id in pending:
-        order = db.session.get(Order, order_id)
-        if order is not None and not release_payment(order).release_pending:
-            closed += 1
-    return closed
+    return for_each_order(
+        pending, lambda order: not release_payment(order).release_pending, "closing payments"
+    )
 
 
 def abandon_payment(order: Order) -> Order:

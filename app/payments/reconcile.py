@@ -15,19 +15,21 @@ under its row lock, and the state table refuses a move that already happened.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
+from app.orders.batches import for_each_order
 from app.orders.expiry import expire_overdue_orders
 from app.orders.models import Order
 from app.orders.moves import lock_order
 from app.orders.states import OrderStatus
 from app.payments.closing import release_pending_payments
-from app.payments.provider import Outcome, PaymentProviderError
+from app.payments.provider import Outcome, PaymentProvider, PaymentProviderError
 from app.payments.registry import get_provider
 from app.payments.settlement import apply_payment_update
 from app.timeutil import as_utc, utcnow
@@ -59,11 +61,11 @@ def _check_due(order: Order, now: datetime, every: timedelta) -> bool:
     return now - as_utc(last) >= interval
 
 
-def _waiting_at(provider_name: str) -> list[Order]:
-    """Orders waiting for a payment this provider started."""
+def _waiting_at(provider_name: str) -> list[uuid.UUID]:
+    """The ids of orders waiting for a payment this provider started."""
     return list(
         db.session.scalars(
-            select(Order).where(
+            select(Order.id).where(
                 Order.status == OrderStatus.AWAITING_PAYMENT,
                 Order.provider == provider_name,
                 Order.provider_reference.is_not(None),
@@ -72,38 +74,50 @@ def _waiting_at(provider_name: str) -> list[Order]:
     )
 
 
+def _read_late_payment(provider: PaymentProvider, order: Order, every: timedelta) -> bool:
+    """Read one waiting payment at the provider if it is due; True when it was read."""
+    if not _check_due(order, utcnow(), every):
+        return False
+    locked = lock_order(order.id)
+    # Another worker may have read it, or it may have moved, since the list was made.
+    if (
+        locked is None
+        or locked.status != OrderStatus.AWAITING_PAYMENT
+        or not _check_due(locked, utcnow(), every)
+    ):
+        db.session.rollback()
+        return False
+    # Noted before asking, so a provider that hangs is not asked again at once.
+    locked.provider_checked_at = utcnow()
+    db.session.commit()
+    try:
+        update = provider.fetch_status(locked)
+    except PaymentProviderError as exc:
+        log.warning("order %s: could not read the payment (%s)", locked.id, exc)
+        return True
+    if update is not None and update.outcome != Outcome.PENDING:
+        apply_payment_update(update)
+    return True
+
+
 def check_late_payments() -> tuple[int, int]:
-    """Read waiting payments at the provider; returns (orders checked, orders it settled)."""
+    """Read waiting payments at the provider; returns (orders read, orders now settled)."""
     provider = get_provider()
     if not provider.reads_status:
         return 0, 0
     every = timedelta(seconds=current_app.config["PAYMENT_STATUS_CHECK_SECONDS"])
-    checked = settled = 0
-    for order in _waiting_at(provider.name):
-        if not _check_due(order, utcnow(), every):
-            continue
-        locked = lock_order(order.id)
-        # Another worker may have read it, or it may have moved, since the list was made.
-        if (
-            locked is None
-            or locked.status != OrderStatus.AWAITING_PAYMENT
-            or not _check_due(locked, utcnow(), every)
-        ):
-            db.session.rollback()
-            continue
-        # Noted before asking, so a provider that hangs is not asked again at once.
-        locked.provider_checked_at = utcnow()
-        db.session.commit()
-        checked += 1
-        try:
-            update = provider.fetch_status(locked)
-        except PaymentProviderError as exc:
-            log.warning("order %s: could not read the payment (%s)", locked.id, exc)
-            continue
-        if update is not None and update.outcome != Outcome.PENDING:
-            apply_payment_update(update)
-            settled += 1
-    return checked, settled
+    waiting = _waiting_at(provider.name)
+    checked = for_each_order(
+        waiting,
+        lambda order: _read_late_payment(provider, order, every),
+        "reading late payments",
+    )
+    settled = db.session.scalar(
+        select(func.count(Order.id)).where(
+            Order.id.in_(waiting), Order.status != OrderStatus.AWAITING_PAYMENT
+        )
+    )
+    return checked, settled or 0
 
 
 def reconcile() -> Reconciliation:

@@ -59,6 +59,12 @@ def _settle_paid(order: Order, update: PaymentUpdate) -> str:
         move(order, OrderStatus.PAID, update.reason, release_pending=False)
     except MoveRefused:
         return f"ignored: order is {status}"
+    if order.customer_id is None:
+        # The buyer was erased while the payment was on its way: the money is in, the
+        # order stays anonymized, and a person decides (refund, or find the buyer).
+        order.review_reason = "paid_after_erasure"
+        log.warning("order %s: paid after its buyer was erased; flagged for review", order.id)
+        return "paid (buyer erased): flagged"
     # Email, Kit, CRM and GA4 hear of it through the outbox, in this same transaction.
     order_paid(order)
     return "paid"

@@ -14,10 +14,11 @@ from app.customers.models import Customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.leads.models import Lead
+from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import enqueue
-from app.payments.closing import abandon_payment
+from app.payments.closing import abandon_payment, release_payment
 from app.privacy.export import messages_about
 from app.privacy.models import PrivacyRequest
 from app.privacy.sealing import seal
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class PaymentInProgress(Exception):
-    """An order is still waiting for its payment: erasure waits until it ends."""
+    """A payment may still be open at the provider: erasure waits until it ends."""
 
 
 def close_open_payments(customer_id: int) -> None:
@@ -42,6 +43,13 @@ def close_open_payments(customer_id: int) -> None:
     for order in list(customer.orders):
         if order.status == OrderStatus.AWAITING_PAYMENT:
             abandon_payment(order)
+        elif order.release_pending:
+            release_payment(order)
+
+
+def payment_may_be_open(order: Order) -> bool:
+    """The order waits for its payment, or its payment is not yet closed at the provider."""
+    return order.status == OrderStatus.AWAITING_PAYMENT or order.release_pending
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,8 @@ def erase_person(customer_id: int, *, notify: bool, reason: str) -> Erasure:
     if customer is None:
         db.session.rollback()
         raise LookupError("no such person")
-    if any(order.status == OrderStatus.AWAITING_PAYMENT for order in customer.orders):
+    if any(payment_may_be_open(order) for order in customer.orders):
+        # Money may still arrive for it: the person is kept until the payment ends.
         db.session.rollback()
         raise PaymentInProgress
     email, locale = customer.email, customer.locale

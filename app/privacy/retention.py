@@ -17,7 +17,7 @@ from app.orders.models import Order, OrderStatusChange
 from app.orders.states import OrderStatus
 from app.outbox.models import SEALED_FIELD, OutboxMessage, OutboxStatus
 from app.payments.models import WebhookEvent
-from app.privacy.erasure import erase_person
+from app.privacy.erasure import erase_person, payment_may_be_open
 from app.privacy.models import PrivacyRequest
 from app.timeutil import as_utc, utcnow
 
@@ -52,7 +52,7 @@ def _purge_people(report: PurgeReport, horizon: datetime, lead_horizon: datetime
         if customer is None:
             continue
         lead = db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
-        if any(o.status == OrderStatus.AWAITING_PAYMENT for o in customer.orders):
+        if any(payment_may_be_open(order) for order in customer.orders):
             continue
         if _last_activity(customer, lead) < horizon:
             erase_person(customer.id, notify=False, reason="retention")
