@@ -7,12 +7,14 @@ The factory only wires: each step hands the app to the package that owns that pa
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from app import models  # noqa: F401  (every model registered before the first query)
 from app.analytics.datalayer import init_analytics
+from app.catalog.placeholders import refuse_example_values
 from app.checkout.routes import bp as checkout_bp
 from app.cli import register_commands
 from app.config import default_trusted_hosts, load_settings
@@ -65,6 +67,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     configure(app, overrides or {})
+    if app.config["APP_ENV"] == "production":
+        refuse_example_values(Path(app.config["EVENT_DATA_FILE"]))
     init_privacy(app)
     # The provider first: it may refuse the settings, and the CSP needs its hosts.
     provider = init_payments(app)

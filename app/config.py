@@ -192,12 +192,31 @@ def _rate_limit_config(settings: Settings) -> dict[str, Any]:
 
 
 def _refuse_unsafe_production(env: str, environ: dict[str, str]) -> None:
-    """Production refuses the debugger, and per-process rate limits with several workers."""
+    """Production refuses settings that would lose data, mail or money without a sound.
+
+    Each refusal is one line naming the variable to set (docs/operations/deploy.md).
+    """
     if env != "production":
         return
     if _bool(environ.get("FLASK_DEBUG")):
         # The debugger runs code typed into an error page: never where the shop is public.
         raise ConfigurationError("FLASK_DEBUG must be off in production")
+    if _database_url(environ).startswith("sqlite") and not _bool(environ.get("ALLOW_SQLITE")):
+        # A platform's disk is replaced at every deploy: SQLite there loses every order.
+        raise ConfigurationError(
+            "DATABASE_URL must point at PostgreSQL in production (ALLOW_SQLITE=1 only on "
+            "a single machine whose disk is kept)"
+        )
+    if not environ.get("SMTP_URL", "").strip() and not _bool(environ.get("MAIL_TO_FILES")):
+        # Without SMTP the confirmations would be written to files nobody reads.
+        raise ConfigurationError(
+            "SMTP_URL is required in production (MAIL_TO_FILES=1 keeps emails as files "
+            "in MAIL_DIR on purpose)"
+        )
+    base_url = environ.get("BASE_URL", "").strip()
+    if not base_url.startswith("https://"):
+        # Links in emails and the provider's return addresses must not leak over http.
+        raise ConfigurationError(f"BASE_URL must be the shop's https:// address, not {base_url!r}")
     ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=True)
     if ratelimit_enabled and not environ.get("REDIS_URL", "").strip():
         workers = web_workers(environ)

@@ -28,6 +28,7 @@ from tests.support import (
     built_app,
     fresh_database,
     reset_schema,
+    write_production_event,
     write_test_event,
 )
 
@@ -49,6 +50,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def event_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_test_event(tmp_path_factory.mktemp("event") / "event.yaml")
+
+
+@pytest.fixture(scope="session")
+def production_event_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test event with real-looking company details, as production requires."""
+    return write_production_event(tmp_path_factory.mktemp("event") / "production.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -97,6 +97,30 @@ def write_test_event(path: Path, **offer_overrides: Any) -> Path:
     return path
 
 
+# What an operator puts in place of the shipped example values before going live.
+REAL_LOOKING = {
+    "community_url": "https://comunidade.cafecomvendas.pt",
+    "tax_id": "513004050",
+    "address": "Avenida da Liberdade 100, 1250-146 Lisboa, Portugal",
+}
+
+
+def write_production_event(path: Path) -> Path:
+    """The test event with the example values replaced, as production requires."""
+    write_test_event(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["community_url"] = REAL_LOOKING["community_url"]
+    controller = data["privacy"]["controller"]
+    controller["tax_id"] = REAL_LOOKING["tax_id"]
+    controller["address"] = REAL_LOOKING["address"]
+    for n, processor in enumerate(data["privacy"]["processors"]):
+        if "exemplo" in processor["name"].lower():
+            processor["name"] = f"Alojamento Lusitano {n}, Lda."
+            processor["url"] = f"https://alojamento{n}.pt/privacidade"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def empty_database(database: SQLAlchemy) -> None:
     """Delete every row, children first, in one transaction."""
     database.session.rollback()

@@ -46,7 +46,7 @@ KEY_B = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
 
 
 @pytest.fixture
-def production_shop(database_url, event_file, db, stripe) -> Iterator[Shop]:
+def production_shop(database_url, production_event_file, db, stripe) -> Iterator[Shop]:
     """The shop with production settings (from a production environment), on Stripe's double."""
     settings = load_settings(
         {
@@ -56,6 +56,8 @@ def production_shop(database_url, event_file, db, stripe) -> Iterator[Shop]:
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "STRIPE_API_BASE": stripe.base_url,
             "BASE_URL": "https://shop.test",
+            "DATABASE_URL": "postgresql://shop@db:5432/shop",
+            "SMTP_URL": "smtp://mail.test:587",
             "WEB_CONCURRENCY": "1",
             "DATA_KEYS": f"k1:{KEY_A}",
             "BLIND_INDEX_KEY": KEY_B,
@@ -68,7 +70,7 @@ def production_shop(database_url, event_file, db, stripe) -> Iterator[Shop]:
         {
             **settings,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVENT_DATA_FILE": str(event_file),
+            "EVENT_DATA_FILE": str(production_event_file),
         }
     ) as app:
 

@@ -3,15 +3,20 @@ nothing else, the debugger cannot be turned on, and only the shop's own hosts ar
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from app import create_app
 from app.config import TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS, ConfigurationError
-from tests.support import built_app
+from app.paths import PROJECT_ROOT
+from tests.support import REAL_EVENT_FILE, built_app
 
 
 @pytest.fixture
-def production_env(monkeypatch, database_url, event_file):
+def production_env(monkeypatch, database_url, production_event_file):
     """The environment of a production deploy, on the test database."""
     values = {
         "APP_ENV": "production",
@@ -22,7 +27,10 @@ def production_env(monkeypatch, database_url, event_file):
         "BLIND_INDEX_KEY": TEST_BLIND_INDEX_KEY,
         "BASE_URL": "https://shop.example",
         "DATABASE_URL": database_url,
-        "EVENT_DATA_FILE": str(event_file),
+        # The test database may be SQLite, and no email is sent here.
+        "ALLOW_SQLITE": "1",
+        "MAIL_TO_FILES": "1",
+        "EVENT_DATA_FILE": str(production_event_file),
         "RATELIMIT_ENABLED": "0",
         "WEB_CONCURRENCY": "1",
     }
@@ -71,3 +79,30 @@ def test_trusted_hosts_from_the_environment_replace_the_default(production_env, 
         client = production.test_client()
         assert client.get("/", base_url="https://www.shop.example").status_code == 200
         assert client.get("/", base_url="https://cdn.shop.example").status_code == 400
+
+
+def test_production_refuses_the_shipped_example_event_file(production_env, monkeypatch):
+    monkeypatch.setenv("EVENT_DATA_FILE", str(REAL_EVENT_FILE))
+    with pytest.raises(ConfigurationError) as refused:
+        create_app()
+    message = str(refused.value)
+    assert message.startswith("EVENT_DATA_FILE")
+    assert "privacy.controller.tax_id" in message
+    assert "community_url" in message
+
+
+def test_a_refused_production_stops_before_serving_with_one_line(production_env):
+    """What a platform sees when the settings are unsafe: one line, and a failed start."""
+    env = {**os.environ, "DATABASE_URL": "sqlite:////tmp/shop.db", "ALLOW_SQLITE": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi:app", "routes"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    [line] = [line for line in done.stderr.splitlines() if "DATABASE_URL" in line]
+    assert line.startswith("refusing to start: DATABASE_URL must point at PostgreSQL")
+    assert "Traceback" not in done.stderr

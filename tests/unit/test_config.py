@@ -9,6 +9,10 @@ from app.payments.registry import build_provider, chosen_provider
 PRODUCTION = {
     "APP_ENV": "production",
     "SECRET_KEY": "x" * 40,
+    # Production's other refusals: PostgreSQL, real email, an https address.
+    "DATABASE_URL": "postgresql://shop@db:5432/shop",
+    "SMTP_URL": "smtp://mail.test:587",
+    "BASE_URL": "https://cafecomvendas.pt",
     "STRIPE_SECRET_KEY": "sk_live_x",
     "STRIPE_WEBHOOK_SECRET": "whsec_x",
     # Encryption at rest needs its own keys in production (any well-formed ones here).
@@ -24,7 +28,7 @@ def provider_for(environ: dict[str, str]):
 
 def test_production_refuses_to_start_without_a_secret_key():
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        load_settings({"APP_ENV": "production", "PAYMENT_PROVIDER": "stripe"})
+        load_settings({**PRODUCTION, "SECRET_KEY": ""})
 
 
 def test_production_never_runs_the_demo_provider():
@@ -56,6 +60,7 @@ def test_postgres_urls_use_psycopg_3():
 def test_production_cookies_are_secure():
     settings = load_settings(
         {
+            **PRODUCTION,
             "APP_ENV": "production",
             "SECRET_KEY": "x" * 40,
             "STRIPE_SECRET_KEY": "sk_live_x",
@@ -165,6 +170,10 @@ KEY_B = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
 PRODUCTION_WITH_KEYS = {
     "APP_ENV": "production",
     "SECRET_KEY": "x" * 40,
+    # Production's other refusals: PostgreSQL, real email, an https address.
+    "DATABASE_URL": "postgresql://shop@db:5432/shop",
+    "SMTP_URL": "smtp://mail.test:587",
+    "BASE_URL": "https://cafecomvendas.pt",
     "STRIPE_SECRET_KEY": "sk_live_x",
     "STRIPE_WEBHOOK_SECRET": "whsec_x",
     "REDIS_URL": "redis://cache:6379/2",
@@ -202,3 +211,39 @@ def test_development_keeps_generated_keys_private_in_the_instance_folder(tmp_pat
     assert first["DATA_KEYS"] != app_config.TEST_DATA_KEYS
     for name in ("data_keys", "blind_index_key"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+
+
+# -- production refuses what would lose orders, mail or money ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"DATABASE_URL": ""}, "DATABASE_URL"),  # the default: SQLite in instance/
+        ({"DATABASE_URL": "sqlite:////srv/shop.db"}, "DATABASE_URL"),
+        ({"SMTP_URL": ""}, "SMTP_URL"),
+        ({"BASE_URL": ""}, "BASE_URL"),
+        ({"BASE_URL": "http://cafecomvendas.pt"}, "BASE_URL"),
+        ({"FLASK_DEBUG": "1"}, "FLASK_DEBUG"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"DATA_KEYS": ""}, "DATA_KEYS"),
+        ({"BLIND_INDEX_KEY": ""}, "BLIND_INDEX_KEY"),
+        ({"WEB_CONCURRENCY": "3"}, "REDIS_URL"),
+    ],
+)
+def test_production_refuses_each_unsafe_setting_naming_it(change, named):
+    with pytest.raises(ConfigurationError, match=named):
+        load_settings({**PRODUCTION, **change})
+
+
+def test_production_allows_sqlite_and_mail_files_only_when_asked_for():
+    load_settings(
+        {
+            **PRODUCTION,
+            "DATABASE_URL": "",
+            "ALLOW_SQLITE": "1",
+            "SMTP_URL": "",
+            "MAIL_TO_FILES": "1",
+        }
+    )
+    load_settings(PRODUCTION)

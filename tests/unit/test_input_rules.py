@@ -72,6 +72,8 @@ PRODUCTION = {
     "STRIPE_SECRET_KEY": "sk_live_x",
     "STRIPE_WEBHOOK_SECRET": "whsec_x",
     "BASE_URL": "https://cafecomvendas.pt",
+    "DATABASE_URL": "postgresql://shop@db:5432/shop",
+    "SMTP_URL": "smtp://mail.test:587",
     # One worker: the in-memory rate limits are enough, no Redis needed for these checks.
     "WEB_CONCURRENCY": "1",
 }
