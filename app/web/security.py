@@ -3,9 +3,13 @@ Permissions-Policy) and the client's real address behind the platform's proxies.
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, request
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger(__name__)
 
 # What the shop's pages may ask the browser for: nothing but fullscreen for themselves.
 # Payment is off too: Stripe Checkout is a page of Stripe's, not a Payment Request here.
@@ -87,3 +91,40 @@ def init_security(app: Flask, form_hosts: tuple[str, ...] = ()) -> None:
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    watch_proxy_chain(app, hops)
+
+
+def proxies_seen(environ: dict) -> int:
+    """How many proxies the request says it came through (entries of X-Forwarded-For)."""
+    original = environ.get("werkzeug.proxy_fix.orig") or {}
+    forwarded = original.get("HTTP_X_FORWARDED_FOR", environ.get("HTTP_X_FORWARDED_FOR")) or ""
+    return len([part for part in forwarded.split(",") if part.strip()])
+
+
+def watch_proxy_chain(app: Flask, hops: int) -> None:
+    """Say once, in the log, when requests do not come the way TRUSTED_PROXY_HOPS says.
+
+    Too few hops trusted puts every visitor behind the router's one address (one shared
+    rate-limit budget); too many lets a visitor choose the address they are counted by.
+    """
+    warned: list[bool] = []
+
+    @app.before_request
+    def check_proxy_chain() -> None:
+        if warned:
+            return
+        seen = proxies_seen(request.environ)
+        if hops == 0 and seen:
+            log.warning(
+                "requests come through a proxy (X-Forwarded-For) but TRUSTED_PROXY_HOPS=0: "
+                "every visitor is seen as the proxy's address (docs/operations/deploy.md)"
+            )
+            warned.append(True)
+        elif seen < hops:
+            log.warning(
+                "TRUSTED_PROXY_HOPS=%d but a request came through %d: the first hops are the "
+                "visitor's to write (docs/operations/deploy.md)",
+                hops,
+                seen,
+            )
+            warned.append(True)
