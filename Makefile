@@ -47,11 +47,11 @@ db: $(VENV)/.installed
 	$(FLASK) db upgrade -d app/migrations
 	$(FLASK) catalog sync
 
-# One command for the embedded default: the worker (outbox deliveries and payment
-# reconciliation) runs beside gunicorn and stops with it.
+# One command for the embedded default: the worker (outbox deliveries) and the clock
+# (scheduled jobs) run beside gunicorn and stop with it.
 run: install db
-	@$(FLASK) worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	@$(FLASK) worker & worker=$$!; $(FLASK) clock & clock=$$!; \
+	trap 'kill $$worker $$clock 2>/dev/null; wait $$worker $$clock' EXIT INT TERM; \
 	HOST=$${HOST:-127.0.0.1} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 # ruff, then the architecture contract (import-linter, [tool.importlinter] in

@@ -3,6 +3,7 @@
 from app.catalog.models import Event, Offer
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
+from app.jobs.models import JobRun
 from app.leads.models import Lead
 from app.orders.models import Order, OrderStatusChange
 from app.outbox.models import OutboxMessage
@@ -13,6 +14,7 @@ __all__ = [
     "ConsentRecord",
     "Customer",
     "Event",
+    "JobRun",
     "Lead",
     "Offer",
     "Order",

@@ -1,30 +1,44 @@
-"""The jobs the worker process runs on a clock, between outbox batches.
+"""The scheduled jobs and when each is due: every few seconds, or daily at a Lisbon hour.
 
-A job that fails is logged and tried again at its next turn: it never stops the worker,
-so deliveries go on while, say, the payment provider is unreachable.
+`flask clock` runs them (app/jobs/clock.py). A job that fails is logged, noted on its row
+and tried again at its next turn: it never stops the clock or the other jobs.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 
-from app.extensions import db
 from app.payments.reconcile import reconcile
+from app.privacy.retention import purge
+from app.timeutil import LISBON, to_lisbon
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
     name: str
-    every_seconds: float
     run: Callable[[], object]
-    next_run: float = field(default=0.0)
+    # Either every so often, or once a day at a Lisbon wall-clock time.
+    every: timedelta | None = None
+    daily_at: time | None = None
+    # How long a clock may hold it before another may take it over.
+    lease: timedelta = timedelta(minutes=10)
+
+    def due_before(self, now: datetime) -> datetime | None:
+        """The job is due if it last ran before this moment; None when it is not due at all."""
+        if self.every is not None:
+            return now - self.every + timedelta(microseconds=1)
+        assert self.daily_at is not None
+        local = to_lisbon(now)
+        today_at = datetime.combine(local.date(), self.daily_at, tzinfo=LISBON)
+        # Before today's hour nothing is due; after it, a run before that hour is stale.
+        return today_at if local >= today_at else None
 
 
 def reconcile_payments() -> None:
@@ -38,33 +52,21 @@ def reconcile_payments() -> None:
         )
 
 
-def worker_jobs() -> list[Job]:
-    """What `flask worker` runs besides deliveries, and how often."""
+def purge_personal_data() -> None:
+    for line in purge().lines():
+        log.info("retention: %s", line)
+
+
+def clock_jobs() -> list[Job]:
+    """What `flask clock` runs, and when."""
+    config = current_app.config
     return [
         Job(
             "reconcile payments",
-            current_app.config["PAYMENT_RECONCILE_SECONDS"],
             reconcile_payments,
+            every=timedelta(seconds=config["PAYMENT_RECONCILE_SECONDS"]),
+            lease=timedelta(minutes=2),
         ),
+        # At night in Lisbon, when nobody is buying.
+        Job("retention purge", purge_personal_data, daily_at=time(3, 30), lease=timedelta(hours=1)),
     ]
-
-
-class Clock:
-    """Runs each job when its time has come; call `tick()` often."""
-
-    def __init__(self, jobs: list[Job], now: Callable[[], float] = time.monotonic) -> None:
-        self.jobs = jobs
-        self.now = now
-
-    def tick(self) -> None:
-        for job in self.jobs:
-            if self.now() < job.next_run:
-                continue
-            job.next_run = self.now() + job.every_seconds
-            try:
-                job.run()
-            except Exception:  # a failing job must not stop deliveries
-                db.session.rollback()
-                log.exception(
-                    "scheduled job %r failed; it runs again in %ss", job.name, job.every_seconds
-                )

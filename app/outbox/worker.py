@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -155,17 +154,11 @@ def work(
     idle_seconds: float = 1.0,
     stop: threading.Event | None = None,
     until_idle: bool = False,
-    between_batches: Callable[[], None] | None = None,
 ) -> dict[str, int]:
-    """Deliver until `stop` is set (or, with until_idle, until nothing is due).
-
-    `between_batches` runs before each batch: the worker process's scheduled jobs.
-    """
+    """Deliver until `stop` is set (or, with until_idle, until nothing is due)."""
     stop = stop or threading.Event()
     totals: dict[str, int] = {}
     while not stop.is_set():
-        if between_batches is not None:
-            between_batches()
         counts = run_once(batch)
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value

@@ -173,6 +173,7 @@ NOT_ABOUT_PEOPLE = {
     "events": "the event itself",
     "offers": "ticket types and prices",
     "alembic_version": "the schema revision",
+    "job_runs": "when each scheduled job last ran (errors are masked)",
 }
 
 
