@@ -26,9 +26,12 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-accesslog = "-"
-# The access log keeps method, path and status, never query strings (they may hold a
-# token) or bodies.
+# In production the app writes one JSON line per request itself (with its request id);
+# elsewhere gunicorn's access log does. Either keeps method, path and status, never query
+# strings (they may hold a token) or bodies.
+_production = os.environ.get("APP_ENV", "").strip().lower() == "production"
+_log_format = os.environ.get("LOG_FORMAT", "").strip() or ("json" if _production else "text")
+accesslog = None if _log_format == "json" else "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn 27 opens a control socket shared by every gunicorn of the user; the shop

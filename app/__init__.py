@@ -6,7 +6,6 @@ The factory only wires: each step hands the app to the package that owns that pa
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,8 @@ from app.web.errors import init_errors
 from app.web.hosts import init_trusted_hosts
 from app.web.i18n import init_i18n, select_locale
 from app.web.limits import apply_limit_marks, init_rate_limits
+from app.web.logs import configure_logging
+from app.web.request_ids import init_request_ids
 from app.web.security import init_security
 from app.web.static import init_static
 from app.web.templating import init_templating
@@ -75,6 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Security next: its request hooks (HTTPS redirect, CSP nonce) then run before any
     # other, so even a page refused by the rate limiter carries the nonce it needs.
     init_security(app, form_hosts=provider.checkout_hosts)
+    init_request_ids(app)
     init_extensions(app)
     init_database(app)
     register_blueprints(app)
@@ -96,11 +98,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
             app.config["BASE_URL"], app.config["APP_ENV"]
         )
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Alembic announces each of its plugins at INFO whenever it is imported.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    configure_logging(app.config["LOG_FORMAT"])
 
 
 def init_privacy(app: Flask) -> None:

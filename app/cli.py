@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from app.catalog.commands import catalog
-from app.jobs.commands import clock, worker
+from app.jobs.commands import backup, clock, worker
 from app.orders.commands import orders
 from app.outbox.commands import ga4, outbox
 from app.payments.commands import payments
 from app.privacy.commands import keys, privacy
 from app.web.commands import assets
 
-COMMANDS = (catalog, orders, payments, outbox, ga4, privacy, keys, assets, worker, clock)
+COMMANDS = (catalog, orders, payments, outbox, ga4, privacy, keys, assets, worker, clock, backup)
 
 
 def register_commands(app: Flask) -> None:

@@ -323,6 +323,11 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         # Raising the version asks every visitor for consent again.
         "CONSENT_POLICY_VERSION": text("CONSENT_POLICY_VERSION", "1"),
         "CONSENT_MAX_AGE_DAYS": int(text("CONSENT_MAX_AGE_DAYS", "365")),
+        # JSON lines for a platform's log drain in production, text elsewhere.
+        "LOG_FORMAT": text("LOG_FORMAT")
+        or ("json" if text("APP_ENV").lower() == "production" else "text"),
+        # Where the clock writes the nightly database backup (none when empty).
+        "BACKUP_DIR": text("BACKUP_DIR"),
         # How long the link in a lead's confirmation email works.
         "LEAD_CONFIRM_MAX_AGE": int(text("LEAD_CONFIRM_MAX_AGE", str(7 * 24 * 3600))),
     }

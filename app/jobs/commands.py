@@ -1,9 +1,13 @@
-"""`flask worker` and `flask clock`: the Procfile's background processes."""
+"""`flask worker` and `flask clock` (the Procfile's background processes), `flask backup`."""
 
 from __future__ import annotations
 
-import click
+from pathlib import Path
 
+import click
+from flask import current_app
+
+from app.jobs.backups import BackupError, create_backup, restore_backup, rotate
 from app.jobs.clock import keep_time
 from app.jobs.schedule import clock_jobs
 from app.outbox.worker import work
@@ -37,3 +41,36 @@ def clock(tick: float) -> None:
     with until_signalled() as stop:
         keep_time(jobs, stop, tick)
     click.echo("clock stopped")
+
+
+@click.group(help="Database backups: create (and rotate), restore into an empty database.")
+def backup() -> None:
+    pass
+
+
+@backup.command(
+    "create",
+    help="Write one backup into DIR (default BACKUP_DIR), print its path, and keep 7 daily "
+    "and 4 weekly backups there.",
+)
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def backup_create(folder: str | None) -> None:
+    where = folder or current_app.config["BACKUP_DIR"]
+    if not where:
+        raise click.ClickException("give a folder, or set BACKUP_DIR")
+    try:
+        path = create_backup(Path(where))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rotate(Path(where))
+    click.echo(str(path))
+
+
+@backup.command("restore", help="Restore FILE into the configured database, which must be empty.")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+def backup_restore(file: str) -> None:
+    try:
+        restore_backup(Path(file))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {file}")

@@ -10,9 +10,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from flask import current_app
 
+from app.jobs.backups import create_backup, rotate
 from app.payments.reconcile import reconcile
 from app.privacy.retention import purge
 from app.timeutil import LISBON, to_lisbon
@@ -57,10 +59,24 @@ def purge_personal_data() -> None:
         log.info("retention: %s", line)
 
 
+def back_up_database() -> None:
+    folder = Path(current_app.config["BACKUP_DIR"])
+    made = create_backup(folder)
+    deleted = rotate(folder)
+    log.info("backup written: %s (%d old ones rotated out)", made.name, len(deleted))
+
+
 def clock_jobs() -> list[Job]:
     """What `flask clock` runs, and when."""
     config = current_app.config
+    backups = (
+        # Before the purge, so last night's state is kept for a week.
+        [Job("database backup", back_up_database, daily_at=time(2, 30), lease=timedelta(hours=1))]
+        if config["BACKUP_DIR"]
+        else []
+    )
     return [
+        *backups,
         Job(
             "reconcile payments",
             reconcile_payments,

@@ -46,5 +46,7 @@ class OutboxMessage(db.Model):
     # A worker that took the message owns it until then; if it dies, it is taken again.
     leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The web request that queued it (X-Request-ID), to follow one buyer's trouble.
+    request_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

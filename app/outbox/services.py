@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.timeutil import utcnow
+from app.web.request_ids import current_request_id
 
 
 def enqueue(
@@ -47,6 +48,7 @@ def enqueue(
         customer_id=customer_id,
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
+        request_id=current_request_id(),
     )
     db.session.add(message)
     return message

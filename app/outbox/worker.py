@@ -131,11 +131,20 @@ def deliver(message_id: int) -> str:
             log.exception("outbox message %s: unexpected error", message_id)
             # Kept on the message and shown by `outbox status`: no personal data in it.
             outcome, error = "retry", mask_personal_data(f"{type(exc).__name__}: {exc}")
-    channel, kind = message.channel, message.kind
+    channel, kind, request_id = message.channel, message.kind, message.request_id
     db.session.rollback()
     _finish(message_id, outcome, error, retry_after)
     if error:
-        log.warning("outbox %s %s/%s: %s (%s)", message_id, channel, kind, outcome, error)
+        log.warning(
+            "outbox %s %s/%s: %s (%s)",
+            message_id,
+            channel,
+            kind,
+            outcome,
+            error,
+            # The request that queued it: its log lines carry the same id.
+            extra={"request_id": request_id},
+        )
     return outcome
 
 
