@@ -9,6 +9,14 @@ same rule when it checks production settings).
 
 import multiprocessing
 import os
+import tempfile
+
+# Every worker process counts its own requests; /metrics adds them up from this folder.
+# Set before prometheus_client is first imported, which reads it once.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="shop-metrics-")
+
+from prometheus_client import multiprocess
 
 # A platform (Heroku, Scalingo...) routes to $PORT on every interface; `make run`, the
 # tests and Lighthouse set HOST=127.0.0.1 so nothing else on the network reaches them.
@@ -37,3 +45,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn 27 opens a control socket shared by every gunicorn of the user; the shop
 # does not use it, and several servers (tests, Lighthouse, make run) must not collide.
 control_socket_disable = True
+
+
+def child_exit(server, worker):
+    """A worker that ended stops counting towards the live gauges."""
+    multiprocess.mark_process_dead(worker.pid)

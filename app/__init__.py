@@ -25,6 +25,10 @@ from app.landing.routes import bp as landing_bp
 from app.leads import notifications as lead_notifications
 from app.leads.routes import bp as leads_bp
 from app.legal.routes import bp as legal_bp
+from app.monitoring import alerts
+from app.monitoring.error_reports import init_error_reports
+from app.monitoring.metrics import init_request_metrics
+from app.monitoring.routes import bp as monitoring_bp
 from app.orders import notifications as order_notifications
 from app.orders.labels import init_labels
 from app.outbox.composers import init_composers
@@ -55,6 +59,7 @@ BLUEPRINTS = (
     privacy_bp,
     legal_bp,
     site_bp,
+    monitoring_bp,
 )
 
 
@@ -77,6 +82,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # other, so even a page refused by the rate limiter carries the nonce it needs.
     init_security(app, form_hosts=provider.checkout_hosts)
     init_request_ids(app)
+    init_request_metrics(app)
+    init_error_reports(app)
     init_extensions(app)
     init_database(app)
     register_blueprints(app)
@@ -145,4 +152,5 @@ def init_notifications(app: Flask) -> None:
         lead_notifications.COMPOSERS,
         order_notifications.COMPOSERS,
         privacy_notifications.COMPOSERS,
+        alerts.COMPOSERS,
     )

@@ -326,6 +326,12 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         # JSON lines for a platform's log drain in production, text elsewhere.
         "LOG_FORMAT": text("LOG_FORMAT")
         or ("json" if text("APP_ENV").lower() == "production" else "text"),
+        # Optional Sentry project for error reports (scrubbed of personal data first).
+        "SENTRY_DSN": text("SENTRY_DSN"),
+        # /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>` (404 without).
+        "METRICS_TOKEN": text("METRICS_TOKEN"),
+        # Where alerts go (a dead message, failing webhooks, an order to review...).
+        "ALERT_EMAIL": text("ALERT_EMAIL"),
         # Where the clock writes the nightly database backup (none when empty).
         "BACKUP_DIR": text("BACKUP_DIR"),
         # How long the link in a lead's confirmation email works.

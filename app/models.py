@@ -7,7 +7,7 @@ from app.jobs.models import JobRun
 from app.leads.models import Lead
 from app.orders.models import Order, OrderStatusChange
 from app.outbox.models import OutboxMessage
-from app.payments.models import WebhookEvent
+from app.payments.models import WebhookEvent, WebhookFailure
 from app.privacy.models import PrivacyRequest
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "OutboxMessage",
     "PrivacyRequest",
     "WebhookEvent",
+    "WebhookFailure",
 ]

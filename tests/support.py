@@ -21,6 +21,7 @@ from app.timeutil import LISBON
 
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
 TABLES = [
+    "webhook_failures",
     "job_runs",
     "privacy_requests",
     "consent_records",

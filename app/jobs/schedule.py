@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 
 from app.jobs.backups import create_backup, rotate
+from app.monitoring.alerts import raise_alerts
 from app.payments.reconcile import reconcile
 from app.privacy.retention import purge
 from app.timeutil import LISBON, to_lisbon
@@ -83,6 +84,7 @@ def clock_jobs() -> list[Job]:
             every=timedelta(seconds=config["PAYMENT_RECONCILE_SECONDS"]),
             lease=timedelta(minutes=2),
         ),
+        Job("alerts", raise_alerts, every=timedelta(minutes=1), lease=timedelta(minutes=2)),
         # At night in Lisbon, when nobody is buying.
         Job("retention purge", purge_personal_data, daily_at=time(3, 30), lease=timedelta(hours=1)),
     ]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Flask, Response, request
 from flask_babel import format_timedelta
 from flask_wtf.csrf import CSRFError
+from prometheus_client import Counter
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.web.htmx import is_fragment_request, reswap, retarget
@@ -18,6 +19,7 @@ from app.web.rendering import render_page
 log = logging.getLogger(__name__)
 
 HANDLED = (400, 403, 404, 405, 413, 422, 429, 500)
+RATE_LIMITED = Counter("shop_rate_limit_refusals", "Requests refused by a rate limit.")
 
 
 def _render_error(code: int, kind: str) -> Response:
@@ -30,6 +32,7 @@ def _render_error(code: int, kind: str) -> Response:
 
 def _render_too_many_requests() -> Response:
     """429 with the real wait in Retry-After and in words, keeping what was typed."""
+    RATE_LIMITED.inc()
     seconds = seconds_until_allowed()
     # Past a minute, say whole minutes rounded up: "in 1 minute" for 61 s sends her
     # back a second too early, into another refusal.

@@ -34,6 +34,8 @@ NOT_SCANNED = {
 # Pages that answer with a redirect: the privacy centre's pages without an open visit
 # send the visitor back; the privacy policy's first address leads to /legal/privacy.
 REDIRECTS = {"privacy.me": 303, "privacy.download": 303, "legal.old_privacy": 301}
+# Metrics exist only for a scraper with METRICS_TOKEN (none in these shops).
+HIDDEN = {"monitoring.metrics": 404}
 DEMO_ONLY = ("demo.",)
 # Every feature a page could ask the browser for that the shop never needs.
 DENIED_FEATURES = (
@@ -141,6 +143,7 @@ def pages_of(shop: Shop) -> Iterator[tuple[str, str, int]]:
             # /boom is the test's own page that breaks: the 500 page is scanned too.
             status = 500 if rule.endpoint == "boom" else 200
             status = REDIRECTS.get(rule.endpoint, status)
+            status = HIDDEN.get(rule.endpoint, status)
 
             if shop.production and rule.endpoint.startswith(DEMO_ONLY):
                 status = 404

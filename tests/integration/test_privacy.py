@@ -174,6 +174,7 @@ NOT_ABOUT_PEOPLE = {
     "offers": "ticket types and prices",
     "alembic_version": "the schema revision",
     "job_runs": "when each scheduled job last ran (errors are masked)",
+    "webhook_failures": "when a webhook failed, and why (no payload)",
 }
 
 

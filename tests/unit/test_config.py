@@ -130,8 +130,10 @@ def test_rate_limit_settings_from_the_environment():
 
 @pytest.mark.parametrize("redis", ["", "redis://127.0.0.1:6379/0"])
 @pytest.mark.parametrize("concurrency", ["", "1", "3"])
-def test_the_worker_count_is_gunicorns_own(concurrency, redis, monkeypatch):
+def test_the_worker_count_is_gunicorns_own(concurrency, redis, monkeypatch, tmp_path):
     """The production check counts workers the way gunicorn.conf.py starts them."""
+    # gunicorn.conf.py would set it in this process for good otherwise.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     environ = {"WEB_CONCURRENCY": concurrency, "REDIS_URL": redis}
     for name, value in environ.items():
         if value:
@@ -154,7 +156,8 @@ def test_the_worker_count_is_gunicorns_own(concurrency, redis, monkeypatch):
         ("5000", "127.0.0.1", "127.0.0.1:5000"),
     ],
 )
-def test_gunicorn_listens_where_the_platform_routes(port, host, bound, monkeypatch):
+def test_gunicorn_listens_where_the_platform_routes(port, host, bound, monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     for name, value in (("PORT", port), ("HOST", host)):
         if value:
             monkeypatch.setenv(name, value)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from app.extensions import csrf
 from app.payments.stripe.events import HANDLERS, order_id_for
 from app.payments.stripe.provider import verify_event
-from app.payments.webhooks import handle_event
+from app.payments.webhooks import handle_event, record_failure
 from app.web.limits import unlimited
 
 bp = Blueprint("stripe", __name__)
@@ -31,6 +31,12 @@ def webhook() -> tuple[Response, int]:
         )
     except ValueError as exc:
         log.warning("refused a Stripe webhook: %s", exc)
+        record_failure("stripe", "signature")
         return jsonify(error="invalid signature"), 400
-    result = handle_event("stripe", event, HANDLERS, order_id_for)
+    try:
+        result = handle_event("stripe", event, HANDLERS, order_id_for)
+    except Exception:
+        # Stripe retries what fails; counted so the team hears when it keeps failing.
+        record_failure("stripe", "processing")
+        raise
     return jsonify(received=True, result=result), 200
