@@ -51,7 +51,6 @@ def init_error_reports(app: Flask) -> None:
         dsn=dsn,
         environment=app.config["APP_ENV"],
         integrations=[FlaskIntegration()],
-        send_default_pii=False,
         include_local_variables=False,
         before_send=scrub,
         before_send_transaction=scrub,
