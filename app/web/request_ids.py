@@ -35,7 +35,12 @@ class RequestIdFilter(logging.Filter):
 
 
 def init_request_ids(app: Flask) -> None:
-    """Give each request its id, answer it back, and log one line per request."""
+    """Give each request its id, answer it back, and log one line per request.
+
+    The line is INFO with JSON logs (production, where gunicorn's access log is off) and
+    DEBUG otherwise, where gunicorn's access log already has one per request.
+    """
+    level = logging.INFO if app.config.get("LOG_FORMAT") == "json" else logging.DEBUG
 
     @app.before_request
     def take_request_id() -> None:
@@ -50,7 +55,8 @@ def init_request_ids(app: Flask) -> None:
             response.headers[HEADER] = request_id
             started = getattr(g, "request_started", None)
             duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
-            log.info(
+            log.log(
+                level,
                 "%s %s %s",
                 request.method,
                 request.path,

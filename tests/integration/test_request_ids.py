@@ -46,11 +46,13 @@ def test_the_messages_a_request_queues_carry_its_id(client, db):
     assert confirmation.request_id == "lead-req-1"
 
 
-def test_production_logs_one_json_line_per_request_with_personal_data_masked(client, capsys):
+def test_production_logs_one_json_line_per_request_with_personal_data_masked(make_app, db, capsys):
     # Set up here, not in a fixture: the handler writes to the stdout of this phase.
     configure_logging("json")
     try:
-        client.get("/leads?from=ana.reis@example.pt", headers={"X-Request-ID": "json-1"})
+        with make_app(LOG_FORMAT="json") as shop:
+            client = shop.test_client()
+            client.get("/leads?from=ana.reis@example.pt", headers={"X-Request-ID": "json-1"})
         logging.getLogger("app.test").warning("could not reach ana.reis@example.pt")
         out = capsys.readouterr().out
     finally:
