@@ -45,7 +45,7 @@ from app.web.hosts import init_trusted_hosts
 from app.web.i18n import init_i18n, select_locale
 from app.web.limits import apply_limit_marks, init_rate_limits
 from app.web.logs import configure_logging
-from app.web.request_ids import init_request_ids
+from app.web.request_ids import init_request_ids, stamp_request_ids
 from app.web.security import init_security
 from app.web.static import init_static
 from app.web.templating import init_templating
@@ -91,6 +91,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_web(app)
     init_notifications(app)
     init_static(app)
+    stamp_request_ids(app)
     register_commands(app)
     return app
 

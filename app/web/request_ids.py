@@ -9,10 +9,12 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
 HEADER = "X-Request-ID"
+ENVIRON_KEY = "shop.request_id"
 # What we accept from outside: short, and nothing a log or a header could be broken with.
 ACCEPTED = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 log = logging.getLogger("app.requests")
@@ -34,6 +36,30 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class StampRequestIds:
+    """WSGI middleware, outermost: every answer carries the id, static files included."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if ACCEPTED.match(incoming) else uuid.uuid4().hex
+        environ[ENVIRON_KEY] = request_id
+
+        def stamped(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not any(name.lower() == HEADER.lower() for name, _ in headers):
+                headers = [*headers, (HEADER, request_id)]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, stamped)
+
+
+def stamp_request_ids(app: Flask) -> None:
+    """Wrap the whole app (WhiteNoise's static files too): call it after the other wrappers."""
+    app.wsgi_app = StampRequestIds(app.wsgi_app)  # type: ignore[method-assign]
+
+
 def init_request_ids(app: Flask) -> None:
     """Give each request its id, answer it back, and log one line per request.
 
@@ -44,8 +70,7 @@ def init_request_ids(app: Flask) -> None:
 
     @app.before_request
     def take_request_id() -> None:
-        incoming = request.headers.get(HEADER, "")
-        g.request_id = incoming if ACCEPTED.match(incoming) else uuid.uuid4().hex
+        g.request_id = request.environ.get(ENVIRON_KEY) or uuid.uuid4().hex
         g.request_started = time.perf_counter()
 
     @app.after_request

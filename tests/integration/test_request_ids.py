@@ -19,9 +19,11 @@ def test_every_answer_carries_a_request_id(client):
     made = client.get("/").headers["X-Request-ID"]
     assert len(made) == 32
     assert client.get("/").headers["X-Request-ID"] != made
-    # A 404, a 405 and a static file answer with one too.
-    for path in ("/no-such-page", "/healthz"):
-        assert client.get(path).headers["X-Request-ID"]
+    # A 404, the health check and a static file (served before Flask) answer with one too.
+    for path in ("/no-such-page", "/healthz", "/static/img/favicon.svg"):
+        answer = client.get(path)
+        assert answer.headers["X-Request-ID"], path
+    assert client.get("/static/img/favicon.svg").status_code == 200
 
 
 @pytest.mark.parametrize(
