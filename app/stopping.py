@@ -1,8 +1,10 @@
-"""Long-running commands stop cleanly: SIGTERM (a deploy, `make run` ending) and Ctrl+C
-set an event the loop checks, so the work in hand is finished first."""
+"""Long-running commands stop cleanly and keep going through faults: SIGTERM (a deploy,
+`make run` ending) and Ctrl+C set an event the loop checks, so the work in hand is
+finished first; a fault (the database locked or away) makes the loop wait and try again."""
 
 from __future__ import annotations
 
+import random
 import signal
 import threading
 from collections.abc import Iterator
@@ -20,3 +22,19 @@ def until_signalled() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class Backoff:
+    """How long a long-running loop waits after a fault before trying again: 1 s, then
+    twice as long each time (±25 %), at most a minute; back to 1 s after a success."""
+
+    def __init__(self, first: float = 1.0, most: float = 60.0) -> None:
+        self.first, self.most, self.failures = first, most, 0
+
+    def next_wait(self) -> float:
+        self.failures += 1
+        wait = min(self.most, self.first * 2 ** (self.failures - 1))
+        return wait * random.uniform(0.75, 1.25)  # noqa: S311 (spreading retries, not secrets)
+
+    def reset(self) -> None:
+        self.failures = 0

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.jobs.schedule import Job
 from app.jobs.turns import claim, finish
 from app.personal_data.masking import mask_personal_data
+from app.stopping import Backoff
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,15 @@ def run_due(jobs: list[Job], holder: str) -> list[str]:
 def keep_time(jobs: list[Job], stop: threading.Event, tick_seconds: float = 1.0) -> None:
     """Run due jobs until `stop` is set, looking every `tick_seconds`."""
     holder = holder_name()
+    backoff = Backoff()
     while not stop.is_set():
         try:
             run_due(jobs, holder)
-        except Exception:  # the database away for a moment: the next tick tries again
+        except Exception:  # the database locked or away: wait longer each time, go on
             db.session.rollback()
-            log.exception("the clock could not reach its jobs; trying again")
+            wait = backoff.next_wait()
+            log.exception("the clock could not reach its jobs; trying again in %.0f s", wait)
+            stop.wait(wait)
+            continue
+        backoff.reset()
         stop.wait(tick_seconds)

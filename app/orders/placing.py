@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Offer
 from app.customers.models import JourneyStage
@@ -56,14 +57,18 @@ class PaymentChoice:
     hold_seconds: int
 
 
-def _lock_offer_with_a_seat(offer_id: int) -> Offer:
-    """Lock the offer and check a seat is free (inside a locking transaction)."""
-    offer = db.session.scalar(
+def _lock_offer(offer_id: int) -> Offer | None:
+    """Lock the offer's row: checkouts of one offer take their turn from here on."""
+    return db.session.scalar(
         select(Offer)
         .where(Offer.id == offer_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def _check_a_seat(offer: Offer | None) -> Offer:
+    """The locked offer, if it is on sale with a seat free; OrderRefused otherwise."""
     if offer is None or not offer.active:
         raise OrderRefused("offer_unavailable")
     if not offer.on_sale():
@@ -71,6 +76,17 @@ def _lock_offer_with_a_seat(offer_id: int) -> Offer:
     if seats_taken(offer.id) >= offer.capacity:
         raise OrderRefused("sold_out")
     return offer
+
+
+def _lock_offer_with_a_seat(offer_id: int) -> Offer:
+    """Lock the offer and check a seat is free (inside a locking transaction)."""
+    return _check_a_seat(_lock_offer(offer_id))
+
+
+def _order_with_key(checkout_key: str | None) -> Order | None:
+    if not checkout_key:
+        return None
+    return db.session.scalar(select(Order).where(Order.checkout_key == checkout_key))
 
 
 def place_order(
@@ -82,16 +98,18 @@ def place_order(
 ) -> Order:
     """Create an order awaiting payment, holding a seat; raises OrderRefused if none is left.
 
-    A checkout form sent twice returns the order it already made.
+    A checkout form sent twice (a double tap, two tabs) returns the order it already
+    made: the key is looked up once the offer's lock is held, so the second submit waits
+    for the first and finds its order instead of colliding with it.
     """
     begin_locking_transaction()
-    if checkout_key:
-        existing = db.session.scalar(select(Order).where(Order.checkout_key == checkout_key))
-        if existing is not None:
-            db.session.rollback()
-            return existing
+    offer = _lock_offer(offer_id)
+    existing = _order_with_key(checkout_key)
+    if existing is not None:
+        db.session.rollback()
+        return existing
     try:
-        offer = _lock_offer_with_a_seat(offer_id)
+        offer = _check_a_seat(offer)
     except OrderRefused:
         db.session.rollback()
         raise
@@ -124,7 +142,16 @@ def place_order(
             order=order, from_status=None, to_status=order.status, reason="order_placed"
         )
     )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same key committed between our look and our write (another offer's lock
+        # does not cover it): that order is the one this form made.
+        db.session.rollback()
+        existing = _order_with_key(checkout_key)
+        if existing is None:
+            raise
+        return existing
     return order
 
 

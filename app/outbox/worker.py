@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
@@ -30,6 +31,7 @@ from app.outbox.composers import compose
 from app.outbox.errors import DeliveryFailed, NothingToSend
 from app.outbox.models import SEALED_FIELD, OutboxMessage, OutboxStatus
 from app.personal_data.masking import mask_personal_data
+from app.stopping import Backoff
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -167,8 +169,19 @@ def work(
     """Deliver until `stop` is set (or, with until_idle, until nothing is due)."""
     stop = stop or threading.Event()
     totals: dict[str, int] = {}
+    backoff = Backoff()
     while not stop.is_set():
-        counts = run_once(batch)
+        try:
+            counts = run_once(batch)
+        except SQLAlchemyError:
+            # The database is locked or away: nothing is lost (leases run out, messages
+            # stay pending); wait, longer each time, and try again.
+            db.session.rollback()
+            wait = backoff.next_wait()
+            log.exception("outbox worker: database error; trying again in %.0f s", wait)
+            stop.wait(wait)
+            continue
+        backoff.reset()
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
         if not counts:

@@ -87,3 +87,24 @@ def test_two_hundred_buyers_for_fifty_seats_get_fifty_holds_and_clear_sold_out_a
     assert holds == 50
     offer = _db.session.get(Offer, offer_id)
     assert seats_left(offer) == 0
+
+
+def test_ten_identical_submits_at_once_all_land_on_one_order(app, client):
+    """A double (or tenfold) tap on pay: one order, and every answer leads to it."""
+    taps = 10
+    start_together = threading.Barrier(taps)
+    form = checkout_data(payment_method="multibanco", checkout_key="double-tap-1")
+
+    def tap(_n):
+        browser = app.test_client()
+        start_together.wait()
+        response = browser.post("/checkout/bilhete-geral", data=form)
+        return response.status_code, response.headers.get("Location")
+
+    with ThreadPoolExecutor(max_workers=taps) as pool:
+        answers = list(pool.map(tap, range(taps)))
+
+    assert [status for status, _ in answers] == [303] * taps, answers
+    _db.session.rollback()
+    [order] = _db.session.scalars(select(Order)).all()
+    assert {location for _, location in answers} == {f"/order/{order.public_token}"}
