@@ -40,6 +40,7 @@ from app.personal_data.masking import install_log_masking
 from app.privacy import notifications as privacy_notifications
 from app.privacy.routes import bp as privacy_bp
 from app.site.routes import bp as site_bp
+from app.web.bad_bytes import init_bad_bytes
 from app.web.errors import init_errors
 from app.web.hosts import init_trusted_hosts
 from app.web.i18n import init_i18n, select_locale
@@ -82,6 +83,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # other, so even a page refused by the rate limiter carries the nonce it needs.
     init_security(app, form_hosts=provider.checkout_hosts)
     init_request_ids(app)
+    init_bad_bytes(app)
     init_request_metrics(app)
     init_error_reports(app)
     init_extensions(app)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from app.consent.cookie import CONSENT_COOKIE, cookie_value
 from app.consent.current import current_consent
 from app.consent.services import ACTIONS, proof_hash, record_choice
+from app.web.bad_bytes import has_control
 from app.web.htmx import is_fragment_request
 from app.web.i18n import localized_route
 from app.web.rendering import redirect_after_post, render_page
@@ -18,7 +19,7 @@ bp = Blueprint("consent", __name__)
 
 def _safe_next(value: str | None) -> str:
     """Back to the page the banner was on: a path on this site, never another host."""
-    if value:
+    if value and not has_control(value):
         parts = urlsplit(value)
         if not parts.scheme and not parts.netloc and value.startswith("/") and "\\" not in value:
             return value

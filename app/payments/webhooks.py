@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
@@ -41,7 +41,12 @@ def record_failure(provider: str, reason: str) -> None:
     WEBHOOK_FAILURES.labels(provider, reason).inc()
     db.session.rollback()
     db.session.add(WebhookFailure(provider=provider, reason=reason))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        # The database is what failed: the metric and the log still tell of it.
+        db.session.rollback()
+        log.warning("webhook failure (%s, %s) could not be recorded", provider, reason)
 
 
 def handle_event(

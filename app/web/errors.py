@@ -10,8 +10,10 @@ from flask import Flask, Response, request
 from flask_babel import format_timedelta
 from flask_wtf.csrf import CSRFError
 from prometheus_client import Counter
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.extensions import db
 from app.web.htmx import is_fragment_request, reswap, retarget
 from app.web.limits import seconds_until_allowed
 from app.web.rendering import render_page
@@ -19,6 +21,8 @@ from app.web.rendering import render_page
 log = logging.getLogger(__name__)
 
 HANDLED = (400, 403, 404, 405, 413, 422, 429, 500)
+# How long a visitor is asked to wait when the database is busy or away.
+BUSY_RETRY_SECONDS = 5
 RATE_LIMITED = Counter("shop_rate_limit_refusals", "Requests refused by a rate limit.")
 
 
@@ -62,6 +66,33 @@ def _render_too_many_requests() -> Response:
     return response
 
 
+def _render_busy() -> Response:
+    """503 while the database is locked or unreachable: try again shortly, nothing lost.
+
+    With htmx the notice goes above the form, which keeps what was typed; without, the
+    page says to go back, where the browser keeps it.
+    """
+    context = {
+        "code": 503,
+        "kind": "503",
+        "retry_after": BUSY_RETRY_SECONDS,
+        "sent_form": request.method == "POST",
+        "in_place": False,
+    }
+    if is_fragment_request() and request.method == "POST":
+        context["in_place"] = True
+        response = render_page("errors/error.html", "busy_notice", 503, **context)
+        reswap(retarget(response, "closest form"), "beforebegin")
+    elif is_fragment_request():
+        # A poll: leave the page as it is, the next poll tries again.
+        response = render_page("errors/error.html", "busy_notice", 503, **context)
+        reswap(response, "none")
+    else:
+        response = render_page("errors/error.html", status=503, **context)
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
+
+
 def init_errors(app: Flask) -> None:
     """Register one localized page for each error a visitor can meet."""
 
@@ -77,6 +108,18 @@ def init_errors(app: Flask) -> None:
         if code == 429:
             return _render_too_many_requests()
         return _render_error(code, str(code))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError) -> Response:
+        # Locked (SQLite), refusing connections or gone (PostgreSQL): a moment's trouble.
+        db.session.rollback()
+        log.warning(
+            "database busy or unreachable on %s %s: %s",
+            request.method,
+            request.path,
+            type(error.orig).__name__ if error.orig else error,
+        )
+        return _render_busy()
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:

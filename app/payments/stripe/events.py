@@ -93,13 +93,17 @@ HANDLERS: dict[str, Handler] = {
 def order_id_for(event: ProviderEvent) -> uuid.UUID | None:
     """Our order behind the event: its metadata, or the PaymentIntent we stored."""
     obj = event.data
-    candidates = [(obj.get("metadata") or {}).get("order_id"), obj.get("client_reference_id")]
-    for value in candidates:
-        try:
-            return uuid.UUID(str(value))
-        except ValueError:
-            continue
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    for value in (metadata.get("order_id"), obj.get("client_reference_id")):
+        if isinstance(value, str):
+            try:
+                return uuid.UUID(value)
+            except ValueError:
+                continue
     intent = obj.get("payment_intent")
     if isinstance(intent, dict):
         intent = intent.get("id")
-    return order_by_payment_intent(intent) if intent else None
+    # Only a plausible id is looked up: anything else is an event about no order of ours.
+    if isinstance(intent, str) and 0 < len(intent) <= 255 and "\x00" not in intent:
+        return order_by_payment_intent(intent)
+    return None

@@ -324,9 +324,13 @@ def verify_event(body: bytes, headers: Mapping[str, str], secret: str | None) ->
             body, headers.get("Stripe-Signature"), secret, WEBHOOK_TOLERANCE_SECONDS
         )
         event = json.loads(body)
-        return ProviderEvent(
-            id=str(event["id"]), type=str(event["type"]), data=dict(event["data"]["object"])
-        )
+        event_id, event_type, data = event["id"], event["type"], event["data"]["object"]
+        # Signed, but not what Stripe sends: refused before anything is stored.
+        if not (isinstance(event_id, str) and 0 < len(event_id) <= 255 and "\x00" not in event_id):
+            raise ValueError("the event id is not a short string")
+        if not isinstance(event_type, str) or not isinstance(data, dict):
+            raise ValueError("the event type or object has the wrong shape")
+        return ProviderEvent(id=event_id, type=event_type, data=data)
     except (stripe.SignatureVerificationError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"not an authentic Stripe event: {exc}") from exc
 

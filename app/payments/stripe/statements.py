@@ -10,7 +10,8 @@ from app.payments.provider import Outcome, PaymentUpdate
 
 def attempt_of(obj: dict[str, Any]) -> int | None:
     """The attempt number our metadata put on a Stripe object, when it is there."""
-    value = (obj.get("metadata") or {}).get("attempt")
+    metadata = obj.get("metadata")
+    value = metadata.get("attempt") if isinstance(metadata, dict) else None
     return int(value) if value and str(value).isdigit() else None
 
 
