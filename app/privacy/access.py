@@ -86,8 +86,16 @@ def check_access(token: str) -> AccessCheck:
     return AccessCheck("ok", request)
 
 
-def use_access(token: str) -> tuple[int | None, str]:
-    """Use a link once: (customer id, "ok"), or (None, why not)."""
+@dataclass(frozen=True)
+class Visit:
+    """A privacy-centre visit opened by a link: whose data, and which link opened it."""
+
+    customer_id: int
+    request_id: int
+
+
+def use_access(token: str) -> tuple[Visit | None, str]:
+    """Use a link once: (the visit it opens, "ok"), or (None, why not)."""
     check = check_access(token)
     if check.state != "ok" or check.request is None:
         return None, check.state
@@ -97,6 +105,24 @@ def use_access(token: str) -> tuple[int | None, str]:
         db.session.rollback()
         return None, "used"
     request.used_at = utcnow()
-    customer_id = request.customer_id
+    visit = Visit(customer_id=request.customer_id, request_id=request.id)
     db.session.commit()
-    return customer_id, "ok"
+    return visit, "ok"
+
+
+def visit_is_open(visit: Visit) -> bool:
+    """The visit's link was used, the visit was not closed, and its time has not run out."""
+    request = db.session.get(PrivacyRequest, visit.request_id)
+    if request is None or request.customer_id != visit.customer_id or request.used_at is None:
+        return False
+    ends = as_utc(request.used_at) + timedelta(minutes=link_minutes())
+    return request.visit_closed_at is None and utcnow() < ends
+
+
+def close_visit(request_id: int) -> None:
+    """End the visit for every browser holding it (commits)."""
+    begin_locking_transaction()
+    request = db.session.get(PrivacyRequest, request_id)
+    if request is not None and request.visit_closed_at is None:
+        request.visit_closed_at = utcnow()
+    db.session.commit()

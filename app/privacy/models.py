@@ -24,3 +24,6 @@ class PrivacyRequest(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when the link opened the privacy centre: it never works again.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the person closed the visit it opened: the visit ends for every copy of
+    # the browser's cookie, not only for the browser that pressed "close".
+    visit_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

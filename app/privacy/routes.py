@@ -7,13 +7,19 @@ kept in the signed session cookie, never in the URL.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, make_response, session, url_for
 
 from app.analytics.datalayer import forget_customer
-from app.privacy.access import check_access, request_access, use_access
+from app.privacy.access import (
+    Visit,
+    check_access,
+    close_visit,
+    request_access,
+    use_access,
+    visit_is_open,
+)
 from app.privacy.erasure import PaymentInProgress, close_open_payments, erase_person
 from app.privacy.export import export_person
 from app.privacy.forms import AccessForm, EraseForm
@@ -27,25 +33,28 @@ bp = Blueprint("privacy", __name__)
 VISIT_KEY = "privacy_visit"
 
 
-def _open_visit(customer_id: int) -> None:
-    until = utcnow() + timedelta(minutes=current_app.config["PRIVACY_LINK_MINUTES"])
-    session[VISIT_KEY] = {"customer_id": customer_id, "until": until.isoformat()}
+def _open_visit(visit: Visit) -> None:
+    session[VISIT_KEY] = {"customer_id": visit.customer_id, "request_id": visit.request_id}
+
+
+def _visit() -> Visit | None:
+    """The visit open in this browser, if the shop still holds it open (a copy of the
+    cookie is worth nothing once the visit was closed or ran out)."""
+    held = session.get(VISIT_KEY)
+    if not isinstance(held, dict):
+        return None
+    customer_id, request_id = held.get("customer_id"), held.get("request_id")
+    if not (isinstance(customer_id, int) and isinstance(request_id, int)):
+        session.pop(VISIT_KEY, None)
+        return None
+    visit = Visit(customer_id=customer_id, request_id=request_id)
+    return visit if visit_is_open(visit) else None
 
 
 def _visitor() -> int | None:
     """The person whose privacy centre is open in this browser, if the visit is current."""
-    visit = session.get(VISIT_KEY)
-    if not isinstance(visit, dict):
-        return None
-    try:
-        until = datetime.fromisoformat(visit["until"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if until <= utcnow():
-        session.pop(VISIT_KEY, None)
-        return None
-    customer_id = visit.get("customer_id")
-    return customer_id if isinstance(customer_id, int) else None
+    visit = _visit()
+    return visit.customer_id if visit else None
 
 
 def _no_store(response: Response) -> Response:
@@ -89,10 +98,10 @@ def access(token: str) -> Response:
 
 @localized_route(bp, "/my-data/access/<token>", methods=["POST"], endpoint="open_visit")
 def open_visit(token: str) -> Response:
-    customer_id, state = use_access(token)
-    if customer_id is None:
+    visit, state = use_access(token)
+    if visit is None:
         return _access_page(state, token)
-    _open_visit(customer_id)
+    _open_visit(visit)
     return redirect_after_post(url_for("privacy.me"))
 
 
@@ -172,6 +181,9 @@ def erased() -> Response:
 
 @localized_route(bp, "/my-data/close", methods=["POST"])
 def close() -> Response:
-    """End the visit now (a shared computer)."""
+    """End the visit now (a shared computer), for every copy of this browser's cookie."""
+    visit = _visit()
+    if visit is not None:
+        close_visit(visit.request_id)
     session.pop(VISIT_KEY, None)
     return redirect_after_post(url_for("privacy.start", closed=1))

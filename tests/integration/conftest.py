@@ -18,6 +18,8 @@ from tests.integration.integrations import (
     KIT_KEY,
     SEQUENCE_ID,
 )
+from tests.integration.privacy_centre import HUBSPOT_TOKEN as PRIVACY_HUBSPOT_TOKEN
+from tests.integration.privacy_centre import KIT_KEY as PRIVACY_KIT_KEY
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +79,24 @@ def configure(app, db, services, tmp_path) -> Iterator[Callable[..., None]]:
 
     with outbox_settings(app, **base):
         yield apply
+
+
+@pytest.fixture
+def shop(app, db, tmp_path, outside_server) -> Iterator[SimpleNamespace]:
+    """The app delivering email to .eml files and Kit/HubSpot to local doubles."""
+    kit = KitDouble(outside_server, PRIVACY_KIT_KEY)
+    hubspot = HubSpotDouble(outside_server, PRIVACY_HUBSPOT_TOKEN)
+    touched = {
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "SMTP_URL": "",
+        "KIT_API_KEY": PRIVACY_KIT_KEY,
+        "KIT_API_BASE": kit.base_url,
+        "HUBSPOT_TOKEN": PRIVACY_HUBSPOT_TOKEN,
+        "HUBSPOT_API_BASE": hubspot.base_url,
+        "OUTBOX_BACKOFF_SECONDS": 0.01,
+    }
+    with outbox_settings(app, **touched):
+        yield SimpleNamespace(mail=tmp_path / "mail", kit=kit, hubspot=hubspot)
+    errors = list(outside_server.handler_errors)
+    outside_server.clear()
+    assert not errors, errors

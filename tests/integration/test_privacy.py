@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from types import SimpleNamespace
 
-import pytest
 import time_machine
 from sqlalchemy import inspect, select, text
 
@@ -26,18 +23,14 @@ from app.payments.models import WebhookEvent
 from app.personal_data.encryption import blind_index
 from app.privacy.models import PrivacyRequest
 from app.timeutil import utcnow
-from tests.http_doubles import HubSpotDouble, KitDouble
 from tests.integration.helpers import (
     check_out,
     deliver_until_settled,
     lead_data,
-    outbox_settings,
     read_eml,
     token_from,
 )
 from tests.integration.privacy_centre import (
-    HUBSPOT_TOKEN,
-    KIT_KEY,
     PERSON,
     access_link,
     body,
@@ -46,27 +39,6 @@ from tests.integration.privacy_centre import (
 )
 
 # -- the shop -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shop(app, db, tmp_path, outside_server) -> Iterator[SimpleNamespace]:
-    """The app delivering email to .eml files and Kit/HubSpot to local doubles."""
-    kit = KitDouble(outside_server, KIT_KEY)
-    hubspot = HubSpotDouble(outside_server, HUBSPOT_TOKEN)
-    touched = {
-        "MAIL_DIR": str(tmp_path / "mail"),
-        "SMTP_URL": "",
-        "KIT_API_KEY": KIT_KEY,
-        "KIT_API_BASE": kit.base_url,
-        "HUBSPOT_TOKEN": HUBSPOT_TOKEN,
-        "HUBSPOT_API_BASE": hubspot.base_url,
-        "OUTBOX_BACKOFF_SECONDS": 0.01,
-    }
-    with outbox_settings(app, **touched):
-        yield SimpleNamespace(mail=tmp_path / "mail", kit=kit, hubspot=hubspot)
-    errors = list(outside_server.handler_errors)
-    outside_server.clear()
-    assert not errors, errors
 
 
 # -- the link ---------------------------------------------------------------------------

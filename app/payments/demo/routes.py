@@ -28,6 +28,13 @@ from app.web.rendering import redirect_after_post, render_page
 bp = Blueprint("demo", __name__)
 
 
+@bp.after_request
+def keep_out_of_caches(response: Response) -> Response:
+    # Phones, names and whole emails: never kept by a shared cache or the back button.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _order(token: str, method: PaymentMethod) -> Order:
     order = order_by_token(token)
     if order is None or order.payment_method != method:
