@@ -332,6 +332,10 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "METRICS_TOKEN": text("METRICS_TOKEN"),
         # Where alerts go (a dead message, failing webhooks, an order to review...).
         "ALERT_EMAIL": text("ALERT_EMAIL"),
+        # Unpaid orders one person (email) or one network address may hold at once, so
+        # nobody hoards seats; and the longest a Multibanco voucher holds a seat (hours).
+        "OPEN_ORDERS_LIMIT": int(text("OPEN_ORDERS_LIMIT", "2")),
+        "MULTIBANCO_HOLD_HOURS": int(text("MULTIBANCO_HOLD_HOURS", "48")),
         # Where the clock writes the nightly database backup (none when empty).
         "BACKUP_DIR": text("BACKUP_DIR"),
         # How long the link in a lead's confirmation email works.

@@ -59,7 +59,7 @@ export APP_ENV=development
 export INSTANCE_PATH="$tmp"
 export DATABASE_URL="sqlite:///$tmp/lh.db"
 export EVENT_DATA_FILE="$tmp/event.yaml"
-export RATELIMIT_ENABLED=false
+export RATELIMIT_ENABLED=false OPEN_ORDERS_LIMIT=1000
 # Canonical and hreflang links must point at the origin being audited.
 export BASE_URL="$origin"
 export HOST=127.0.0.1 PORT="$port"

@@ -45,6 +45,8 @@ def app_settings(database_url: str, event_file: Path, **overrides: Any) -> dict[
         "SQLALCHEMY_DATABASE_URI": database_url,
         "EVENT_DATA_FILE": str(event_file),
         "RATELIMIT_ENABLED": False,
+        # Every test buys from 127.0.0.1: the open-orders cap has tests of its own.
+        "OPEN_ORDERS_LIMIT": 1000,
         "BASE_URL": "http://shop.test",
         **overrides,
     }

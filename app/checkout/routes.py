@@ -37,7 +37,7 @@ from app.payments.registry import get_provider
 from app.payments.starting import start_payment
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
-from app.web.limits import limited
+from app.web.limits import address_key, limited
 from app.web.rendering import redirect_after_post, render_field, render_page
 
 bp = Blueprint("checkout", __name__)
@@ -111,6 +111,7 @@ def submit(slug: str) -> Response:
         nif=form.nif_digits,
         locale=current_lang(),
         consent_id=consent.consent_id,
+        client_key=address_key(),
     )
     try:
         order = place_order(
@@ -120,6 +121,7 @@ def submit(slug: str) -> Response:
             checkout_key=form.checkout_key.data,
             # Only with a standing analytics consent (this policy version, < 12 months).
             ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
+            open_orders_limit=current_app.config["OPEN_ORDERS_LIMIT"],
         )
     except OrderRefused as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)

@@ -63,6 +63,9 @@ class Order(db.Model):
     provider_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The attendee page's unguessable address, given when the order is paid.
     attendee_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # An HMAC of the buyer's network address (never the address itself): counts the
+    # open orders one address holds, so nobody can hoard the seats.
+    client_key: Mapped[str | None] = mapped_column(String(64), index=True)
     # Google Analytics client id captured at checkout, only with analytics consent.
     ga_client_id: Mapped[str | None] = mapped_column(String(64))
     # The order stopped waiting but the provider's payment may still be open:

@@ -10,12 +10,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Offer
 from app.customers.models import JourneyStage
-from app.customers.services import link_consent_choices, upsert_customer
+from app.customers.services import find_customer_by_email, link_consent_choices, upsert_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.money import vat_included
@@ -29,7 +29,8 @@ from app.timeutil import utcnow
 class OrderRefused(Exception):
     """A reason the order cannot be placed or retried; `code` names it for the page.
 
-    Codes: offer_unavailable, not_on_sale, sold_out, previous_payment_open.
+    Codes: offer_unavailable, not_on_sale, sold_out, previous_payment_open,
+    too_many_open_orders.
     """
 
     def __init__(self, code: str) -> None:
@@ -46,6 +47,8 @@ class BuyerDetails:
     locale: str
     # The anonymous id of the cookie choices made in this browser, if any.
     consent_id: str | None = None
+    # An HMAC of the network address the order came from (for the open-orders cap).
+    client_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,36 @@ def _lock_offer_with_a_seat(offer_id: int) -> Offer:
     return _check_a_seat(_lock_offer(offer_id))
 
 
+def _open_orders(customer_id: int | None, client_key: str | None) -> tuple[int, int]:
+    """Orders still holding a seat, for this person and for this network address."""
+    holding = (Order.status == OrderStatus.AWAITING_PAYMENT) & (
+        Order.expires_at.is_(None) | (Order.expires_at > utcnow())
+    )
+    by_person = (
+        db.session.scalar(
+            select(func.count(Order.id)).where(holding, Order.customer_id == customer_id)
+        )
+        if customer_id is not None
+        else 0
+    )
+    by_address = (
+        db.session.scalar(
+            select(func.count(Order.id)).where(holding, Order.client_key == client_key)
+        )
+        if client_key
+        else 0
+    )
+    return by_person or 0, by_address or 0
+
+
+def _check_open_orders(buyer: BuyerDetails, limit: int) -> None:
+    """Refuse a new hold when this person or this address already holds `limit` of them."""
+    customer = find_customer_by_email(buyer.email)
+    by_person, by_address = _open_orders(customer.id if customer else None, buyer.client_key)
+    if by_person >= limit or by_address >= limit:
+        raise OrderRefused("too_many_open_orders")
+
+
 def _order_with_key(checkout_key: str | None) -> Order | None:
     if not checkout_key:
         return None
@@ -95,8 +128,10 @@ def place_order(
     payment: PaymentChoice,
     checkout_key: str | None = None,
     ga_client_id: str | None = None,
+    open_orders_limit: int = 2,
 ) -> Order:
-    """Create an order awaiting payment, holding a seat; raises OrderRefused if none is left.
+    """Create an order awaiting payment, holding a seat; raises OrderRefused if none is left,
+    or if this person or address already holds `open_orders_limit` unpaid orders.
 
     A checkout form sent twice (a double tap, two tabs) returns the order it already
     made: the key is looked up once the offer's lock is held, so the second submit waits
@@ -110,6 +145,7 @@ def place_order(
         return existing
     try:
         offer = _check_a_seat(offer)
+        _check_open_orders(buyer, open_orders_limit)
     except OrderRefused:
         db.session.rollback()
         raise
@@ -133,6 +169,7 @@ def place_order(
         locale=buyer.locale,
         checkout_key=checkout_key or None,
         ga_client_id=ga_client_id,
+        client_key=buyer.client_key,
         created_at=now,
         expires_at=now + timedelta(seconds=payment.hold_seconds),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import current_app
 
@@ -12,6 +13,7 @@ from app.orders.moves import lock_order
 from app.payments.provider import Outcome, PaymentProviderError, PaymentUpdate
 from app.payments.registry import get_provider
 from app.payments.settlement import apply_payment_update
+from app.timeutil import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,11 @@ def start_payment(order: Order, *, return_url: str) -> str | None:
     if start.multibanco is not None:
         order.multibanco_entity = start.multibanco.entity
         order.multibanco_reference = start.multibanco.reference
-        # A Multibanco seat is held as long as its voucher can be paid.
-        order.expires_at = start.multibanco.expires_at
+        # A Multibanco seat is held while its voucher can be paid, but at most
+        # MULTIBANCO_HOLD_HOURS and never past the end of sales: a voucher must not keep
+        # a seat from others for days. Reconciliation cancels the voucher when it ends.
+        cap = utcnow() + timedelta(hours=current_app.config["MULTIBANCO_HOLD_HOURS"])
+        order.expires_at = min(start.multibanco.expires_at, cap, as_utc(order.offer.sales_end))
     db.session.commit()
     if start.update is not None:
         apply_payment_update(start.update)

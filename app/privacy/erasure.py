@@ -84,6 +84,7 @@ def _delete_person(customer: Customer) -> int:
         order.customer_id = None
         order.billing_nif = None
         order.ga_client_id = None
+        order.client_key = None
         order.anonymized_at = now
     if customer.consent_id:
         db.session.execute(

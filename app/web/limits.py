@@ -17,6 +17,8 @@ of its limiter.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import math
 import time
@@ -66,6 +68,13 @@ def client_address() -> str:
             return str(ip.ipv4_mapped)
         return str(ipaddress.IPv6Network((ip, 64), strict=False))
     return str(ip)
+
+
+def address_key() -> str:
+    """The client's address (as `client_address` counts it) as an HMAC under the app's
+    secret: comparable between orders, never readable as an address."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, client_address().encode(), hashlib.sha256).hexdigest()
 
 
 def init_rate_limits(app: Flask) -> Limiter:

@@ -256,6 +256,8 @@ def start_server(
             "EVENT_DATA_FILE": str(tmp / "event.yaml"),
             "MBWAY_TIMEOUT_SECONDS": str(mbway_timeout),
             "RATELIMIT_ENABLED": "false",
+            # The whole suite buys from one address: no cap on open orders here.
+            "OPEN_ORDERS_LIMIT": "1000",
             "BASE_URL": f"http://127.0.0.1:{port}",
             "PYTHONUNBUFFERED": "1",
             # gunicorn 27 opens a control socket under $XDG_RUNTIME_DIR (else ~/.gunicorn):
