@@ -69,6 +69,21 @@ def checkout_form(page: Page) -> Locator:
     return page.locator("form#checkout-form")
 
 
+def wait_for_htmx(page: Page) -> None:
+    """Until no htmx request is in flight (at once without JavaScript)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
+def leave_field(field: Locator) -> None:
+    """Move on from a field as a person does (Tab), and let its inline check land.
+
+    The check may add or remove an error line and move what is below it: a person sees
+    the form settle before the next click, and so does the test.
+    """
+    field.press("Tab")
+    wait_for_htmx(field.page)
+
+
 def fill_checkout(page: Page, buyer: Buyer, method: str, *, accept_terms: bool = True) -> None:
     """Type the buyer's details the way a person does, field after field."""
     form = checkout_form(page)
@@ -76,6 +91,7 @@ def fill_checkout(page: Page, buyer: Buyer, method: str, *, accept_terms: bool =
     form.locator('[name="email"]').fill(buyer.email)
     form.locator('[name="phone"]').fill(buyer.phone)
     form.locator('[name="nif"]').fill(buyer.nif)
+    leave_field(form.locator('[name="nif"]'))
     form.locator(f'input[name="payment_method"][value="{method}"]').check()
     if accept_terms:
         form.locator('[name="accept_terms"]').check()

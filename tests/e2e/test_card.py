@@ -18,6 +18,7 @@ from tests.e2e.steps import (
     expect_order_status,
     expect_retry_offered,
     expect_shop_page,
+    leave_field,
     path_of,
     pay_on_demo_card_page,
     status_block,
@@ -54,6 +55,7 @@ def test_ticket_bought_with_demo_card_ends_paid(
     expect(form.locator('input[name="payment_method"][value="card"]')).to_be_checked()
 
     form.locator('[name="nif"]').fill(buyer.nif)
+    leave_field(form.locator('[name="nif"]'))
     form.locator('[name="accept_terms"]').check()
     submit_checkout(page)
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import BrowserErrors, Ux
-from tests.e2e.steps import expect_shop_page, path_of
+from tests.e2e.steps import expect_shop_page, leave_field, path_of
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +39,7 @@ def test_lead_left_after_fixing_a_bad_email(
     expect(page.locator("[data-lead-saved]")).to_have_count(0)
 
     form.locator('[name="email"]').fill(email)
+    leave_field(form.locator('[name="email"]'))
     consent.check()
     form.locator('button[type="submit"]').click()
 
