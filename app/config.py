@@ -43,16 +43,6 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _dev_secret_key() -> str:
-    """A random key kept in instance/ so development sessions survive a restart."""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    path = INSTANCE_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 # Fixed keys for APP_ENV=test only, so test databases read back between runs; never real data.
 TEST_DATA_KEYS = "test:" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 TEST_BLIND_INDEX_KEY = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
@@ -251,7 +241,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if not secret_key:
         if env == "production":
             raise ConfigurationError("SECRET_KEY is required in production")
-        secret_key = _dev_secret_key() if env == "development" else "test-only-secret-key"
+        # Development keeps one in instance/, so its sessions survive a restart.
+        secret_key = (
+            _dev_key_file("secret_key", lambda: secrets.token_urlsafe(48))
+            if env == "development"
+            else "test-only-secret-key"
+        )
 
     _refuse_unsafe_production(env, environ)
     ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=env != "test")

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Offer
-from app.customers.models import JourneyStage
+from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_customer_by_email, link_consent_choices, upsert_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
@@ -122,6 +122,43 @@ def _order_with_key(checkout_key: str | None) -> Order | None:
     return db.session.scalar(select(Order).where(Order.checkout_key == checkout_key))
 
 
+def _new_order(
+    offer: Offer,
+    customer: Customer,
+    buyer: BuyerDetails,
+    payment: PaymentChoice,
+    checkout_key: str | None,
+    ga_client_id: str | None,
+) -> Order:
+    """The order awaiting payment, and the first line of its history (added, not committed)."""
+    now = utcnow()
+    order = Order(
+        id=uuid.uuid4(),
+        offer=offer,
+        customer=customer,
+        status=OrderStatus.AWAITING_PAYMENT,
+        amount_cents=offer.price_cents,
+        vat_cents=vat_included(offer.price_cents, offer.vat_rate),
+        currency=offer.currency,
+        payment_method=payment.method,
+        provider=payment.provider,
+        billing_nif=buyer.nif,
+        locale=buyer.locale,
+        checkout_key=checkout_key or None,
+        ga_client_id=ga_client_id,
+        client_key=buyer.client_key,
+        created_at=now,
+        expires_at=now + timedelta(seconds=payment.hold_seconds),
+    )
+    db.session.add(order)
+    db.session.add(
+        OrderStatusChange(
+            order=order, from_status=None, to_status=order.status, reason="order_placed"
+        )
+    )
+    return order
+
+
 def place_order(
     offer_id: int,
     buyer: BuyerDetails,
@@ -154,31 +191,7 @@ def place_order(
     )
     customer.advance_journey(JourneyStage.CHECKOUT)
     link_consent_choices(customer, buyer.consent_id)
-    now = utcnow()
-    order = Order(
-        id=uuid.uuid4(),
-        offer=offer,
-        customer=customer,
-        status=OrderStatus.AWAITING_PAYMENT,
-        amount_cents=offer.price_cents,
-        vat_cents=vat_included(offer.price_cents, offer.vat_rate),
-        currency=offer.currency,
-        payment_method=payment.method,
-        provider=payment.provider,
-        billing_nif=buyer.nif,
-        locale=buyer.locale,
-        checkout_key=checkout_key or None,
-        ga_client_id=ga_client_id,
-        client_key=buyer.client_key,
-        created_at=now,
-        expires_at=now + timedelta(seconds=payment.hold_seconds),
-    )
-    db.session.add(order)
-    db.session.add(
-        OrderStatusChange(
-            order=order, from_status=None, to_status=order.status, reason="order_placed"
-        )
-    )
+    order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id)
     try:
         db.session.commit()
     except IntegrityError:
