@@ -61,6 +61,8 @@ def production_shop(database_url, production_event_file, db, stripe) -> Iterator
             "WEB_CONCURRENCY": "1",
             "DATA_KEYS": f"k1:{KEY_A}",
             "BLIND_INDEX_KEY": KEY_B,
+            # The scan buys several orders from one address.
+            "OPEN_ORDERS_LIMIT": "1000",
             # A budget the scan itself stays within; the 429 page is reached per address.
             "RATELIMIT_APPLICATION": "400 per minute",
         }
@@ -119,6 +121,8 @@ def demo_shop(database_url, event_file, db, tmp_path) -> Iterator[Shop]:
             "SMTP_URL": "",
             "RATELIMIT_APPLICATION": "400 per minute",
             "WTF_CSRF_ENABLED": False,
+            # The scan buys several orders from one address.
+            "OPEN_ORDERS_LIMIT": 1000,
         }
     ) as app:
 

@@ -178,8 +178,10 @@ def test_multibanco_shows_entity_reference_amount_and_expiry(stripe_client, stri
     assert call.params["payment_method_types"] == ["multibanco"]
     assert call.params["payment_method_data"]["billing_details"]["email"] == "joao@example.pt"
     details = stripe.objects[order.provider_reference]["next_action"]["multibanco_display_details"]
-    # The seat is held as long as the voucher can be paid.
-    assert int(order.expires_at.timestamp()) == details["expires_at"]
+    # The seat is held while the voucher can be paid, but at most 48 hours.
+    held_until = int(order.expires_at.timestamp())
+    assert held_until == min(details["expires_at"], held_until)
+    assert held_until <= int((utcnow() + timedelta(hours=48)).timestamp())
     html = order_page(stripe_client, order)
     assert "11249" in html
     ref = details["reference"]
