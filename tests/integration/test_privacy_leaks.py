@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.leads.links import confirmation_token
 from app.leads.models import Lead
 from app.orders.models import Order
-from tests.integration.helpers import check_out, lead_data, pay_by_demo_card
+from app.outbox.worker import run_once
+from tests.integration.helpers import check_out, lead_data, outbox_settings, pay_by_demo_card
 from tests.integration.privacy_centre import make_person, open_centre
 
 
@@ -52,3 +53,20 @@ def test_every_page_with_personal_data_says_no_store(client, db):
         assert answer.status_code in (200, 303), page
         assert _no_store(answer), page
     assert re.search(r"no-store", client.get("/cookies").headers["Cache-Control"])
+
+
+def test_the_demo_mailbox_shows_a_browser_only_its_own_mail(app, client, db, tmp_path):
+    with outbox_settings(app, MAIL_DIR=str(tmp_path), SMTP_URL=""):
+        pay_by_demo_card(client, email="ana@example.pt")
+        run_once()
+        mine = client.get("/demo/mail").get_data(as_text=True)
+        [name] = re.findall(r'href="/demo/mail/([^"]+\.eml)"', mine)
+        assert client.get(f"/demo/mail/{name}").status_code == 200
+        stranger = app.test_client()
+        theirs = stranger.get("/demo/mail").get_data(as_text=True)
+        assert ".eml" not in theirs
+        assert stranger.get(f"/demo/mail/{name}").status_code == 404
+        assert stranger.get(f"/demo/mail/{name}/raw").status_code == 404
+        # Typing the same address in a form (asking for a privacy link, say) shows it.
+        stranger.post("/my-data", data={"email": "ANA@example.pt"})
+        assert name in stranger.get("/demo/mail").get_data(as_text=True)

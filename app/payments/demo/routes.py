@@ -1,18 +1,30 @@
 """Demo mode's own pages: the card form, the MB WAY phone, the ATM, and the mailbox.
 
 They exist only while the demo provider runs (the registry mounts this blueprint for
-it alone). A GET only shows; the POSTs play the buyer's side of the payment.
+it alone). A GET only shows; the POSTs play the buyer's side of the payment. The mailbox
+shows a browser only the mail sent to addresses typed in it.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
+import hmac
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    request,
+    session,
+    url_for,
+)
 
 from app.orders.expiry import expire_if_overdue, is_overdue
 from app.orders.lookup import order_by_token
@@ -23,9 +35,40 @@ from app.payments.demo.provider import card_result, mbway_result, multibanco_pai
 from app.payments.provider import PaymentUpdate
 from app.payments.settlement import apply_payment_update
 from app.web.i18n import localized_route
+from app.web.input_rules import normalize_email
 from app.web.rendering import redirect_after_post, render_page
 
 bp = Blueprint("demo", __name__)
+
+
+# Digests (HMAC) of the email addresses typed in this browser's forms, newest last:
+# the demo mailbox shows only the mail sent to them.
+MAILBOX_KEY = "demo_mailbox"
+REMEMBERED_ADDRESSES = 10
+
+
+def _digest(address: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, normalize_email(address).encode(), hashlib.sha256).hexdigest()
+
+
+@bp.before_app_request
+def remember_addresses_typed_here() -> None:
+    """Every form sent with an email in demo mode makes that address's mail this
+    browser's to read (a public demo must not show everyone's privacy links)."""
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return
+    typed = request.form.get("email", "").strip()
+    if typed:
+        digest = _digest(typed)
+        kept = [d for d in session.get(MAILBOX_KEY, []) if d != digest]
+        session[MAILBOX_KEY] = [*kept[-(REMEMBERED_ADDRESSES - 1) :], digest]
+
+
+def _mine(message: EmailMessage) -> bool:
+    """Whether the email went to an address typed in this browser."""
+    kept = set(session.get(MAILBOX_KEY, []))
+    return any(_digest(address.addr_spec) in kept for address in message["To"].addresses)
 
 
 @bp.after_request
@@ -108,14 +151,16 @@ def _file(name: str) -> Path:
     path = Path(current_app.config["MAIL_DIR"]) / name
     if path.suffix != ".eml" or path.name != name or not path.is_file():
         abort(404)
+    if not _mine(_read(path)):
+        abort(404)
     return path
 
 
 @localized_route(bp, "/demo/mail", methods=["GET"])
 def mailbox() -> Response:
     folder = Path(current_app.config["MAIL_DIR"])
-    files = sorted(folder.glob("*.eml"), reverse=True)[:100] if folder.is_dir() else []
-    mails = [(path.name, _read(path)) for path in files]
+    files = sorted(folder.glob("*.eml"), reverse=True)[:500] if folder.is_dir() else []
+    mails = [(path.name, mail) for path in files if _mine(mail := _read(path))][:100]
     return render_page("demo/mailbox.html", mails=mails)
 
 
