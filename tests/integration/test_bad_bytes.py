@@ -70,6 +70,8 @@ def _signed(client, body: bytes):
         {"id": "evt_nul\u0000", "type": "charge.refunded", "data": {"object": {}}},
         {"id": "evt_1", "type": "charge.refunded", "data": {"object": "not an object"}},
         {"id": "evt_2", "type": ["list"], "data": {"object": {}}},
+        # Found by the fuzz drill on PostgreSQL: a NUL in the type reached the ledger.
+        {"id": "evt_3", "type": "\u0000", "data": {"object": {}}},
     ],
 )
 def test_signed_but_malformed_webhooks_are_refused_not_500(stripe_client, event):

@@ -32,6 +32,7 @@ from app.payments.provider import (
 )
 from app.payments.stripe.statements import intent_update, session_update
 from app.timeutil import utcnow
+from app.web.bad_bytes import has_control
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +313,10 @@ class StripeProvider:
         return None
 
 
+def _plain_text(value: object, longest: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= longest and not has_control(value)
+
+
 def verify_event(body: bytes, headers: Mapping[str, str], secret: str | None) -> ProviderEvent:
     """Check Stripe's v1 signature on the raw body (300 s tolerance) and parse the event.
 
@@ -326,10 +331,10 @@ def verify_event(body: bytes, headers: Mapping[str, str], secret: str | None) ->
         event = json.loads(body)
         event_id, event_type, data = event["id"], event["type"], event["data"]["object"]
         # Signed, but not what Stripe sends: refused before anything is stored.
-        if not (isinstance(event_id, str) and 0 < len(event_id) <= 255 and "\x00" not in event_id):
-            raise ValueError("the event id is not a short string")
-        if not isinstance(event_type, str) or not isinstance(data, dict):
-            raise ValueError("the event type or object has the wrong shape")
+        if not _plain_text(event_id, 255) or not _plain_text(event_type, 64):
+            raise ValueError("the event id or type is not short plain text")
+        if not isinstance(data, dict):
+            raise ValueError("the event's object is not an object")
         return ProviderEvent(id=event_id, type=event_type, data=data)
     except (stripe.SignatureVerificationError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"not an authentic Stripe event: {exc}") from exc
