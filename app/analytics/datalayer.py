@@ -6,16 +6,16 @@ that event too (`push`). Nothing personal goes in: the user id is an HMAC of the
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.customers.models import Customer
 from app.extensions import db
 from app.web.htmx import is_fragment_request
+from app.web.input_rules import normalize_email
+from app.web.signing import keyed_digest
 
 PAGE_TYPES = {
     "landing.index": "landing",
@@ -75,8 +75,7 @@ def push(event: dict[str, Any]) -> None:
 
 def user_id(email: str) -> str:
     """A stable pseudonymous id: HMAC-SHA256 of the email under the app's secret."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(normalize_email(email))
 
 
 def _journey() -> dict[str, Any]:

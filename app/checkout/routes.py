@@ -38,7 +38,7 @@ from app.payments.starting import start_payment
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
 from app.web.limits import address_key, limited
-from app.web.rendering import redirect_after_post, render_field, render_page
+from app.web.rendering import no_store, redirect_after_post, render_field, render_page
 
 bp = Blueprint("checkout", __name__)
 
@@ -163,8 +163,7 @@ def order(token: str) -> Response:
         receipt_error=request.args.get("receipt"),
     )
     # The page changes with the payment; never serve it from a cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @localized_route(bp, "/order/<token>/retry", methods=["POST"])

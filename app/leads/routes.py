@@ -14,7 +14,7 @@ from app.leads.services import LeadDetails, confirm_lead, save_lead
 from app.web.htmx import is_fragment_request
 from app.web.i18n import current_lang, localized_route
 from app.web.limits import limited
-from app.web.rendering import redirect_after_post, render_field, render_page
+from app.web.rendering import no_store, redirect_after_post, render_field, render_page
 
 bp = Blueprint("leads", __name__)
 
@@ -67,30 +67,23 @@ def thanks() -> Response:
     return render_page("leads/thanks.html")
 
 
-def _no_store(response: Response) -> Response:
-    # The confirmation page names the person's email: never kept by a cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @localized_route(bp, "/leads/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str) -> Response:
     """The double opt-in link: a page with one button, so mail scanners that open
-    links do not confirm on the person's behalf; the POST confirms."""
+    links do not confirm on the person's behalf; the POST confirms. It names the
+    person's email, so no cache keeps it."""
     lead_id, state = lead_id_from_token(token)
     if lead_id is None:
-        return _no_store(render_page("leads/confirm.html", state=state, token=token, status=400))
+        return no_store(render_page("leads/confirm.html", state=state, token=token, status=400))
     if request.method == "POST":
         lead = confirm_lead(lead_id)
         if lead is None:
-            return _no_store(
+            return no_store(
                 render_page("leads/confirm.html", state="invalid", token=token, status=400)
             )
         return redirect_after_post(url_for("leads.confirm", token=token))
     lead = db.session.get(Lead, lead_id)
     if lead is None:
-        return _no_store(
-            render_page("leads/confirm.html", state="invalid", token=token, status=400)
-        )
+        return no_store(render_page("leads/confirm.html", state="invalid", token=token, status=400))
     state = "confirmed" if lead.confirmed_at else "ask"
-    return _no_store(render_page("leads/confirm.html", state=state, token=token, lead=lead))
+    return no_store(render_page("leads/confirm.html", state=state, token=token, lead=lead))

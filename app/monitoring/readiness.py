@@ -40,11 +40,8 @@ def _database() -> str:
 
 def redis_state() -> str:
     """ "ok", "error" (configured but not answering) or "off" (not configured)."""
-    return _redis()
-
-
-def _redis() -> str:
-    url = current_app.config.get("REDIS_URL") or current_app.config["RATELIMIT_STORAGE_URI"]
+    # The rate limits' storage is where Redis is configured (REDIS_URL sets it).
+    url = current_app.config["RATELIMIT_STORAGE_URI"]
     if not url.startswith("redis"):
         return "off"
     try:
@@ -56,7 +53,7 @@ def _redis() -> str:
 
 def readiness() -> tuple[dict[str, Any], bool]:
     """What /readyz answers, and whether the process is ready."""
-    checks: dict[str, Any] = {"database": _database(), "redis": _redis()}
+    checks: dict[str, Any] = {"database": _database(), "redis": redis_state()}
     lag = outbox_lag() if checks["database"] == "ok" else None
     checks["outbox_lag_seconds"] = round(lag.total_seconds()) if lag is not None else None
     ready = (

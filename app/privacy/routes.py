@@ -26,7 +26,7 @@ from app.privacy.forms import AccessForm, EraseForm
 from app.timeutil import utcnow
 from app.web.i18n import current_lang, localized_route
 from app.web.limits import limited
-from app.web.rendering import redirect_after_post, render_page
+from app.web.rendering import no_store, redirect_after_post, render_page
 
 bp = Blueprint("privacy", __name__)
 
@@ -57,12 +57,6 @@ def _visitor() -> int | None:
     return visit.customer_id if visit else None
 
 
-def _no_store(response: Response) -> Response:
-    # Personal data: never kept by a shared cache or the browser's back-forward cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @localized_route(bp, "/my-data", methods=["GET"])
 def start() -> Response:
     return render_page("privacy/start.html", form=AccessForm())
@@ -87,7 +81,7 @@ def sent() -> Response:
 def _access_page(state: str, token: str) -> Response:
     """The link's page: a button while it works, else why not (410 used up or expired)."""
     status = 200 if state == "ok" else 410 if state in ("used", "expired") else 400
-    return _no_store(render_page("privacy/access.html", state=state, token=token, status=status))
+    return no_store(render_page("privacy/access.html", state=state, token=token, status=status))
 
 
 @localized_route(bp, "/my-data/access/<token>", methods=["GET"])
@@ -127,7 +121,7 @@ def me() -> Response:
     data = _visit_export()
     if data is None:
         return _closed()
-    return _no_store(render_page("privacy/me.html", data=data, form=EraseForm()))
+    return no_store(render_page("privacy/me.html", data=data, form=EraseForm()))
 
 
 @localized_route(bp, "/my-data/me/export.json", methods=["GET"])
@@ -142,7 +136,7 @@ def download() -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="cafe-com-vendas-my-data-{stamp}.json"'
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @localized_route(bp, "/my-data/me/erase", methods=["POST"])
@@ -154,7 +148,7 @@ def erase() -> Response:
 
     def form_again(status: int, **extra: Any) -> Response:
         data = export_person(customer_id)
-        return _no_store(
+        return no_store(
             render_page(
                 "privacy/me.html", "erase_form", status=status, data=data, form=form, **extra
             )

@@ -17,8 +17,6 @@ of its limiter.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import math
 import time
@@ -27,6 +25,8 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
+
+from app.web.signing import keyed_digest
 
 LIMITS_ATTR = "cv_rate_limits"
 EXEMPT_ATTR = "cv_rate_limit_exempt"
@@ -73,8 +73,7 @@ def client_address() -> str:
 def address_key() -> str:
     """The client's address (as `client_address` counts it) as an HMAC under the app's
     secret: comparable between orders, never readable as an address."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, client_address().encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(client_address())
 
 
 def init_rate_limits(app: Flask) -> Limiter:

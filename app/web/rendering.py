@@ -33,6 +33,12 @@ def redirect_after_post(location: str) -> Response:
     return response
 
 
+def no_store(response: Response) -> Response:
+    """Keep the answer out of every cache and the back-forward cache (personal data)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def render_field(form: Any, name: str) -> Response:
     """Validate one field of a form and render its row, for inline validation on blur."""
     field = form[name]

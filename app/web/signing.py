@@ -7,6 +7,8 @@ one never opens another.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from flask import current_app
@@ -15,6 +17,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def keyed_digest(text: str) -> str:
+    """HMAC-SHA256 of `text` under the app's secret: equal texts match, none can be read back."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def sign(value: Any, salt: str) -> str:

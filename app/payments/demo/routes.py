@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import hashlib
-import hmac
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -36,7 +34,8 @@ from app.payments.provider import PaymentUpdate
 from app.payments.settlement import apply_payment_update
 from app.web.i18n import localized_route
 from app.web.input_rules import normalize_email
-from app.web.rendering import redirect_after_post, render_page
+from app.web.rendering import no_store, redirect_after_post, render_page
+from app.web.signing import keyed_digest
 
 bp = Blueprint("demo", __name__)
 
@@ -48,8 +47,7 @@ REMEMBERED_ADDRESSES = 10
 
 
 def _digest(address: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, normalize_email(address).encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(normalize_email(address))
 
 
 @bp.before_app_request
@@ -74,8 +72,7 @@ def _mine(message: EmailMessage) -> bool:
 @bp.after_request
 def keep_out_of_caches(response: Response) -> Response:
     # Phones, names and whole emails: never kept by a shared cache or the back button.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def _order(token: str, method: PaymentMethod) -> Order:
