@@ -29,6 +29,7 @@ TABLES = [
     "webhook_events",
     "order_status_changes",
     "orders",
+    "lead_changes",
     "leads",
     "customers",
     "offers",

@@ -179,7 +179,7 @@ def retry(token: str) -> Response:
         method = found.payment_method
     if method == PaymentMethod.MB_WAY:
         try:
-            normalize_phone(found.customer.phone or "", require_pt_mobile=True)
+            normalize_phone(found.phone_on_order, require_pt_mobile=True)
         except InvalidPhone:
             return redirect_after_post(_order_url(found, retry_error="mbway_phone"))
     # A hold that passed ends now, and the last attempt is closed at the provider before

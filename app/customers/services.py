@@ -23,29 +23,40 @@ def find_customer_by_email(email: str) -> Customer | None:
     return found[0] if found else None
 
 
-def upsert_customer(
-    *, email: str, name: str, locale: str, phone: str | None = None, nif: str | None = None
-) -> Customer:
-    """The customer with this email, created or updated with the latest details (no commit)."""
+def find_or_add_customer(
+    *,
+    email: str,
+    name: str,
+    locale: str,
+    phone: str | None = None,
+    nif: str | None = None,
+    consent_id: str | None = None,
+) -> tuple[Customer, bool]:
+    """(the customer with this email, created?) - created with these details if new (no commit).
+
+    An existing person's details are never changed here: anyone can type anyone's email
+    into a public form. Their name, phone and consent change only through a link sent to
+    that address (leads.changes) or, later, the back office; an order keeps what was typed
+    for it on the order itself.
+    """
     email = normalize_email(email)
     customer = find_customer_by_email(email)
     if customer is None:
-        customer = Customer(email=email, name=name, locale=locale)
+        customer = Customer(
+            email=email, name=name, locale=locale, phone=phone or None, nif=nif or None
+        )
+        link_consent_choices(customer, consent_id)
         db.session.add(customer)
-    elif customer.email_index != current_keyring().blind_index(email):
+        return customer, True
+    if customer.email_index != current_keyring().blind_index(email):
         # Found under the previous blind index key: store it under the current one.
         customer.email = email
-    customer.name = name
-    customer.locale = locale
-    if phone:
-        customer.phone = phone
-    if nif:
-        customer.nif = nif
-    return customer
+    return customer, False
 
 
 def link_consent_choices(customer: Customer, consent_id: str | None) -> None:
     """Remember which browser's cookie choices belong to this person (for their export
-    and their erasure); the latest browser they used wins. The caller commits."""
+    and their erasure): the browser that created them, or the latest one from which
+    they confirmed a change by email. The caller commits."""
     if consent_id and customer.consent_id != consent_id:
         customer.consent_id = consent_id

@@ -27,6 +27,14 @@ BUSINESS_STAGES = [
 ]
 
 
+def choice_label(choices: list[SelectChoice], value: str) -> str:
+    """The words shown for a stored choice (the value itself if it is no longer offered)."""
+    for choice in choices:
+        if choice.value == value:
+            return str(choice.label)
+    return value
+
+
 def _choice_values(choices: list[SelectChoice]) -> list[str]:
     return [choice.value for choice in choices if choice.value]
 

@@ -1,14 +1,16 @@
-"""A lead: one per customer, updated when the same email is left again."""
+"""A lead (one per customer) and the submissions of the lead form waiting for the email
+owner's confirmation."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.customers.models import Customer
 from app.extensions import db
+from app.personal_data.encryption import EncryptedText
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -29,3 +31,31 @@ class Lead(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     customer: Mapped[Customer] = relationship()
+
+
+class LeadChange(db.Model):
+    """What one submission of the lead form asked for, applied only when the owner of the
+    email follows the link sent for it.
+
+    The form is open to anyone who knows an address: a submission never renames a
+    person, changes their business or switches their marketing consent by itself.
+    """
+
+    __tablename__ = "lead_changes"
+    __table_args__ = (Index("ix_lead_changes_lead", "lead_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    name: Mapped[str] = mapped_column(EncryptedText("lead_changes.name"))
+    business_type: Mapped[str] = mapped_column(String(32))
+    business_stage: Mapped[str] = mapped_column(String(32))
+    marketing_consent: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(32), default="landing")
+    locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
+    # The anonymous id of the cookie choices made in the browser that sent it.
+    consent_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the email's owner confirmed it; the record of what they agreed to.
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    lead: Mapped[Lead] = relationship()

@@ -1,6 +1,7 @@
 """What a lead causes to be sent, and how each of those messages is composed.
 
-Queued in the lead's own transaction (`lead_stored`, `lead_confirmed`); composed by
+Queued in the lead's own transaction (`submission_stored`, `lead_confirmed`,
+`lead_changed`); composed by
 the outbox worker at delivery time from fresh data (`COMPOSERS`). The Kit subscriber
 and the CRM contact are composed here for buyers too: they describe the person, who
 may be a lead, a buyer or both.
@@ -8,7 +9,6 @@ may be a lead, a buyer or both.
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from app.customers.models import Customer, JourneyStage
 from app.extensions import db
 from app.leads.links import confirmation_token
-from app.leads.models import Lead
+from app.leads.models import Lead, LeadChange
 from app.outbox.adapters.hubspot import Contact
-from app.outbox.adapters.kit import Subscriber, tag_names
+from app.outbox.adapters.kit import Subscriber, Unsubscribe, tag_names
 from app.outbox.errors import NothingToSend
 from app.outbox.mail import mark_language, new_email, write_body
 from app.outbox.models import OutboxMessage
@@ -69,18 +69,23 @@ def _confirmations_today(lead: Lead) -> int:
         )
 
 
-def lead_stored(lead: Lead) -> None:
-    """A lead not yet confirmed gets the double opt-in email (again, if it comes back),
-    at most CONFIRMATIONS_PER_DAY times a day: the form is open to anyone, and an
-    address must not be flooded by someone else sending it again and again."""
-    if lead.confirmed_at is None and _confirmations_today(lead) < CONFIRMATIONS_PER_DAY:
-        enqueue(
-            "email",
-            "lead_confirmation",
-            {"lead_id": lead.id},
-            f"lead:{lead.id}:confirmation:{uuid.uuid4().hex}",
-            lead.customer_id,
-        )
+def confirmation_allowed(lead: Lead) -> bool:
+    """Whether the address may get another confirmation email today: at most
+    CONFIRMATIONS_PER_DAY, since the form is open to anyone and an address must not be
+    flooded by someone sending it again and again."""
+    return _confirmations_today(lead) < CONFIRMATIONS_PER_DAY
+
+
+def submission_stored(change: LeadChange) -> None:
+    """The owner of the email gets the link that confirms this submission."""
+    lead = change.lead
+    enqueue(
+        "email",
+        "lead_confirmation",
+        {"change_id": change.id},
+        f"lead:{lead.id}:submission:{change.id}:email",
+        lead.customer_id,
+    )
 
 
 def lead_confirmed(lead: Lead) -> None:
@@ -89,6 +94,19 @@ def lead_confirmed(lead: Lead) -> None:
     contact = contact_payload(lead.customer, "lead")
     if lead.marketing_consent:
         enqueue("kit", "subscriber", contact, f"{base}:kit", lead.customer_id)
+    enqueue("crm", "contact", contact, f"{base}:crm", lead.customer_id)
+
+
+def lead_changed(change: LeadChange, *, withdrawn: bool) -> None:
+    """A confirmed person confirmed new details: the CRM learns them; Kit gets the new
+    tags while they consent, and stops writing to them once they withdraw."""
+    lead = change.lead
+    base = f"lead:{lead.id}:submission:{change.id}"
+    contact = contact_payload(lead.customer, "lead")
+    if lead.marketing_consent:
+        enqueue("kit", "subscriber", contact, f"{base}:kit", lead.customer_id)
+    elif withdrawn:
+        enqueue("kit", "unsubscribe", contact, f"{base}:kit", lead.customer_id)
     enqueue("crm", "contact", contact, f"{base}:crm", lead.customer_id)
 
 
@@ -105,13 +123,14 @@ def customer_of(message: OutboxMessage) -> Customer:
 
 
 def compose_confirmation_email(message: OutboxMessage) -> EmailMessage:
-    """The double opt-in email, with a link valid LEAD_CONFIRM_MAX_AGE."""
-    lead = db.session.get(Lead, message.payload["lead_id"])
-    if lead is None:
-        raise NothingToSend("the lead no longer exists")
-    if lead.confirmed_at is not None:
-        raise NothingToSend("the lead is already confirmed")
-    with speaking(lead.locale):
+    """The double opt-in email for one submission, with a link valid LEAD_CONFIRM_MAX_AGE."""
+    change = db.session.get(LeadChange, message.payload.get("change_id") or 0)
+    if change is None:
+        raise NothingToSend("the submission no longer exists")
+    if change.applied_at is not None:
+        raise NothingToSend("the submission is already confirmed")
+    lead = change.lead
+    with speaking(change.locale):
         subject = _("Please confirm your email for %(event)s", event="Café com Vendas")
         email = new_email(message, lead.customer.name, lead.customer.email, subject)
         hours = current_app.config["LEAD_CONFIRM_MAX_AGE"] // 3600
@@ -119,11 +138,13 @@ def compose_confirmation_email(message: OutboxMessage) -> EmailMessage:
             email,
             "lead_confirmation",
             lead=lead,
-            lang=lead.locale,
-            confirm_url=url_for("leads.confirm", token=confirmation_token(lead.id), _external=True),
+            lang=change.locale,
+            confirm_url=url_for(
+                "leads.confirm", token=confirmation_token(change.id), _external=True
+            ),
             valid_days=max(1, hours // 24),
         )
-    return mark_language(email, lead.locale)
+    return mark_language(email, change.locale)
 
 
 def compose_kit_subscriber(message: OutboxMessage) -> Subscriber:
@@ -144,6 +165,11 @@ def compose_kit_subscriber(message: OutboxMessage) -> Subscriber:
     )
 
 
+def compose_kit_unsubscribe(message: OutboxMessage) -> Unsubscribe:
+    """The person withdrew marketing consent: Kit must not write to them again."""
+    return Unsubscribe(email=customer_of(message).email)
+
+
 def crm_contact(customer: Customer, *, buyer: bool) -> Contact:
     """The person as the CRM holds them."""
     # HubSpot will not move a lifecycle stage backwards: a lead message delivered after
@@ -159,5 +185,6 @@ def compose_crm_contact(message: OutboxMessage) -> Contact:
 COMPOSERS = {
     ("email", "lead_confirmation"): compose_confirmation_email,
     ("kit", "subscriber"): compose_kit_subscriber,
+    ("kit", "unsubscribe"): compose_kit_unsubscribe,
     ("crm", "contact"): compose_crm_contact,
 }

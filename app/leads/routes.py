@@ -7,10 +7,10 @@ from flask import Blueprint, Response, abort, request, url_for
 from app.analytics.datalayer import lead_left, push, push_lead_thanks, remember_customer
 from app.consent.current import current_consent
 from app.extensions import db
-from app.leads.forms import LeadForm
-from app.leads.links import lead_id_from_token
-from app.leads.models import Lead
-from app.leads.services import LeadDetails, confirm_lead, save_lead
+from app.leads.forms import BUSINESS_STAGES, BUSINESS_TYPES, LeadForm, choice_label
+from app.leads.links import change_id_from_token
+from app.leads.models import LeadChange
+from app.leads.services import LeadDetails, confirm_change, save_lead
 from app.web.htmx import is_fragment_request
 from app.web.i18n import current_lang, localized_route
 from app.web.limits import limited
@@ -67,23 +67,42 @@ def thanks() -> Response:
     return render_page("leads/thanks.html")
 
 
+def _confirm_page(state: str, token: str, change: LeadChange | None = None) -> Response:
+    status = 400 if state in {"expired", "invalid"} else 200
+    summary = None
+    if change is not None:
+        summary = {
+            "name": change.name,
+            "business_type": choice_label(BUSINESS_TYPES, change.business_type),
+            "business_stage": choice_label(BUSINESS_STAGES, change.business_stage),
+            "marketing_consent": change.marketing_consent,
+        }
+    # It names the person's email and details: no cache keeps it.
+    return no_store(
+        render_page(
+            "leads/confirm.html",
+            state=state,
+            token=token,
+            change=change,
+            summary=summary,
+            status=status,
+        )
+    )
+
+
 @localized_route(bp, "/leads/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str) -> Response:
-    """The double opt-in link: a page with one button, so mail scanners that open
-    links do not confirm on the person's behalf; the POST confirms. It names the
-    person's email, so no cache keeps it."""
-    lead_id, state = lead_id_from_token(token)
-    if lead_id is None:
-        return no_store(render_page("leads/confirm.html", state=state, token=token, status=400))
+    """The double opt-in link of one submission: a page showing what will be saved, with
+    one button, so mail scanners that open links do not confirm on the person's behalf;
+    the POST confirms."""
+    change_id, state = change_id_from_token(token)
+    if change_id is None:
+        return _confirm_page(state, token)
     if request.method == "POST":
-        lead = confirm_lead(lead_id)
-        if lead is None:
-            return no_store(
-                render_page("leads/confirm.html", state="invalid", token=token, status=400)
-            )
+        if confirm_change(change_id) is None:
+            return _confirm_page("invalid", token)
         return redirect_after_post(url_for("leads.confirm", token=token))
-    lead = db.session.get(Lead, lead_id)
-    if lead is None:
-        return no_store(render_page("leads/confirm.html", state="invalid", token=token, status=400))
-    state = "confirmed" if lead.confirmed_at else "ask"
-    return no_store(render_page("leads/confirm.html", state=state, token=token, lead=lead))
+    change = db.session.get(LeadChange, change_id)
+    if change is None:
+        return _confirm_page("invalid", token)
+    return _confirm_page("confirmed" if change.applied_at else "ask", token, change)

@@ -75,6 +75,11 @@ class Order(db.Model):
     # The invoice needs the tax number given with this purchase, whatever the
     # customer's profile says later.
     billing_nif: Mapped[str | None] = mapped_column(EncryptedText("orders.billing_nif"))
+    # The name and phone typed with this order. The person's profile is never rewritten
+    # by a checkout (anyone may type anyone's email): this order's pages, emails and
+    # payment show what was typed for it. None on orders placed before they were kept.
+    buyer_name: Mapped[str | None] = mapped_column(EncryptedText("orders.buyer_name"))
+    buyer_phone: Mapped[str | None] = mapped_column(EncryptedText("orders.buyer_phone"))
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     failure_reason: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -93,6 +98,20 @@ class Order(db.Model):
     @property
     def is_final(self) -> bool:
         return OrderStatus(self.status) in FINAL_STATES
+
+    @property
+    def name_on_order(self) -> str:
+        """The buyer's name as typed for this order ("" once erased)."""
+        if self.buyer_name is not None:
+            return self.buyer_name
+        return self.customer.name if self.customer else ""
+
+    @property
+    def phone_on_order(self) -> str:
+        """The phone typed for this order (MB WAY is asked on it); "" once erased."""
+        if self.buyer_phone is not None:
+            return self.buyer_phone
+        return (self.customer.phone or "") if self.customer else ""
 
 
 class OrderStatusChange(db.Model):

@@ -69,7 +69,7 @@ def _order(message: OutboxMessage) -> Order:
 def _buyer_email(message: OutboxMessage, order: Order, subject: str) -> EmailMessage:
     if order.customer is None:
         raise NothingToSend("the buyer was erased")
-    return new_email(message, order.customer.name, order.customer.email, subject)
+    return new_email(message, order.name_on_order, order.customer.email, subject)
 
 
 def compose_confirmation(message: OutboxMessage) -> EmailMessage:

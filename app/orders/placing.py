@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Offer
 from app.customers.models import Customer, JourneyStage
-from app.customers.services import find_customer_by_email, link_consent_choices, upsert_customer
+from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.money import vat_included
@@ -143,6 +143,8 @@ def _new_order(
         payment_method=payment.method,
         provider=payment.provider,
         billing_nif=buyer.nif,
+        buyer_name=buyer.name,
+        buyer_phone=buyer.phone or None,
         locale=buyer.locale,
         checkout_key=checkout_key or None,
         ga_client_id=ga_client_id,
@@ -186,11 +188,15 @@ def place_order(
     except OrderRefused:
         db.session.rollback()
         raise
-    customer = upsert_customer(
-        email=buyer.email, name=buyer.name, locale=buyer.locale, phone=buyer.phone, nif=buyer.nif
+    customer, _created = find_or_add_customer(
+        email=buyer.email,
+        name=buyer.name,
+        locale=buyer.locale,
+        phone=buyer.phone,
+        nif=buyer.nif,
+        consent_id=buyer.consent_id,
     )
     customer.advance_journey(JourneyStage.CHECKOUT)
-    link_consent_choices(customer, buyer.consent_id)
     order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id)
     try:
         db.session.commit()

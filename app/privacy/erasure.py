@@ -14,6 +14,7 @@ from app.customers.models import Customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.leads.models import Lead
+from app.leads.services import delete_leads
 from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage, OutboxStatus
@@ -83,6 +84,8 @@ def _delete_person(customer: Customer) -> int:
     for order in orders:
         order.customer_id = None
         order.billing_nif = None
+        order.buyer_name = None
+        order.buyer_phone = None
         order.ga_client_id = None
         order.client_key = None
         order.anonymized_at = now
@@ -91,7 +94,7 @@ def _delete_person(customer: Customer) -> int:
             delete(ConsentRecord).where(ConsentRecord.consent_id == customer.consent_id)
         )
     db.session.execute(delete(PrivacyRequest).where(PrivacyRequest.customer_id == customer.id))
-    db.session.execute(delete(Lead).where(Lead.customer_id == customer.id))
+    delete_leads(Lead.customer_id == customer.id)
     db.session.flush()
     db.session.delete(customer)
     db.session.flush()

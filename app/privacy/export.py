@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.extensions import db
-from app.leads.models import Lead
+from app.leads.models import Lead, LeadChange
 from app.orders.labels import method_label, status_label
 from app.orders.models import Order
 from app.outbox.models import SEALED_FIELD, OutboxMessage
@@ -57,6 +57,8 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
         "payment_intent_id": order.payment_intent_id,
         "multibanco_entity": order.multibanco_entity,
         "multibanco_reference": order.multibanco_reference,
+        "name_typed": order.buyer_name,
+        "phone_typed": order.buyer_phone,
         "billing_nif": order.billing_nif,
         "language": order.locale,
         "google_analytics_client_id": order.ga_client_id,
@@ -99,6 +101,23 @@ def _lead(lead: Lead) -> dict[str, Any]:
         "email_confirmed_at": _iso(lead.confirmed_at),
         "created_at": _iso(lead.created_at),
         "updated_at": _iso(lead.updated_at),
+        # Each time the form was sent with this email, and whether the address's owner
+        # confirmed it (only a confirmed submission changes anything).
+        "form_submissions": [
+            {
+                "name": change.name,
+                "business_type": change.business_type,
+                "business_stage": change.business_stage,
+                "marketing_consent": change.marketing_consent,
+                "source": change.source,
+                "language": change.locale,
+                "sent_at": _iso(change.created_at),
+                "confirmed_at": _iso(change.applied_at),
+            }
+            for change in db.session.scalars(
+                select(LeadChange).where(LeadChange.lead_id == lead.id).order_by(LeadChange.id)
+            )
+        ],
     }
 
 

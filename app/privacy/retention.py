@@ -13,6 +13,7 @@ from app.customers.models import Customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.leads.models import Lead
+from app.leads.services import delete_leads, delete_unconfirmed_changes
 from app.orders.models import Order, OrderStatusChange
 from app.orders.states import OrderStatus
 from app.outbox.models import SEALED_FIELD, OutboxMessage, OutboxStatus
@@ -31,6 +32,7 @@ class PurgeReport:
     outbox_messages_deleted: int = 0
     sealed_addresses_cleared: int = 0
     access_links_deleted: int = 0
+    unconfirmed_lead_changes_deleted: int = 0
 
     def lines(self) -> list[str]:
         return [f"{name.replace('_', ' ')}: {value}" for name, value in vars(self).items()]
@@ -68,7 +70,7 @@ def _purge_people(report: PurgeReport, horizon: datetime, lead_horizon: datetime
         if customer.orders:
             # A buyer stays (the ticket is theirs); only the unconfirmed lead goes.
             begin_locking_transaction()
-            db.session.execute(delete(Lead).where(Lead.id == lead.id))
+            delete_leads(Lead.id == lead.id)
             db.session.commit()
         else:
             erase_person(customer.id, notify=False, reason="unconfirmed lead")
@@ -123,7 +125,8 @@ def purge(now: datetime | None = None) -> PurgeReport:
     - orders older than ORDER_RETENTION_YEARS (the tax authority's period) are deleted;
     - cookie-consent proofs and finished outbox messages older than the retention period
       are deleted; addresses sealed in erasure messages are cleared after 30 days even if
-      the message could not be delivered; used or expired access links go after a day.
+      the message could not be delivered; used or expired access links go after a day;
+    - lead-form submissions never confirmed within UNCONFIRMED_LEAD_DAYS are deleted.
     """
     config = current_app.config
     now = now or utcnow()
@@ -134,5 +137,6 @@ def purge(now: datetime | None = None) -> PurgeReport:
     begin_locking_transaction()
     _purge_orders(report, now - timedelta(days=365.25 * int(config["ORDER_RETENTION_YEARS"])))
     _purge_records(report, now, horizon)
+    report.unconfirmed_lead_changes_deleted = delete_unconfirmed_changes(lead_horizon)
     db.session.commit()
     return report

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.harness import LiveServer
+
 # A Portuguese mobile (MB WAY needs one) and a NIF whose check digit is right.
 PHONE = "912 345 678"
 NIF = "123456789"
@@ -152,3 +154,13 @@ def answer_on_demo_phone(phone: Page, decision: str) -> None:
     expect(phone).to_have_url(DEMO_PHONE_URL)
     phone.locator(f'button[name="decision"][value="{decision}"]').click()
     phone.wait_for_url(ORDER_URL)
+
+
+def open_mail(page: Page, live_server: LiveServer, email: str, subject: str) -> str:
+    """Deliver the outbox and open the newest email to `email` whose subject has `subject`."""
+    live_server.flask("outbox", "work", "--until-idle")
+    page.goto("/demo/mail")
+    mail = page.locator(".mail-list li", has_text=email).filter(has_text=subject).first
+    expect(mail).to_be_visible()
+    mail.locator("a").first.click()
+    return page.locator("[data-mail-text]").inner_text()

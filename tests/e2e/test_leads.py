@@ -1,18 +1,21 @@
-"""Leaving a lead: a mistake is pointed out without losing what was typed."""
+"""Leaving a lead: a mistake is pointed out without losing what was typed, and the
+emailed link shows what will be saved before the person confirms it."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.harness import BrowserErrors, Ux
-from tests.e2e.steps import expect_shop_page, leave_field, path_of
+from tests.e2e.harness import BrowserErrors, LiveServer, Ux
+from tests.e2e.steps import expect_shop_page, leave_field, open_mail, path_of
 
 pytestmark = pytest.mark.e2e
 
 
-def test_lead_left_after_fixing_a_bad_email(
-    page: Page, ux: Ux, browser_errors: BrowserErrors, email: str
+def test_lead_left_after_fixing_a_bad_email_and_confirmed_from_the_email(
+    page: Page, ux: Ux, browser_errors: BrowserErrors, email: str, live_server: LiveServer
 ) -> None:
     page.goto("/leads")
     expect_shop_page(page)
@@ -48,3 +51,14 @@ def test_lead_left_after_fixing_a_bad_email(
     expect_shop_page(page)
     # With JavaScript the note takes the form's place; without, the thank-you page.
     assert path_of(page) == ("/leads" if ux.js else "/leads/thanks")
+
+    # The email's link opens a page that shows what will be saved; its button confirms.
+    text = open_mail(page, live_server, email, "Confirme o seu email")
+    [link] = re.findall(r"https?://\S+/leads/confirm/\S+", text)
+    page.goto(link)
+    summary = page.locator("[data-submission]")
+    expect(summary).to_contain_text("Carla Mendes")
+    expect(summary.locator("[data-marketing-consent]")).to_have_text("Sim")
+    page.locator("[data-confirm-lead]").click()
+    expect(page.locator("[data-lead-confirmed]")).to_be_visible()
+    expect_shop_page(page)

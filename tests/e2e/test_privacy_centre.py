@@ -14,19 +14,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import BrowserErrors, LiveServer, Ux
-from tests.e2e.steps import Buyer, buy, expect_order_status, pay_on_demo_card_page
+from tests.e2e.steps import Buyer, buy, expect_order_status, open_mail, pay_on_demo_card_page
 
 pytestmark = pytest.mark.e2e
-
-
-def open_mail(page: Page, live_server: LiveServer, email: str, subject: str) -> str:
-    """Deliver the outbox and open the newest email to `email` whose subject has `subject`."""
-    live_server.flask("outbox", "work", "--until-idle")
-    page.goto("/demo/mail")
-    mail = page.locator(".mail-list li", has_text=email).filter(has_text=subject).first
-    expect(mail).to_be_visible()
-    mail.locator("a").first.click()
-    return page.locator("[data-mail-text]").inner_text()
 
 
 def test_a_buyer_downloads_and_erases_her_data_from_the_emailed_link(

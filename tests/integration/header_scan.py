@@ -18,10 +18,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db as database
-from app.leads.links import confirmation_token
 from app.leads.models import Lead
 from app.orders.models import Order
-from tests.integration.helpers import csrf_token, lead_data
+from tests.integration.helpers import csrf_token, lead_data, lead_link_token
 
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
 GOOGLE = re.compile(r"google|gstatic|doubleclick", re.I)
@@ -266,4 +265,4 @@ def lead_token(app: Flask, client) -> str:
     assert answer.status_code == 303
     database.session.rollback()
     lead = database.session.scalars(select(Lead).order_by(Lead.id.desc())).first()
-    return confirmation_token(lead.id)
+    return lead_link_token(lead.id)

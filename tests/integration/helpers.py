@@ -19,6 +19,9 @@ from werkzeug.test import TestResponse
 
 from app.catalog.models import Offer
 from app.extensions import db
+from app.leads.links import confirmation_token
+from app.leads.models import LeadChange
+from app.leads.services import confirm_change
 from app.orders.models import Order
 from app.orders.moves import commit_move
 from app.orders.placing import BuyerDetails, PaymentChoice, place_order
@@ -200,3 +203,21 @@ def deliver_until_settled(channel: str | None = None, timeout: float = 10) -> No
             return
         time.sleep(0.02)
     raise AssertionError(f"{channel or 'outbox'} messages still pending after {timeout} s")
+
+
+def _latest_submission(lead_id: int) -> int:
+    change_id = db.session.scalar(
+        select(LeadChange.id).where(LeadChange.lead_id == lead_id).order_by(LeadChange.id.desc())
+    )
+    assert change_id is not None, "no submission of this lead waits for a link"
+    return change_id
+
+
+def lead_link_token(lead_id: int) -> str:
+    """The token of the confirmation link sent for the lead's latest form submission."""
+    return confirmation_token(_latest_submission(lead_id))
+
+
+def confirm_by_link(lead_id: int) -> None:
+    """Do what following the lead's latest confirmation link does."""
+    confirm_change(_latest_submission(lead_id))

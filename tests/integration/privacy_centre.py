@@ -13,11 +13,16 @@ from sqlalchemy import select
 
 from app.customers.models import Customer
 from app.extensions import db as _db
-from app.leads.links import confirmation_token
 from app.leads.models import Lead
 from app.orders.models import Order
 from app.payments.models import WebhookEvent
-from tests.integration.helpers import deliver_until_settled, lead_data, pay_by_demo_card, read_eml
+from tests.integration.helpers import (
+    deliver_until_settled,
+    lead_data,
+    lead_link_token,
+    pay_by_demo_card,
+    read_eml,
+)
 
 PERSON = SimpleNamespace(
     name="Ana-Sofia D'Ávila",
@@ -56,7 +61,7 @@ def make_person(client, shop) -> Customer:
     )
     assert lead.status_code == 303, lead.text
     lead_row = _db.session.scalar(select(Lead))
-    confirmed = client.post(f"/leads/confirm/{confirmation_token(lead_row.id)}")
+    confirmed = client.post(f"/leads/confirm/{lead_link_token(lead_row.id)}")
     assert confirmed.status_code == 303
     pay_by_demo_card(
         client,

@@ -46,8 +46,8 @@ def shop_with(make_app, **keys):
 
 
 def test_the_database_holds_no_personal_data_in_clear(client, db):
-    client.post("/leads", data=lead_data(email=EMAIL, name="Beatriz Quaresma"))
     buy(client, phone="912 345 678")
+    client.post("/leads", data=lead_data(email=EMAIL, name="Beatriz Quaresma"))
     [row] = raw_customers()
     for value in (row.email, row.name, row.phone, row.nif):
         assert value.startswith("v1:test:"), value
@@ -58,6 +58,13 @@ def test_the_database_holds_no_personal_data_in_clear(client, db):
     assert len(row.email_index) == 64 and EMAIL not in row.email_index
     [billing_nif] = raw_billing_nifs()
     assert billing_nif.startswith("v1:test:") and "123456789" not in billing_nif
+    [(buyer_name, buyer_phone)] = db.session.execute(
+        text("select buyer_name, buyer_phone from orders")
+    ).all()
+    assert buyer_name.startswith("v1:test:") and "Quaresma" not in buyer_name
+    assert buyer_phone.startswith("v1:test:") and "912345678" not in buyer_phone
+    [submitted_name] = db.session.execute(text("select name from lead_changes")).scalars()
+    assert submitted_name.startswith("v1:test:") and "Quaresma" not in submitted_name
     # The shop itself reads them back.
     customer = db.session.scalars(select(Customer)).one()
     assert (customer.email, customer.name, customer.phone, customer.nif) == (

@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from app.customers.models import Customer
 from app.leads.models import Lead
-from tests.integration.helpers import csrf_token, lead_data
+from tests.integration.helpers import confirm_by_link, csrf_token, lead_data
 
 
 def _leads(db):
@@ -16,21 +16,37 @@ def test_lead_is_stored_and_answers_303_without_htmx(client, db):
     lead = _leads(db)[0]
     assert lead.customer.name == "Ana-Sofia D'Ávila"
     assert lead.customer.journey_stage == "lead"
-    assert lead.marketing_consent is True
-    assert lead.marketing_consent_at is not None
+    # Consent counts only once the email's owner follows the link (double opt-in).
+    assert lead.marketing_consent is False
     assert lead.locale == "pt_PT"
     assert "Os seus dados foram guardados" in client.get("/leads/thanks").text
+    confirm_by_link(lead.id)
+    db.session.expire_all()
+    assert lead.marketing_consent is True
+    assert lead.marketing_consent_at is not None
+    assert lead.confirmed_at is not None
 
 
-def test_same_email_twice_updates_instead_of_duplicating(client, db):
+def test_same_email_twice_is_one_lead_changed_only_by_the_confirmed_link(client, db):
     client.post("/leads", data=lead_data(email="Ana@Example.pt", marketing_consent="y"))
+    [lead] = _leads(db)
+    confirm_by_link(lead.id)
     client.post("/en/leads", data=lead_data(email="ana@example.pt ", business_stage="established"))
+    db.session.expire_all()
     leads = _leads(db)
     assert len(leads) == 1
     assert db.session.scalar(select(func.count(Customer.id))) == 1
+    # The second submission waits for the address's owner.
+    assert (leads[0].business_stage, leads[0].locale, leads[0].marketing_consent) == (
+        "growing",
+        "pt_PT",
+        True,
+    )
+    confirm_by_link(lead.id)
+    db.session.expire_all()
     assert leads[0].business_stage == "established"
     assert leads[0].locale == "en"
-    # Leaving the box unticked the second time withdraws marketing consent.
+    # Leaving the box unticked, then confirming, withdraws marketing consent.
     assert leads[0].marketing_consent is False
 
 

@@ -12,9 +12,8 @@ import yaml
 from markupsafe import escape
 
 from app.catalog.services import sync_catalog
-from app.leads.links import confirmation_token
 from app.leads.models import Lead
-from tests.integration.helpers import checkout_data, lead_data
+from tests.integration.helpers import checkout_data, lead_data, lead_link_token
 
 PAGES = {"pt_PT": "", "en": "/en"}
 
@@ -211,7 +210,7 @@ def _orders(client) -> list[str]:
 def test_every_page_with_a_form_links_the_privacy_policy(client, db):
     client.post("/leads", data=lead_data())
     lead = db.session.query(Lead).one()
-    seeds = ["/", "/en/", f"/leads/confirm/{confirmation_token(lead.id)}", *_orders(client)]
+    seeds = ["/", "/en/", f"/leads/confirm/{lead_link_token(lead.id)}", *_orders(client)]
     seen: set[str] = set()
     queue = list(seeds)
     with_forms = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.leads.services import confirm_lead
 from app.outbox.models import OutboxMessage, OutboxStatus
+from tests.integration.helpers import confirm_by_link
 from tests.integration.integrations import (
     BUYER,
     HUBSPOT_TOKEN,
@@ -84,8 +84,8 @@ def test_kit_asks_again_for_a_tag_deleted_since_it_was_cached(db, configure, ser
 def test_confirmed_lead_reaches_kit_and_the_crm_through_the_shops_own_services(
     db, configure, services
 ):
-    lead = lead_of(BUYER.email)
-    confirm_lead(lead.id)
+    lead = lead_of(BUYER.email, confirmed=False)
+    confirm_by_link(lead.id)
     mine = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.channel.in_(["kit", "crm"]))
     ).all()

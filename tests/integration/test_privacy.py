@@ -16,7 +16,7 @@ from sqlalchemy import inspect, select, text
 
 from app.customers.models import Customer
 from app.extensions import db as _db
-from app.leads.models import Lead
+from app.leads.models import Lead, LeadChange
 from app.orders.models import Order
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.payments.models import WebhookEvent
@@ -166,6 +166,10 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
     rows = {
         "customers": 1,
         "leads": _db.session.query(Lead).filter_by(customer_id=customer_id).count(),
+        "lead_changes": _db.session.query(LeadChange)
+        .join(Lead)
+        .filter(Lead.customer_id == customer_id)
+        .count(),
         "orders": _db.session.query(Order).filter_by(customer_id=customer_id).count(),
         "order_status_changes": len(order.history),
         "webhook_events": _db.session.query(WebhookEvent).filter_by(order_id=order.id).count(),
@@ -183,6 +187,7 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
     shown = {
         "customers": 1 if data["profile"]["email"] == PERSON.email else 0,
         "leads": len(data["leads"]),
+        "lead_changes": sum(len(lead["form_submissions"]) for lead in data["leads"]),
         "orders": len(data["orders"]),
         "order_status_changes": sum(len(o["status_history"]) for o in data["orders"]),
         "webhook_events": sum(len(o["payment_notifications"]) for o in data["orders"]),
@@ -198,10 +203,12 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         assert shown[table] == count, table
 
     profile = data["profile"]
-    assert (profile["name"], profile["phone"], profile["nif"]) == (
+    # The lead made the profile; the checkout after it leaves it alone and keeps what
+    # was typed on the order.
+    assert (profile["name"], profile["phone"], profile["nif"]) == (PERSON.name, None, None)
+    assert (data["orders"][0]["name_typed"], data["orders"][0]["phone_typed"]) == (
         PERSON.name,
         PERSON.phone_e164,
-        PERSON.nif,
     )
     assert data["consents"]["marketing_email"]["given"] is True
     assert data["consents"]["marketing_email"]["email_confirmed_at"]
@@ -263,6 +270,7 @@ def test_erasure_leaves_nothing_that_identifies_the_person(client, shop):
     # The order stays for the tax records, with nothing that points to the person.
     kept = _db.session.scalar(select(Order))
     assert kept.customer_id is None and kept.billing_nif is None and kept.ga_client_id is None
+    assert kept.buyer_name is None and kept.buyer_phone is None
     assert kept.anonymized_at is not None and kept.amount_cents > 0 and kept.status == "paid"
 
     # Kit unsubscribed them; HubSpot deleted the contact.

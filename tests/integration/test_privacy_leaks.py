@@ -7,11 +7,16 @@ import re
 
 from sqlalchemy import select
 
-from app.leads.links import confirmation_token
 from app.leads.models import Lead
 from app.orders.models import Order
 from app.outbox.worker import run_once
-from tests.integration.helpers import check_out, lead_data, outbox_settings, pay_by_demo_card
+from tests.integration.helpers import (
+    check_out,
+    lead_data,
+    lead_link_token,
+    outbox_settings,
+    pay_by_demo_card,
+)
 from tests.integration.privacy_centre import make_person, open_centre
 
 
@@ -35,7 +40,7 @@ def _no_store(answer) -> bool:
 def test_every_page_with_personal_data_says_no_store(client, db):
     client.post("/leads", data=lead_data())
     lead = db.session.scalar(select(Lead))
-    pages = [f"/leads/confirm/{confirmation_token(lead.id)}"]
+    pages = [f"/leads/confirm/{lead_link_token(lead.id)}"]
     pay_by_demo_card(client, checkout_key="paid-1")
     paid = db.session.scalar(select(Order).where(Order.status == "paid"))
     pages += [f"/order/{paid.public_token}", f"/attendee/{paid.attendee_token}"]

@@ -15,28 +15,28 @@ from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.extensions import db as _db
 from app.leads.models import Lead
-from app.leads.services import LeadDetails, confirm_lead, save_lead
+from app.leads.services import LeadDetails, save_lead
 from app.orders.models import Order
 from app.orders.placing import BuyerDetails
 from app.outbox.models import OutboxMessage
 from app.personal_data.encryption import blind_index
 from app.timeutil import utcnow
-from tests.integration.helpers import paid_ticket
+from tests.integration.helpers import confirm_by_link, paid_ticket
 
 
-def lead(email: str, *, confirm: bool) -> Lead:
+def lead(email: str, *, confirm: bool, stage: str = "idea") -> Lead:
     made, _ = save_lead(
         LeadDetails(
             name="Rita Conceição",
             email=email,
             business_type="services",
-            business_stage="idea",
+            business_stage=stage,
             marketing_consent=True,
             locale="pt_PT",
         )
     )
     if confirm:
-        confirm_lead(made.id)
+        confirm_by_link(made.id)
     return made
 
 
@@ -91,6 +91,8 @@ def test_unconfirmed_leads_go_after_30_days_buyers_stay(app, db):
     start = utcnow()
     lead("never.confirmed@example.pt", confirm=False)
     lead("confirmed@example.pt", confirm=True)
+    # Sent again and never confirmed: that submission goes, the confirmed lead stays.
+    lead("confirmed@example.pt", confirm=False, stage="growing")
     lead("bought.later@example.pt", confirm=False)
     buy("bought.later@example.pt")
     with at(start + timedelta(days=2)):
@@ -109,6 +111,7 @@ def test_unconfirmed_leads_go_after_30_days_buyers_stay(app, db):
     )
     assert _db.session.scalar(select(Lead).where(Lead.customer_id == buyer.id)) is None
     assert "unconfirmed leads deleted: 2" in output
+    assert "unconfirmed lead changes deleted: 1" in output
 
 
 def test_the_periods_are_configurable(app, db):

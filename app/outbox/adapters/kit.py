@@ -42,7 +42,8 @@ class Subscriber:
 
 @dataclass(frozen=True)
 class Unsubscribe:
-    """A person who asked to be forgotten: Kit must never write to them again."""
+    """A person who withdrew consent or asked to be forgotten: Kit must never write to
+    them again."""
 
     email: str
 

@@ -161,7 +161,7 @@ class StripeProvider:
             stripe_customer = self.client.v1.customers.create(
                 {
                     "email": customer.email,
-                    "name": customer.name,
+                    "name": order.name_on_order,
                     "preferred_locales": [locale],
                     "tax_id_data": [{"type": "eu_vat", "value": f"PT{order.billing_nif}"}],
                     "metadata": metadata,
@@ -200,7 +200,11 @@ class StripeProvider:
         intent = self._payment_intent(
             order,
             "mb_way",
-            {"phone": customer.phone or "", "name": customer.name, "email": customer.email},
+            {
+                "phone": order.phone_on_order,
+                "name": order.name_on_order,
+                "email": customer.email,
+            },
         )
         update = intent_update(order, intent.to_dict())
         return PaymentStart(
@@ -213,7 +217,7 @@ class StripeProvider:
     def _start_multibanco(self, order: Order) -> PaymentStart:
         customer = order.customer
         intent = self._payment_intent(
-            order, "multibanco", {"email": customer.email, "name": customer.name}
+            order, "multibanco", {"email": customer.email, "name": order.name_on_order}
         )
         data = intent.to_dict()
         details = (data.get("next_action") or {}).get("multibanco_display_details") or {}
