@@ -40,6 +40,8 @@ from app.personal_data.masking import install_log_masking
 from app.privacy import notifications as privacy_notifications
 from app.privacy.routes import bp as privacy_bp
 from app.site.routes import bp as site_bp
+from app.staff import notifications as staff_notifications
+from app.staff.setup import init_staff
 from app.web.bad_bytes import init_bad_bytes
 from app.web.errors import init_errors
 from app.web.hosts import init_trusted_hosts
@@ -89,6 +91,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_extensions(app)
     init_database(app)
     register_blueprints(app)
+    init_staff(app)
     apply_limit_marks(app)
     init_web(app)
     init_notifications(app)
@@ -156,4 +159,5 @@ def init_notifications(app: Flask) -> None:
         order_notifications.COMPOSERS,
         privacy_notifications.COMPOSERS,
         alerts.COMPOSERS,
+        staff_notifications.COMPOSERS,
     )

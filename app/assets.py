@@ -23,6 +23,8 @@ MANIFEST = BUILT / "manifest.json"
 SOURCES: dict[str, Path] = {
     "htmx.js": PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
     "site.css": STATIC / "css" / "site.css",
+    # The back office's additions, loaded only on /staff pages.
+    "staff.css": STATIC / "css" / "staff.css",
     "app.js": STATIC / "js" / "app.js",
     # Google's web-vitals (npm), loaded only for visitors who allowed analytics.
     "web-vitals.js": PROJECT_ROOT / "node_modules" / "web-vitals" / "dist" / "web-vitals.iife.js",

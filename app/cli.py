@@ -10,9 +10,23 @@ from app.orders.commands import orders
 from app.outbox.commands import ga4, outbox
 from app.payments.commands import payments
 from app.privacy.commands import keys, privacy
+from app.staff.commands import staff
 from app.web.commands import assets
 
-COMMANDS = (catalog, orders, payments, outbox, ga4, privacy, keys, assets, worker, clock, backup)
+COMMANDS = (
+    catalog,
+    orders,
+    payments,
+    outbox,
+    ga4,
+    privacy,
+    keys,
+    assets,
+    worker,
+    clock,
+    backup,
+    staff,
+)
 
 
 def register_commands(app: Flask) -> None:

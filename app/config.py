@@ -393,4 +393,7 @@ def _privacy_settings(environ: dict[str, str]) -> dict[str, Any]:
         "ORDER_RETENTION_YEARS": number("ORDER_RETENTION_YEARS", 10),
         # A privacy-centre link works once, for this long.
         "PRIVACY_LINK_MINUTES": number("PRIVACY_LINK_MINUTES", 30),
+        # Back office: a sign-in link works once, this long; a session ends this idle.
+        "STAFF_LINK_MINUTES": number("STAFF_LINK_MINUTES", 15),
+        "STAFF_IDLE_HOURS": number("STAFF_IDLE_HOURS", 12),
     }

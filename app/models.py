@@ -1,26 +1,32 @@
 """Every model in one import, for Alembic and for create_app."""
 
+from app.audit.models import AuditEntry
 from app.catalog.models import Event, Offer
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.jobs.models import JobRun
-from app.leads.models import Lead
+from app.leads.models import Lead, LeadChange
 from app.orders.models import Order, OrderStatusChange
 from app.outbox.models import OutboxMessage
 from app.payments.models import WebhookEvent, WebhookFailure
 from app.privacy.models import PrivacyRequest
+from app.staff.models import StaffMember, StaffSignIn
 
 __all__ = [
+    "AuditEntry",
     "ConsentRecord",
     "Customer",
     "Event",
     "JobRun",
     "Lead",
+    "LeadChange",
     "Offer",
     "Order",
     "OrderStatusChange",
     "OutboxMessage",
     "PrivacyRequest",
+    "StaffMember",
+    "StaffSignIn",
     "WebhookEvent",
     "WebhookFailure",
 ]

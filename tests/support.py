@@ -22,6 +22,9 @@ from app.timeutil import LISBON
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
 TABLES = [
     "webhook_failures",
+    "audit_entries",
+    "staff_sign_ins",
+    "staff_members",
     "job_runs",
     "privacy_requests",
     "consent_records",

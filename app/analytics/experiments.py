@@ -53,6 +53,22 @@ def assign_headline(event: Event, analytics_allowed: bool) -> tuple[dict[str, An
     return chosen, write
 
 
+def visitor_headline(event: Event | None) -> str | None:
+    """The headline variant this visitor was shown (to count leads and orders by it),
+    or None if they never saw the landing page in this visit."""
+    if event is None:
+        return None
+    variants = headline_variants(event)
+    if len(variants) == 1:
+        return str(variants[0]["id"])
+    ids = {str(variant["id"]) for variant in variants}
+    kept = request.cookies.get(AB_COOKIE, "").removeprefix(f"{TEST_GROUP}=")
+    if kept in ids:
+        return kept
+    kept = session.get("ab_headline")
+    return kept if kept in ids else None
+
+
 def headline_text(variant: dict[str, Any], lang: str) -> str:
     return localized({key: variant.get(key) for key in ("pt_PT", "en")}, lang)
 

@@ -29,9 +29,12 @@ FAILURE_MESSAGES = {
         "choose another way to pay."
     ),
     "changed_method": _l("Your previous payment was cancelled and nothing was charged."),
+    "cancelled": _l("The Café com Vendas team cancelled this order. Nothing was charged."),
 }
 # Reasons that are not about the buyer's MB WAY app saying no.
-NOT_A_REJECTION = frozenset({"provider_unavailable", "payment_refused", "changed_method"})
+NOT_A_REJECTION = frozenset(
+    {"provider_unavailable", "payment_refused", "changed_method", "cancelled"}
+)
 # How often the status block asks again while the payment is followed.
 POLL_MBWAY_AND_CARD = "2s"
 POLL_MULTIBANCO = "30s"  # a voucher may take days to be paid: follow it gently

@@ -17,6 +17,7 @@ from flask import (
 from wtforms import SelectChoice
 
 from app.analytics.datalayer import remember_customer
+from app.analytics.experiments import visitor_headline
 from app.catalog.calendar import event_ics
 from app.catalog.models import Offer
 from app.catalog.services import offer_by_slug
@@ -112,6 +113,7 @@ def submit(slug: str) -> Response:
         locale=current_lang(),
         consent_id=consent.consent_id,
         client_key=address_key(),
+        headline_variant=visitor_headline(offer.event),
     )
     try:
         order = place_order(

@@ -10,6 +10,7 @@ from app.analytics.experiments import (
     headline_text,
     keep_assignment,
 )
+from app.analytics.views import count_landing_view
 from app.catalog.services import current_event
 from app.consent.current import current_consent
 from app.leads.forms import LeadForm
@@ -28,6 +29,7 @@ def index() -> Response:
     offers = [(offer, seats_left(offer)) for offer in event.offers if offer.active]
     analytics_allowed = current_consent().analytics
     variant, keep = assign_headline(event, analytics_allowed)
+    count_landing_view(str(variant["id"]))
     response = render_page(
         "landing/index.html",
         event=event,

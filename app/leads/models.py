@@ -27,7 +27,9 @@ class Lead(db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     # Double opt-in: set when the person follows the link in the confirmation email.
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The landing headline (A/B variant) the person saw when they first left the form.
+    headline_variant: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     customer: Mapped[Customer] = relationship()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request, url_for
 
 from app.analytics.datalayer import lead_left, push, push_lead_thanks, remember_customer
+from app.analytics.experiments import visitor_headline
+from app.catalog.services import current_event
 from app.consent.current import current_consent
 from app.extensions import db
 from app.leads.forms import BUSINESS_STAGES, BUSINESS_TYPES, LeadForm, choice_label
@@ -41,6 +43,7 @@ def submit() -> Response:
             locale=current_lang(),
             source="waitlist" if request.form.get("source") == "waitlist" else "landing",
             consent_id=current_consent().consent_id,
+            headline_variant=visitor_headline(current_event()),
         )
     )
     remember_customer(lead.customer_id)

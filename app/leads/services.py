@@ -34,6 +34,8 @@ class LeadDetails:
     source: str = "landing"
     # The anonymous id of the cookie choices made in this browser, if any.
     consent_id: str | None = None
+    # The landing headline the person saw (A/B variant), for the funnel.
+    headline_variant: str | None = None
 
 
 def _lead_of(customer: Customer, details: LeadDetails) -> tuple[Lead, bool]:
@@ -49,6 +51,7 @@ def _lead_of(customer: Customer, details: LeadDetails) -> tuple[Lead, bool]:
         marketing_consent=False,
         locale=details.locale,
         source=details.source,
+        headline_variant=details.headline_variant,
     )
     db.session.add(lead)
     return lead, True

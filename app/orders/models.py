@@ -80,12 +80,17 @@ class Order(db.Model):
     # payment show what was typed for it. None on orders placed before they were kept.
     buyer_name: Mapped[str | None] = mapped_column(EncryptedText("orders.buyer_name"))
     buyer_phone: Mapped[str | None] = mapped_column(EncryptedText("orders.buyer_phone"))
+    # Set when the team hands the ticket to someone else (the terms allow a change of
+    # name): the order's emails then go to the new holder.
+    attendee_email: Mapped[str | None] = mapped_column(EncryptedText("orders.attendee_email"))
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     failure_reason: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The landing headline (A/B variant) the buyer saw, for the funnel (no personal data).
+    headline_variant: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # When the buyer's personal data was erased from this order (GDPR art. 17).
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -105,6 +110,13 @@ class Order(db.Model):
         if self.buyer_name is not None:
             return self.buyer_name
         return self.customer.name if self.customer else ""
+
+    @property
+    def email_on_order(self) -> str:
+        """Where the order's emails go: the ticket's new holder, or the buyer ("" once erased)."""
+        if self.customer is None:
+            return ""
+        return self.attendee_email or self.customer.email
 
     @property
     def phone_on_order(self) -> str:

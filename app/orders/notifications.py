@@ -44,6 +44,12 @@ def order_paid(order: Order) -> None:
         enqueue("ga4", "purchase", {"order_id": str(order.id)}, f"{base}:ga4", who)
 
 
+def confirmation_resent(order: Order) -> None:
+    """The confirmation again (lost, or sent to a new ticket holder); the caller commits."""
+    key = f"order:{order.id}:resend:{uuid.uuid4().hex}"
+    enqueue("email", "order_confirmation", {"order_id": str(order.id)}, key, order.customer_id)
+
+
 def order_refunded(order: Order, refunded_cents: int) -> None:
     """A refund notice for each new refunded total; GA4 hears of a full refund."""
     base = f"order:{order.id}:refunded:{refunded_cents}"
@@ -69,7 +75,7 @@ def _order(message: OutboxMessage) -> Order:
 def _buyer_email(message: OutboxMessage, order: Order, subject: str) -> EmailMessage:
     if order.customer is None:
         raise NothingToSend("the buyer was erased")
-    return new_email(message, order.name_on_order, order.customer.email, subject)
+    return new_email(message, order.name_on_order, order.email_on_order, subject)
 
 
 def compose_confirmation(message: OutboxMessage) -> EmailMessage:

@@ -49,6 +49,8 @@ class BuyerDetails:
     consent_id: str | None = None
     # An HMAC of the network address the order came from (for the open-orders cap).
     client_key: str | None = None
+    # The landing headline the buyer saw (A/B variant), for the funnel.
+    headline_variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ def _new_order(
         checkout_key=checkout_key or None,
         ga_client_id=ga_client_id,
         client_key=buyer.client_key,
+        headline_variant=buyer.headline_variant,
         created_at=now,
         expires_at=now + timedelta(seconds=payment.hold_seconds),
     )

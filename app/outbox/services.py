@@ -52,3 +52,27 @@ def enqueue(
     )
     db.session.add(message)
     return message
+
+
+def retry_now(message: OutboxMessage) -> bool:
+    """A waiting or dead message is tried again at the next turn of the worker (a dead one
+    with its attempts counted afresh); the caller commits. False if it already ended."""
+    if message.status not in (OutboxStatus.PENDING, OutboxStatus.DEAD):
+        return False
+    if message.status == OutboxStatus.DEAD:
+        message.attempts = 0
+    message.status = OutboxStatus.PENDING
+    message.next_attempt_at = utcnow()
+    message.finished_at = None
+    return True
+
+
+def skip(message: OutboxMessage, reason: str) -> bool:
+    """A waiting or dead message is given up on purpose (kept, not sent); the caller
+    commits. False if it already ended."""
+    if message.status not in (OutboxStatus.PENDING, OutboxStatus.DEAD):
+        return False
+    message.status = OutboxStatus.SKIPPED
+    message.finished_at = utcnow()
+    message.last_error = reason[:500]
+    return True

@@ -65,8 +65,11 @@ def release_pending_payments() -> int:
     )
 
 
-def abandon_payment(order: Order) -> Order:
-    """The buyer chose to pay another way: close this attempt at the provider, then fail it.
+def abandon_payment(
+    order: Order, *, reason: str = "payment_abandoned", failure_reason: str = "changed_method"
+) -> Order:
+    """The buyer chose to pay another way (or the team cancelled the order): close this
+    attempt at the provider, then fail it with `reason`.
 
     If the provider cannot close it (unreachable, or the payment is already being
     processed) the order keeps waiting; if it was paid meanwhile, it is paid. Commits.
@@ -90,8 +93,8 @@ def abandon_payment(order: Order) -> Order:
         move(
             locked,
             OrderStatus.FAILED,
-            "payment_abandoned",
-            failure_reason="changed_method",
+            reason,
+            failure_reason=failure_reason,
             release_pending=False,
         )
     db.session.commit()

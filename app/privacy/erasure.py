@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
+from app.audit.log import forget_person
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.db_locking import begin_locking_transaction
@@ -86,6 +87,7 @@ def _delete_person(customer: Customer) -> int:
         order.billing_nif = None
         order.buyer_name = None
         order.buyer_phone = None
+        order.attendee_email = None
         order.ga_client_id = None
         order.client_key = None
         order.anonymized_at = now
@@ -95,6 +97,7 @@ def _delete_person(customer: Customer) -> int:
         )
     db.session.execute(delete(PrivacyRequest).where(PrivacyRequest.customer_id == customer.id))
     delete_leads(Lead.customer_id == customer.id)
+    forget_person(customer.id)
     db.session.flush()
     db.session.delete(customer)
     db.session.flush()

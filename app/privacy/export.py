@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.audit.log import entries_about
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.extensions import db
@@ -59,6 +60,7 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
         "multibanco_reference": order.multibanco_reference,
         "name_typed": order.buyer_name,
         "phone_typed": order.buyer_phone,
+        "ticket_holder_email": order.attendee_email,
         "billing_nif": order.billing_nif,
         "language": order.locale,
         "google_analytics_client_id": order.ga_client_id,
@@ -197,4 +199,14 @@ def export_person(customer_id: int) -> dict[str, Any]:
         "consents": _consents(customer, lead),
         "sent_to_outside_systems": [_sent(message) for message in messages_about(customer.id)],
         "privacy_requests": _privacy_requests(customer),
+        "back_office_actions": [
+            {
+                "action": entry.action,
+                "at": _iso(entry.at),
+                "order_id": str(entry.order_id) if entry.order_id else None,
+                "before": entry.before,
+                "after": entry.after,
+            }
+            for entry in entries_about(customer.id)
+        ],
     }

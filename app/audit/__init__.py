@@ -1,0 +1,1 @@
+"""The audit log: what the team did, to which order or person, before and after."""

@@ -1,0 +1,132 @@
+"""What the team may do to an order, each action recorded in the audit log with what it
+changed. The checks that protect the buyer (a refund only of what was paid, a name by
+the same rules as the checkout) live with the order; these add who and why."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.audit.log import Actor, record
+from app.extensions import db
+from app.orders.models import Order
+from app.orders.moves import lock_order
+from app.orders.notifications import confirmation_resent
+from app.orders.states import OrderStatus
+from app.outbox.models import OutboxMessage
+from app.payments.closing import abandon_payment
+from app.payments.provider import PaymentProviderError
+from app.payments.refunds import refund_order
+
+
+class ActionRefused(Exception):
+    """The action does not apply to this order now; `code` names why for the page."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _locked(order_id) -> Order:  # type: ignore[no-untyped-def]
+    order = lock_order(order_id)
+    if order is None:
+        db.session.rollback()
+        raise ActionRefused("not_found")
+    return order
+
+
+def refund(actor: Actor, order: Order, amount_cents: int | None) -> None:
+    """Refund all that is left, or `amount_cents`, through the provider that took it."""
+    if order.status != OrderStatus.PAID:
+        raise ActionRefused("not_paid")
+    before = {"refunded_cents": order.refunded_cents, "status": order.status}
+    try:
+        reference = refund_order(order, amount_cents)
+    except PaymentProviderError as exc:
+        db.session.rollback()
+        raise ActionRefused("provider_refused") from exc
+    asked = amount_cents or order.amount_cents - before["refunded_cents"]
+    record(
+        actor,
+        "order.refund",
+        order_id=order.id,
+        customer_id=order.customer_id,
+        before=before,
+        after={"asked_cents": asked, "provider_reference": reference},
+    )
+    db.session.commit()
+
+
+def resend_confirmation(actor: Actor, order: Order) -> None:
+    if order.status != OrderStatus.PAID or order.customer is None:
+        raise ActionRefused("not_paid")
+    confirmation_resent(order)
+    record(actor, "order.resend_confirmation", order_id=order.id, customer_id=order.customer_id)
+    db.session.commit()
+
+
+def change_attendee(actor: Actor, order: Order, name: str, email: str) -> None:
+    """Give the ticket to another name (and email), as the terms allow."""
+    if order.customer is None:
+        raise ActionRefused("erased")
+    locked = _locked(order.id)
+    before = {"name": locked.name_on_order, "email": locked.email_on_order}
+    locked.buyer_name = name
+    locked.attendee_email = None if email == locked.customer.email else email
+    record(
+        actor,
+        "order.change_attendee",
+        order_id=locked.id,
+        customer_id=locked.customer_id,
+        before=before,
+        after={"name": name, "email": email},
+    )
+    db.session.commit()
+
+
+def cancel_unpaid(actor: Actor, order: Order) -> None:
+    """Cancel an order still waiting for its payment (closing it at the provider first)."""
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        raise ActionRefused("not_waiting")
+    after = abandon_payment(order, reason="cancelled_by_staff", failure_reason="cancelled")
+    if after.status == OrderStatus.AWAITING_PAYMENT:
+        # The provider could not close it (or it is being paid): nothing changed.
+        raise ActionRefused("provider_busy")
+    record(
+        actor,
+        "order.cancel",
+        order_id=order.id,
+        customer_id=order.customer_id,
+        before={"status": OrderStatus.AWAITING_PAYMENT.value},
+        after={"status": after.status},
+    )
+    db.session.commit()
+
+
+def mark_reviewed(actor: Actor, order: Order) -> None:
+    locked = _locked(order.id)
+    if locked.review_reason is None:
+        db.session.rollback()
+        raise ActionRefused("not_flagged")
+    before = {"review_reason": locked.review_reason}
+    locked.review_reason = None
+    record(
+        actor,
+        "order.reviewed",
+        order_id=locked.id,
+        customer_id=locked.customer_id,
+        before=before,
+        after={"review_reason": None},
+    )
+    db.session.commit()
+
+
+def messages_about_order(order: Order) -> list[OutboxMessage]:
+    """What was sent about this order (and its buyer's lead) and how it went."""
+    if order.customer_id is None:
+        return []
+    found = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.customer_id == order.customer_id)
+        .order_by(OutboxMessage.id)
+    )
+    return [m for m in found if (m.payload or {}).get("order_id") in (None, str(order.id))]

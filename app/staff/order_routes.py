@@ -1,0 +1,164 @@
+"""Orders in the back office: search, detail, and the actions a member may take on one.
+
+Each action is a page with a confirmation step (works without JavaScript); with htmx the
+form swaps in place. Every action lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, abort, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.orders.methods import PaymentMethod
+from app.orders.models import Order
+from app.orders.states import OrderStatus
+from app.payments.models import WebhookEvent
+from app.staff import order_actions
+from app.staff.forms import AttendeeForm, ConfirmForm, RefundForm, SearchForm
+from app.staff.guard import actor, ensure, requires, staff_blueprint
+from app.staff.order_search import search_orders
+from app.web.limits import limited
+from app.web.rendering import redirect_after_post, render_page
+
+bp = staff_blueprint("staff_orders", __name__)
+
+REFUSALS = {
+    "not_paid": _l("Only a paid order can do this."),
+    "not_waiting": _l("Only an order still waiting for its payment can be cancelled."),
+    "provider_busy": _l("The payment service could not close this payment now; try again soon."),
+    "provider_refused": _l("The payment service refused the refund; nothing was refunded."),
+    "not_flagged": _l("This order is not flagged for review."),
+    "erased": _l("The buyer was erased: this order names nobody."),
+    "not_found": _l("This order no longer exists."),
+}
+ACTIONS: dict[str, tuple[str, Any]] = {
+    "refund": ("orders.refund", _l("Refund")),
+    "resend": ("orders.resend", _l("Resend the confirmation email")),
+    "attendee": ("orders.change_attendee", _l("Change the attendee")),
+    "cancel": ("orders.cancel", _l("Cancel the unpaid order")),
+    "review": ("orders.review", _l("Mark as reviewed")),
+}
+
+
+def _order(order_id: str) -> Order:
+    try:
+        order = db.session.get(Order, uuid.UUID(order_id))
+    except ValueError:
+        order = None
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/orders")
+@requires("orders.view")
+def index() -> Response:
+    form = SearchForm(request.args)
+    status = request.args.get("status", "")
+    method = request.args.get("method", "")
+    status = status if status in set(OrderStatus) else ""
+    method = method if method in set(PaymentMethod) else ""
+    page = request.args.get("page", "1")
+    found = search_orders(form.q.data or "", status, method, int(page) if page.isdigit() else 1)
+    return render_page(
+        "staff/orders.html",
+        "results",
+        form=form,
+        status_filter=status,
+        method_filter=method,
+        statuses=list(OrderStatus),
+        methods=list(PaymentMethod),
+        found=found,
+    )
+
+
+@bp.get("/orders/<order_id>")
+@requires("orders.view")
+def detail(order_id: str) -> Response:
+    order = _order(order_id)
+    events = db.session.scalars(
+        select(WebhookEvent).where(WebhookEvent.order_id == order.id).order_by(WebhookEvent.id)
+    ).all()
+    audit = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.order_id == order.id).order_by(AuditEntry.id)
+    ).all()
+    return render_page(
+        "staff/order.html",
+        order=order,
+        events=events,
+        messages=order_actions.messages_about_order(order),
+        audit=audit,
+        actions=ACTIONS,
+        done=ACTIONS.get(request.args.get("done", ""), (None, None))[1],
+    )
+
+
+def _form_for(action: str, order: Order) -> Any:
+    if action == "refund":
+        return RefundForm()
+    if action == "attendee":
+        return AttendeeForm(
+            data={"name": order.name_on_order, "email": order.email_on_order}
+            if request.method == "GET"
+            else None
+        )
+    return ConfirmForm()
+
+
+def _cents(typed: str | None) -> int | None:
+    if not typed:
+        return None
+    return int(Decimal(typed.replace(",", ".")) * 100)
+
+
+def _do(action: str, order: Order, form: Any) -> None:
+    who = actor()
+    if action == "refund":
+        order_actions.refund(who, order, _cents(form.amount.data))
+    elif action == "resend":
+        order_actions.resend_confirmation(who, order)
+    elif action == "attendee":
+        order_actions.change_attendee(who, order, form.name.data.strip(), form.email.data)
+    elif action == "cancel":
+        order_actions.cancel_unpaid(who, order)
+    else:
+        order_actions.mark_reviewed(who, order)
+
+
+@bp.route("/orders/<order_id>/<action>", methods=["GET", "POST"])
+@limited("30 per minute")
+def act(order_id: str, action: str) -> Response:
+    """One action's confirmation page (GET) and the action itself (POST)."""
+    if action not in ACTIONS:
+        abort(404)
+    permission, title = ACTIONS[action]
+    ensure(permission)
+    order = _order(order_id)
+    form = _form_for(action, order)
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            _do(action, order, form)
+        except order_actions.ActionRefused as refused:
+            error = REFUSALS.get(refused.code, refused.code)
+        else:
+            return redirect_after_post(
+                url_for("staff_orders.detail", order_id=order.id, done=action)
+            )
+    return render_page(
+        "staff/order_action.html",
+        "action_form",
+        status=422 if request.method == "POST" else 200,
+        order=order,
+        form=form,
+        action=action,
+        title=title,
+        error=error,
+    )

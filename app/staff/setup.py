@@ -1,0 +1,66 @@
+"""Wiring the back office into the app: its blueprints and what its templates use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, g
+from flask_babel import lazy_gettext as _l
+
+from app.personal_data.masking import mask_personal_data
+from app.staff import (
+    audit_routes,
+    dashboard_routes,
+    order_routes,
+    outbox_routes,
+    people_routes,
+    signin_routes,
+)
+from app.staff.roles import DOOR, MARKETING, OWNER, can
+from app.timeutil import to_lisbon
+
+BLUEPRINTS = (
+    signin_routes.bp,
+    dashboard_routes.bp,
+    order_routes.bp,
+    people_routes.bp,
+    outbox_routes.bp,
+    audit_routes.bp,
+)
+# The menu: (permission, endpoint, label), shown to the roles holding the permission.
+MENU = (
+    ("dashboard", "staff_dashboard.index", _l("Dashboard")),
+    ("orders.view", "staff_orders.index", _l("Orders")),
+    ("attendees.view", "staff_people.attendees", _l("Attendees")),
+    ("leads.view", "staff_people.leads", _l("Leads")),
+    ("outbox.view", "staff_outbox.index", _l("Outbox")),
+    ("audit.view", "staff_audit.index", _l("Audit log")),
+)
+ROLE_LABELS = {OWNER: _l("owner"), MARKETING: _l("marketing"), DOOR: _l("door")}
+
+
+def _member_can(permission: str) -> bool:
+    member = g.get("staff")
+    return member is not None and can(member.role, permission)
+
+
+def init_staff(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["staff_can"] = _member_can
+    app.jinja_env.globals["staff_menu"] = lambda: [
+        (permission, endpoint, label)
+        for permission, endpoint, label in MENU
+        if _member_can(permission)
+    ]
+    app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+
+    @app.template_filter("staff_time")
+    def staff_time(value: datetime | None) -> str:
+        """Lisbon date and time, sortable at a glance: 2026-11-30 14:05."""
+        return to_lisbon(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+    @app.template_filter("masked")
+    def masked(text: str) -> str:
+        """An error message as the team may read it: no email, phone or NIF in it."""
+        return mask_personal_data(text)

@@ -1,0 +1,180 @@
+"""The back office at work: finding an order, refunding half of it, resending its email,
+handing the ticket to someone else, cancelling an unpaid order, the door list and the
+leads with their exports, the outbox, the dashboard's numbers and the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.orders.models import Order
+from app.orders.placing import BuyerDetails
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.privacy.erasure import erase_person
+from app.privacy.export import export_person
+from tests.integration.helpers import (
+    check_out,
+    fresh,
+    messages,
+    paid_ticket,
+    pay_by_demo_card,
+    token_from,
+)
+from tests.integration.integrations import lead_of
+from tests.integration.staff_helpers import sign_in
+
+RITA = BuyerDetails("Rita Conceição", "rita@example.pt", "+351912345678", "256431779", "pt_PT")
+JOAO = BuyerDetails("João Alves", "joao@example.pt", "+351961234567", None, "pt_PT")
+
+
+def _rows(answer) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+
+
+def _audit(action: str) -> list[AuditEntry]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_orders_are_found_by_email_reference_and_name(client, db):
+    rita, joao = paid_ticket(RITA), paid_ticket(JOAO)
+    sign_in(client, "owner")
+    for query in ("RITA@example.pt", rita.id.hex[:8].upper(), "conceição", str(rita.id)):
+        page = client.get("/staff/orders", query_string={"q": query}).get_data(as_text=True)
+        assert f'data-order-ref="{rita.id.hex[:8].upper()}"' in page, query
+        assert f'data-order-ref="{joao.id.hex[:8].upper()}"' not in page, query
+    everyone = client.get("/staff/orders").get_data(as_text=True)
+    assert everyone.count("data-order-ref=") == 2
+    waiting = client.get("/staff/orders", query_string={"status": "awaiting_payment"})
+    assert "data-order-ref=" not in waiting.get_data(as_text=True)
+    # htmx asks for the results block only.
+    block = client.get("/staff/orders?q=joao@example.pt", headers={"HX-Request": "true"})
+    assert block.get_data(as_text=True).lstrip().startswith('<div id="order-results"')
+
+
+def test_refund_half_resend_and_change_the_attendee_each_audited(client, db):
+    order = paid_ticket(RITA)
+    sign_in(client, "owner")
+    detail = client.get(f"/staff/orders/{order.id}").get_data(as_text=True)
+    assert "Rita Conceição" in detail and "256431779" in detail
+
+    unconfirmed = client.post(f"/staff/orders/{order.id}/refund", data={"amount": "10"})
+    assert unconfirmed.status_code == 422 and fresh(order).refunded_cents == 0
+    half = order.amount_cents // 2
+    refunded = client.post(
+        f"/staff/orders/{order.id}/refund",
+        data={"amount": f"{half // 100},{half % 100:02d}", "confirm": "y"},
+    )
+    assert refunded.status_code == 303
+    assert fresh(order).refunded_cents == half and fresh(order).status == "paid"
+    [entry] = _audit("order.refund")
+    assert entry.after["asked_cents"] == half and entry.staff_label == "dona@cafecomvendas.pt"
+
+    before = len(messages("email"))
+    client.post(f"/staff/orders/{order.id}/resend", data={"confirm": "y"})
+    assert len(messages("email")) == before + 1 and _audit("order.resend_confirmation")
+
+    client.post(
+        f"/staff/orders/{order.id}/attendee",
+        data={"name": "Marta Conceição", "email": "marta@example.pt"},
+    )
+    order = fresh(order)
+    assert (order.name_on_order, order.email_on_order) == ("Marta Conceição", "marta@example.pt")
+    [change] = _audit("order.change_attendee")
+    assert change.before["name"] == "Rita Conceição" and change.after["name"] == "Marta Conceição"
+
+
+def test_an_unpaid_order_is_cancelled_and_frees_its_seat(client, db):
+    token = token_from(check_out(client, email="ana@example.pt", payment_method="multibanco"))
+    order = db.session.scalar(select(Order).where(Order.public_token == token))
+    sign_in(client, "owner")
+    answer = client.post(f"/staff/orders/{order.id}/cancel", data={"confirm": "y"})
+    assert answer.status_code == 303
+    assert fresh(order).status == "failed" and fresh(order).failure_reason == "cancelled"
+    again = client.post(f"/staff/orders/{order.id}/cancel", data={"confirm": "y"})
+    assert again.status_code == 422 and "data-action-refused" in again.get_data(as_text=True)
+
+
+def test_the_door_list_and_its_csv_by_role(app, client, db):
+    paid_ticket(RITA)
+    paid_ticket(JOAO)
+    sign_in(client, "door")
+    page = client.get("/staff/attendees").get_data(as_text=True)
+    assert page.index("João Alves") < page.index("Rita Conceição")
+    answer = client.get("/staff/attendees.csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = _rows(answer)
+    assert [r["name"] for r in rows] == ["João Alves", "Rita Conceição"]
+    assert {"name", "email"} <= set(rows[0]) and "nif" not in rows[0]
+    owner = sign_in(app.test_client(), "owner")
+    assert _rows(owner.get("/staff/attendees.csv"))[1]["nif"] == "256431779"
+    assert len(_audit("export.attendees")) == 2
+
+
+def test_marketing_sees_and_exports_only_consenting_leads(client, db):
+    lead_of("consents@example.pt", consent=True, name="Sim Consente")
+    lead_of("refuses@example.pt", consent=False, name="Nao Consente")
+    sign_in(client, "marketing")
+    page = client.get("/staff/leads").get_data(as_text=True)
+    assert "Sim Consente" in page and "Nao Consente" not in page
+    rows = _rows(client.get("/staff/leads.csv"))
+    assert [r["email"] for r in rows] == ["consents@example.pt"]
+    owner = sign_in(client.application.test_client(), "owner")
+    assert len(_rows(owner.get("/staff/leads.csv"))) == 2
+
+
+def test_a_dead_message_is_retried_or_skipped_from_the_outbox_page(client, db):
+    pay_by_demo_card(client)
+    message = messages("email")[0]
+    message.status, message.attempts = OutboxStatus.DEAD, 8
+    message.last_error = "550 no such user joao@example.pt"
+    db.session.commit()
+    sign_in(client, "owner")
+    page = client.get("/staff/outbox?view=dead").get_data(as_text=True)
+    assert f'data-message="{message.id}"' in page and "joao@example.pt" not in page
+    client.post(f"/staff/outbox/{message.id}/retry", data={"view": "dead"})
+    db.session.expire_all()
+    retried = db.session.get(OutboxMessage, message.id)
+    assert (retried.status, retried.attempts) == ("pending", 0)
+    client.post(f"/staff/outbox/{message.id}/skip")
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message.id).status == "skipped"
+    assert [e.action for e in db.session.scalars(select(AuditEntry))] == [
+        "outbox.retry",
+        "outbox.skip",
+    ]
+
+
+def test_the_dashboard_counts_seats_money_and_the_funnel(client, db):
+    client.get("/")
+    client.get("/")
+    lead_of("lead@example.pt")
+    order = paid_ticket(RITA)
+    check_out(client, email="held@example.pt", payment_method="multibanco")
+    sign_in(client, "owner")
+    client.post(f"/staff/orders/{order.id}/refund", data={"amount": "10", "confirm": "y"})
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "data-sold>1<" in page and "data-held>1<" in page
+    assert "data-funnel" in page and "<svg" in page
+    funnel_table = page[page.index("data-funnel-days") :]
+    # 2 views, 1 lead, 1 confirmed, 2 checkouts, 1 paid today.
+    today_row = funnel_table[funnel_table.index("<tbody>") :]
+    cells = today_row.split("</tr>")[0]
+    assert [c.split("<")[0] for c in cells.split("<td>")[1:]] == ["2", "1", "1", "2", "1"]
+    assert "10,00" in page[page.index("data-refunded") :][:80]
+
+
+def test_the_audit_log_reaches_the_persons_export_and_forgets_them_on_erasure(client, db):
+    order = paid_ticket(RITA)
+    sign_in(client, "owner")
+    client.post(f"/staff/orders/{order.id}/resend", data={"confirm": "y"})
+    exported = export_person(order.customer_id)
+    assert [a["action"] for a in exported["back_office_actions"]] == ["order.resend_confirmation"]
+    assert "order.resend_confirmation" in client.get("/staff/audit").get_data(as_text=True)
+    erase_person(order.customer_id, notify=False, reason="test")
+    [entry] = _audit("order.resend_confirmation")
+    assert entry.customer_id is None and entry.order_id == order.id
