@@ -74,6 +74,10 @@ export WEB_CONCURRENCY=1
 .venv/bin/flask --app wsgi:app catalog sync >>"$tmp/setup.log" 2>&1 \
   || { cat "$tmp/setup.log" >&2; exit 1; }
 
+# The back office's pages are audited as an owner: a session cookie sent with every page.
+staff_cookie="$("$PY" lighthouse/staff_cookie.py 2>>"$tmp/setup.log")" \
+  || { cat "$tmp/setup.log" >&2; exit 1; }
+
 .venv/bin/gunicorn -c gunicorn.conf.py wsgi:app >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
@@ -105,7 +109,7 @@ for url in "${urls[@]}"; do
   # Fail early and clearly if a page does not answer 200 (Lighthouse would just score it),
   # and warm the templates and caches up.
   for _ in 1 2 3; do
-    curl -fsS -o /dev/null -H 'Accept-Encoding: br, gzip' "$url" \
+    curl -fsS -o /dev/null -H 'Accept-Encoding: br, gzip' -H "Cookie: $staff_cookie" "$url" \
       || { echo "lighthouse: $url does not answer" >&2; exit 1; }
   done
   url_args+=("--url=$url")
@@ -120,6 +124,7 @@ if [ -n "${LIGHTHOUSE_RUNS:-}" ]; then runs_arg=("--numberOfRuns=$LIGHTHOUSE_RUN
 # In its own process group and waited for in the background, so that a stop (Ctrl-C, a CI
 # timeout) reaches the trap at once and the trap can stop Lighthouse and its Chrome too.
 setsid --wait "$LHCI" collect --config="$RC" --chromePath="$CHROME_PATH" \
+  --settings.extraHeaders="{\"Cookie\": \"$staff_cookie\"}" \
   "${runs_arg[@]}" "${url_args[@]}" &
 collect_pid=$!
 wait "$collect_pid"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import joinedload
 
+from app.customers.models import Customer
 from app.customers.services import find_customer_by_email
 from app.extensions import db
 from app.orders.models import Order
@@ -67,7 +68,20 @@ def search_orders(text: str = "", status: str = "", method: str = "", page: int 
         total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         found = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
         return OrderPage(list(found), int(total), page)
-    # A name: every candidate is read back (decrypted) and compared, then paged here.
-    matches = [o for o in db.session.scalars(query).unique() if name in o.name_on_order.casefold()]
+    # A name: the candidates' names alone are read back (decrypted) and compared, newest
+    # first; only the page's orders are then loaded whole.
+    names = db.session.execute(
+        select(Order.id, Order.buyer_name, Customer.name)
+        .outerjoin(Customer, Customer.id == Order.customer_id)
+        .where(Order.id.in_(query.with_only_columns(Order.id).order_by(None).scalar_subquery()))
+        .order_by(Order.created_at.desc())
+    ).all()
+    matching = [
+        order_id
+        for order_id, typed, profile in names
+        if name in (typed if typed is not None else profile or "").casefold()
+    ]
     start = (page - 1) * PAGE_SIZE
-    return OrderPage(matches[start : start + PAGE_SIZE], len(matches), page)
+    wanted = matching[start : start + PAGE_SIZE]
+    loaded = {o.id: o for o in db.session.scalars(query.where(Order.id.in_(wanted))).unique()}
+    return OrderPage([loaded[i] for i in wanted if i in loaded], len(matching), page)

@@ -9,6 +9,7 @@ exists; a page whose URL needs values (a token, a slug) must be given an example
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from app.extensions import db as database
 from app.leads.models import Lead
 from app.orders.models import Order
+from app.staff.guard import OPEN_ENDPOINTS
 from tests.integration.helpers import csrf_token, lead_data, lead_link_token
 
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
@@ -124,6 +126,10 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "leads.confirm": [({"token": shop.confirmation_token}, 200), ({"token": "forged"}, 400)],
         "privacy.access": [({"token": "forged"}, 400)],
         "demo.mail": [({"name": shop.mail or "none.eml"}, demo)],
+        # Without a staff session the back office answers its sign-in page's address.
+        "staff_orders.detail": [({"order_id": str(uuid.uuid4())}, 303)],
+        "staff_orders.act": [({"order_id": str(uuid.uuid4()), "action": "refund"}, 303)],
+        "staff_signin.link": [({"token": "forged"}, 400)],
         "demo.mail_raw": [({"name": shop.mail or "none.eml"}, demo)],
         "demo.mail_attachment": [
             ({"name": shop.mail or "none.eml", "filename": shop.mail_attachment or "x"}, demo)
@@ -143,6 +149,8 @@ def pages_of(shop: Shop) -> Iterator[tuple[str, str, int]]:
             status = 500 if rule.endpoint == "boom" else 200
             status = REDIRECTS.get(rule.endpoint, status)
             status = HIDDEN.get(rule.endpoint, status)
+            if rule.endpoint.startswith("staff_") and rule.endpoint not in OPEN_ENDPOINTS:
+                status = 303  # the back office sends a visitor to its sign-in
 
             if shop.production and rule.endpoint.startswith(DEMO_ONLY):
                 status = 404

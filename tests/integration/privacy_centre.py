@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from app.audit.log import Actor, record
 from app.customers.models import Customer
 from app.extensions import db as _db
 from app.leads.models import Lead
@@ -54,7 +55,7 @@ def access_link(shop: SimpleNamespace) -> str:
 def make_person(client, shop) -> Customer:
     """A person with every kind of record the shop keeps: a cookie choice, a confirmed lead
     with marketing consent, a paid order with its history and a payment notification,
-    and what was sent about them to email, Kit and the CRM."""
+    what was sent about them to email, Kit and the CRM, and an action of the team's."""
     client.post("/cookies", data={"action": "accept_all"})
     lead = client.post(
         "/leads", data=lead_data(name=PERSON.name, email=PERSON.email, marketing_consent="y")
@@ -81,6 +82,13 @@ def make_person(client, shop) -> Customer:
             order_id=order.id,
             result="paid",
         )
+    )
+    # The team resent her confirmation from the back office.
+    record(
+        Actor(staff_id=None, label="dona@cafecomvendas.pt", role="owner"),
+        "order.resend_confirmation",
+        order_id=order.id,
+        customer_id=order.customer_id,
     )
     _db.session.commit()
     deliver_until_settled()

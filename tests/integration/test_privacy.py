@@ -14,6 +14,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import inspect, select, text
 
+from app.audit.models import AuditEntry
 from app.customers.models import Customer
 from app.extensions import db as _db
 from app.leads.models import Lead, LeadChange
@@ -147,6 +148,8 @@ NOT_ABOUT_PEOPLE = {
     "alembic_version": "the schema revision",
     "job_runs": "when each scheduled job last ran (errors are masked)",
     "webhook_failures": "when a webhook failed, and why (no payload)",
+    "staff_members": "the team (their own data, not a customer's)",
+    "staff_sign_ins": "the team's sign-in links",
 }
 
 
@@ -183,6 +186,7 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         "privacy_requests": _db.session.query(PrivacyRequest)
         .filter_by(customer_id=customer_id)
         .count(),
+        "audit_entries": _db.session.query(AuditEntry).filter_by(customer_id=customer_id).count(),
     }
     shown = {
         "customers": 1 if data["profile"]["email"] == PERSON.email else 0,
@@ -194,6 +198,7 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         "consent_records": len(data["consents"]["cookie_choices"]),
         "outbox_messages": len(data["sent_to_outside_systems"]),
         "privacy_requests": len(data["privacy_requests"]),
+        "audit_entries": len(data["back_office_actions"]),
     }
     tables = set(inspect(_db.engine).get_table_names())
     unclassified = tables - set(rows) - set(NOT_ABOUT_PEOPLE)

@@ -1,0 +1,104 @@
+"""The back office walked in a browser, by each role, with JavaScript on and off, on a
+phone and a desktop: sign in through the demo mailbox, then do the role's work."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.harness import BrowserErrors, LiveServer, Ux
+from tests.e2e.steps import Buyer, buy, expect_order_status, open_mail, pay_on_demo_card_page
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(page: Page, live_server: LiveServer, role: str) -> str:
+    """Add a member with `role`, ask for a link, read it in the demo mailbox, press it."""
+    address = f"staff-{role}-{uuid.uuid4().hex[:8]}@cafecomvendas.pt"
+    live_server.flask("staff", "add", address, "--role", role)
+    page.goto("/staff/login")
+    page.locator("#sign-in-form input[name=email]").fill(address)
+    page.locator("[data-send-sign-in]").click()
+    expect(page.locator("[data-sign-in-sent]")).to_be_visible()
+    text = open_mail(page, live_server, address, "backoffice")
+    [link] = re.findall(r"https?://\S+/staff/login/\S+", text)
+    page.goto(link)
+    page.locator("[data-sign-in]").click()
+    expect(page.locator("[data-staff-email]")).to_contain_text(address)
+    return address
+
+
+def test_the_owner_finds_a_purchase_refunds_half_resends_and_exports(
+    page: Page, live_server: LiveServer, email: str, ux: Ux, browser_errors: BrowserErrors
+) -> None:
+    buyer = Buyer(name="Inês Prata", email=email)
+    buy(page, "bilhete-geral", buyer, "card")
+    pay_on_demo_card_page(page)
+    expect_order_status(page, "paid")
+    reference = page.locator(".eyebrow").first.inner_text().split()[-1]
+
+    sign_in(page, live_server, "owner")
+    expect(page.locator("[data-seats]")).to_be_visible()
+    expect(page.locator("[data-funnel] svg").first).to_be_visible()
+    page.get_by_role("link", name="Encomendas").click()
+    page.locator("#q").fill(email)
+    page.get_by_role("button", name="Procurar").click()
+    row = page.locator(f'[data-order-ref="{reference}"]')
+    expect(row).to_have_count(1)
+    row.get_by_role("link").click()
+    expect(page.locator("[data-attendee-name]")).to_have_text("Inês Prata")
+
+    page.locator('[data-action="refund"]').click()
+    page.locator('[name="amount"]').fill("73,50")
+    browser_errors.expect(r"status of 422")
+    page.locator("[data-confirm-action]").click()
+    expect(page.locator("#field-confirm .error")).to_be_visible()
+    expect(page.locator('[name="amount"]')).to_have_value("73,50")
+    page.locator('[name="confirm"]').check()
+    page.locator("[data-confirm-action]").click()
+    expect(page.locator("[data-done]")).to_be_visible()
+    expect(page.locator("[data-refunded]")).to_contain_text("73,50")
+
+    page.locator('[data-action="resend"]').click()
+    page.locator('[name="confirm"]').check()
+    page.locator("[data-confirm-action]").click()
+    expect(page.locator("[data-done]")).to_be_visible()
+
+    page.get_by_role("link", name="Participantes").click()
+    expect(page.locator("[data-attendees]")).to_contain_text("Inês Prata")
+    with page.expect_download() as download:
+        page.locator("[data-export-attendees]").click()
+    text = download.value.path().read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("name,email") and "Inês Prata" in text
+
+    page.get_by_role("link", name="Registo de auditoria").click()
+    expect(page.locator("[data-audit]")).to_contain_text("order.refund")
+
+
+def test_marketing_sees_the_dashboard_and_leads_but_no_orders(
+    page: Page, live_server: LiveServer, ux: Ux, browser_errors: BrowserErrors
+) -> None:
+    sign_in(page, live_server, "marketing")
+    expect(page.locator("[data-funnel]")).to_be_visible()
+    expect(page.get_by_role("link", name="Encomendas")).to_have_count(0)
+    page.get_by_role("link", name="Leads").click()
+    expect(page.locator("[data-leads]")).to_be_visible()
+    browser_errors.expect(r"status of 403")
+    page.goto("/staff/orders")
+    expect(page.locator("h1")).to_be_visible()
+    assert page.locator("[data-order-results]").count() == 0
+
+
+def test_the_door_sees_only_the_attendee_list(
+    page: Page, live_server: LiveServer, ux: Ux, browser_errors: BrowserErrors
+) -> None:
+    sign_in(page, live_server, "door")
+    expect(page.locator("[data-attendees]")).to_be_visible()
+    expect(page.get_by_role("link", name="Painel")).to_have_count(0)
+    page.locator("[data-sign-out]").click()
+    page.wait_for_url(re.compile(r"/staff/login"))
+    page.goto("/staff/attendees")
+    page.wait_for_url(re.compile(r"/staff/login"))
