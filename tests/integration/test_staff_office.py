@@ -182,3 +182,16 @@ def test_the_audit_log_reaches_the_persons_export_and_forgets_them_on_erasure(cl
     erase_person(order.customer_id, notify=False, reason="test")
     [entry] = _audit("order.resend_confirmation")
     assert entry.customer_id is None and entry.order_id == order.id
+
+
+def test_htmx_gets_the_action_form_back_with_what_was_typed(client, db):
+    order = paid_ticket(RITA)
+    sign_in(client, "owner")
+    htmx = {"HX-Request": "true"}
+    refund = client.post(f"/staff/orders/{order.id}/refund", data={"amount": "73,50"}, headers=htmx)
+    body = refund.get_data(as_text=True)
+    assert refund.status_code == 422 and body.lstrip().startswith("<form")
+    assert 'value="73,50"' in body and "Assinale a caixa para confirmar." in body
+    login = client.post("/staff/login", data={"email": "nope@"}, headers=htmx)
+    assert login.status_code == 422
+    assert login.get_data(as_text=True).lstrip().startswith("<form")
