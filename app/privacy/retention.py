@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
+from app.audit.models import AuditEntry
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.db_locking import begin_locking_transaction
@@ -33,6 +34,7 @@ class PurgeReport:
     sealed_addresses_cleared: int = 0
     access_links_deleted: int = 0
     unconfirmed_lead_changes_deleted: int = 0
+    audit_entries_deleted: int = 0
 
     def lines(self) -> list[str]:
         return [f"{name.replace('_', ' ')}: {value}" for name, value in vars(self).items()]
@@ -88,6 +90,10 @@ def _purge_orders(report: PurgeReport, order_horizon: datetime) -> None:
         db.session.execute(delete(WebhookEvent).where(WebhookEvent.order_id.in_(old_ids)))
         db.session.execute(delete(Order).where(Order.id.in_(old_ids)))
     report.orders_deleted = len(old_ids)
+    # The audit log is kept as long as the orders it is about.
+    report.audit_entries_deleted = db.session.execute(
+        delete(AuditEntry).where(AuditEntry.at < order_horizon)
+    ).rowcount
 
 
 def _purge_records(report: PurgeReport, now: datetime, horizon: datetime) -> None:
@@ -122,7 +128,8 @@ def purge(now: datetime | None = None) -> PurgeReport:
       (orders kept anonymized), without an email;
     - leads never confirmed within UNCONFIRMED_LEAD_DAYS are deleted, and the person
       with them unless they bought;
-    - orders older than ORDER_RETENTION_YEARS (the tax authority's period) are deleted;
+    - orders older than ORDER_RETENTION_YEARS (the tax authority's period) are deleted,
+      and the audit log's entries as old;
     - cookie-consent proofs and finished outbox messages older than the retention period
       are deleted; addresses sealed in erasure messages are cleared after 30 days even if
       the message could not be delivered; used or expired access links go after a day;

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from app.staff.accounts import add_member, members, remove_member
+from app.staff.accounts import add_member, find_member, members, remove_member
 from app.staff.roles import ROLES
+from app.staff.second_factor import enrol, remove
 from app.web.input_rules import normalize_email
 
 
@@ -42,3 +43,22 @@ def staff_remove(email: str) -> None:
     if not remove_member(email):
         raise click.ClickException(f"no staff member {email}")
     click.echo(f"{normalize_email(email)} removed; their sessions have ended")
+
+
+@staff.command(
+    "totp", help="Turn on the second factor (an authenticator app's code) for a member, or --off."
+)
+@click.argument("email")
+@click.option("--off", is_flag=True, help="Turn it off again.")
+def staff_totp(email: str, off: bool) -> None:
+    member = find_member(email)
+    if member is None:
+        raise click.ClickException(f"no staff member {email}")
+    if off:
+        remove(member)
+        click.echo(f"{member.email}: the sign-in link no longer asks for a code")
+        return
+    address = enrol(member)
+    click.echo(f"{member.email}: from now on the sign-in link also asks for a 6-digit code.")
+    click.echo("Add this to their authenticator app (as a QR code, or type the secret):")
+    click.echo(address)

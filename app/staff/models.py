@@ -27,6 +27,9 @@ class StaffMember(db.Model):
     # "Sign out everywhere": sessions begun before this moment no longer count.
     sessions_valid_after: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The optional second factor (TOTP, `flask staff totp`): with it, the sign-in link
+    # also asks for the code of the member's authenticator app.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("staff_members.totp_secret"))
 
     @validates("email")
     def _index_email(self, _key: str, email: str) -> str:

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.staff.forms import SignInForm
 from app.staff.guard import current_member, safe_next, staff_blueprint
 from app.staff.roles import HOME
+from app.staff.second_factor import code_is_right, needs_code
 from app.staff.sessions import begin_session, end_session
 from app.staff.signin import check_link, link_minutes, request_sign_in, use_link
 from app.timeutil import utcnow
@@ -47,12 +48,29 @@ def link(token: str) -> Response:
     does not use it up."""
     check = check_link(token)
     status = 200 if check.state == "ok" else 410 if check.state in {"used", "expired"} else 400
-    return render_page("staff/login_link.html", state=check.state, token=token, status=status)
+    ask_code = check.link is not None and needs_code(check.link.member)
+    return render_page(
+        "staff/login_link.html", state=check.state, token=token, status=status, ask_code=ask_code
+    )
 
 
 @bp.post("/login/<token>")
 @limited("10 per minute")
 def use_link_now(token: str) -> Response:
+    check = check_link(token)
+    member = check.link.member if check.state == "ok" and check.link is not None else None
+    # The code first (for members with a second factor): a wrong one leaves the link
+    # unused, for another try.
+    code = request.form.get("code", "")
+    if member is not None and needs_code(member) and not code_is_right(member, code):
+        return render_page(
+            "staff/login_link.html",
+            state="ok",
+            token=token,
+            ask_code=True,
+            code_error=True,
+            status=422,
+        )
     member = use_link(token)
     if member is None:
         return render_page(

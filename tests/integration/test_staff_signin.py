@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import itsdangerous.timed
+import pyotp
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -112,3 +113,25 @@ def test_the_staff_cookie_is_not_the_buyers_session(app, client, db):
     names = {cookie.key for cookie in client._cookies.values()}
     assert "staff" in names
     assert client.get("/").status_code == 200
+
+
+def test_an_owner_with_a_second_factor_needs_the_apps_code_too(app, client, db):
+    add_member(EMAILS["owner"], "owner")
+    enrolled = app.test_cli_runner().invoke(args=["staff", "totp", EMAILS["owner"]])
+    assert enrolled.exit_code == 0 and "otpauth://totp/" in enrolled.output
+    secret = re.search(r"secret=([A-Z2-7]+)", enrolled.output).group(1)
+    token = newest_link_token(EMAILS["owner"])
+    page = client.get(f"/staff/login/{token}").get_data(as_text=True)
+    assert 'autocomplete="one-time-code"' in page
+
+    wrong = client.post(f"/staff/login/{token}", data={"code": "000000"})
+    assert wrong.status_code == 422 and "code-error" in wrong.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 303
+    # The wrong code left the link unused: the right one signs in with it.
+    right = client.post(f"/staff/login/{token}", data={"code": pyotp.TOTP(secret).now()})
+    assert right.status_code == 303
+    assert client.get("/staff/").status_code == 200
+
+    app.test_cli_runner().invoke(args=["staff", "totp", EMAILS["owner"], "--off"])
+    other = app.test_client()
+    assert other.post(f"/staff/login/{newest_link_token(EMAILS['owner'])}").status_code == 303

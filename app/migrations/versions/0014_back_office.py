@@ -30,6 +30,7 @@ def upgrade():
         _when("removed_at", True),
         _when("sessions_valid_after"),
         _when("last_sign_in_at", True),
+        sa.Column("totp_secret", sa.Text(), nullable=True),
     )
     op.create_table(
         "staff_sign_ins",
