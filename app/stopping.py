@@ -4,11 +4,14 @@ finished first; a fault (the database locked or away) makes the loop wait and tr
 
 from __future__ import annotations
 
+import logging
 import random
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from sqlalchemy.exc import OperationalError
 
 
 @contextmanager
@@ -38,3 +41,13 @@ class Backoff:
 
     def reset(self) -> None:
         self.failures = 0
+
+
+def note_fault(log: logging.Logger, what: str, error: BaseException, wait: float) -> None:
+    """Log a fault the loop will wait out: a database locked or away (expected now and then)
+    is one warning line; anything else is an error with its traceback."""
+    if isinstance(error, OperationalError):
+        cause = type(error.orig).__name__ if error.orig is not None else "OperationalError"
+        log.warning("%s: database error; trying again in %.0f s (%s)", what, wait, cause)
+    else:
+        log.error("%s: error; trying again in %.0f s", what, wait, exc_info=error)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.jobs.schedule import Job
 from app.jobs.turns import claim, finish
 from app.personal_data.masking import mask_personal_data
-from app.stopping import Backoff
+from app.stopping import Backoff, note_fault
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,10 @@ def keep_time(jobs: list[Job], stop: threading.Event, tick_seconds: float = 1.0)
     while not stop.is_set():
         try:
             run_due(jobs, holder)
-        except Exception:  # the database locked or away: wait longer each time, go on
+        except Exception as error:  # the database locked or away: wait longer each time, go on
             db.session.rollback()
             wait = backoff.next_wait()
-            log.exception("the clock could not reach its jobs; trying again in %.0f s", wait)
+            note_fault(log, "the clock could not reach its jobs", error, wait)
             stop.wait(wait)
             continue
         backoff.reset()

@@ -31,7 +31,7 @@ from app.outbox.composers import compose
 from app.outbox.errors import DeliveryFailed, NothingToSend
 from app.outbox.models import SEALED_FIELD, OutboxMessage, OutboxStatus
 from app.personal_data.masking import mask_personal_data
-from app.stopping import Backoff
+from app.stopping import Backoff, note_fault
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -173,12 +173,12 @@ def work(
     while not stop.is_set():
         try:
             counts = run_once(batch)
-        except SQLAlchemyError:
+        except SQLAlchemyError as error:
             # The database is locked or away: nothing is lost (leases run out, messages
             # stay pending); wait, longer each time, and try again.
             db.session.rollback()
             wait = backoff.next_wait()
-            log.exception("outbox worker: database error; trying again in %.0f s", wait)
+            note_fault(log, "outbox worker", error, wait)
             stop.wait(wait)
             continue
         backoff.reset()

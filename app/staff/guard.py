@@ -14,6 +14,7 @@ from app.audit.log import Actor
 from app.staff.models import StaffMember
 from app.staff.roles import can
 from app.staff.sessions import read_session, renew_if_old
+from app.web.rendering import render_page
 
 # Pages open without a staff session: asking for a link and using it.
 OPEN_ENDPOINTS = {
@@ -30,14 +31,20 @@ def staff_blueprint(name: str, import_name: str) -> Blueprint:
     bp = Blueprint(name, import_name, url_prefix="/staff")
     bp.before_request(_require_member)
     bp.after_request(_staff_answer)
+    bp.register_error_handler(403, _not_for_this_role)
     return bp
+
+
+def _not_for_this_role(_error: Exception) -> Response:
+    # In the back office's own layout, with the member's menu, in the team's words.
+    return render_page("staff/forbidden.html", status=403)
 
 
 def _require_member() -> Response | None:
     g.staff_session = read_session()
     g.staff = g.staff_session.member if g.staff_session else None
     if g.staff is None and request.endpoint not in OPEN_ENDPOINTS:
-        target = request.full_path if request.method == "GET" else None
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("staff_signin.login", next=target), code=303)
     return None
 

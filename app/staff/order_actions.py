@@ -38,6 +38,11 @@ def refund(actor: Actor, order: Order, amount_cents: int | None) -> None:
     """Refund all that is left, or `amount_cents`, through the provider that took it."""
     if order.status != OrderStatus.PAID:
         raise ActionRefused("not_paid")
+    if (
+        amount_cents is not None
+        and not 0 < amount_cents <= order.amount_cents - order.refunded_cents
+    ):
+        raise ActionRefused("too_much")
     before = {"refunded_cents": order.refunded_cents, "status": order.status}
     try:
         reference = refund_order(order, amount_cents)
@@ -118,6 +123,18 @@ def mark_reviewed(actor: Actor, order: Order) -> None:
         after={"review_reason": None},
     )
     db.session.commit()
+
+
+def applicable(order: Order) -> set[str]:
+    """The actions that make sense for the order as it is now (the page offers only these)."""
+    found = set()
+    if order.status == OrderStatus.PAID and order.customer is not None:
+        found |= {"refund", "resend", "attendee"}
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        found.add("cancel")
+    if order.review_reason:
+        found.add("review")
+    return found
 
 
 def messages_about_order(order: Order) -> list[OutboxMessage]:

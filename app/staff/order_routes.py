@@ -35,6 +35,9 @@ REFUSALS = {
     "provider_busy": _l("The payment service could not close this payment now; try again soon."),
     "provider_refused": _l("The payment service refused the refund; nothing was refunded."),
     "not_flagged": _l("This order is not flagged for review."),
+    "too_much": _l(
+        "That is more than is left to refund. Leave it empty to refund all that is left."
+    ),
     "erased": _l("The buyer was erased: this order names nobody."),
     "not_found": _l("This order no longer exists."),
 }
@@ -89,13 +92,14 @@ def detail(order_id: str) -> Response:
     audit = db.session.scalars(
         select(AuditEntry).where(AuditEntry.order_id == order.id).order_by(AuditEntry.id)
     ).all()
+    possible = order_actions.applicable(order)
     return render_page(
         "staff/order.html",
         order=order,
         events=events,
         messages=order_actions.messages_about_order(order),
         audit=audit,
-        actions=ACTIONS,
+        actions={key: ACTIONS[key] for key in ACTIONS if key in possible},
         done=ACTIONS.get(request.args.get("done", ""), (None, None))[1],
     )
 

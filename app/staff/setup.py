@@ -37,6 +37,31 @@ MENU = (
     ("audit.view", "staff_audit.index", _l("Audit log")),
 )
 ROLE_LABELS = {OWNER: _l("owner"), MARKETING: _l("marketing"), DOOR: _l("door")}
+# The team tells every state apart (the buyer's pages call failed and expired both "unpaid").
+ORDER_STATES = {
+    "awaiting_payment": _l("Awaiting payment"),
+    "paid": _l("Paid"),
+    "failed": _l("Failed"),
+    "expired": _l("Expired"),
+    "refunded": _l("Refunded"),
+}
+MESSAGE_STATES = {
+    "pending": _l("waiting"),
+    "delivered": _l("delivered"),
+    "dead": _l("dead"),
+    "skipped": _l("skipped"),
+}
+AUDIT_ACTIONS = {
+    "order.refund": _l("refund"),
+    "order.resend_confirmation": _l("confirmation resent"),
+    "order.change_attendee": _l("attendee changed"),
+    "order.cancel": _l("order cancelled"),
+    "order.reviewed": _l("marked reviewed"),
+    "export.attendees": _l("attendees exported"),
+    "export.leads": _l("leads exported"),
+    "outbox.retry": _l("message retried"),
+    "outbox.skip": _l("message skipped"),
+}
 
 
 def _member_can(permission: str) -> bool:
@@ -59,6 +84,18 @@ def init_staff(app: Flask) -> None:
     def staff_time(value: datetime | None) -> str:
         """Lisbon date and time, sortable at a glance: 2026-11-30 14:05."""
         return to_lisbon(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+    @app.template_filter("order_state")
+    def order_state(status: str) -> str:
+        return str(ORDER_STATES.get(status, status))
+
+    @app.template_filter("message_state")
+    def message_state(status: str) -> str:
+        return str(MESSAGE_STATES.get(status, status))
+
+    @app.template_filter("audit_action")
+    def audit_action(action: str) -> str:
+        return str(AUDIT_ACTIONS.get(action, action))
 
     @app.template_filter("masked")
     def masked(text: str) -> str:

@@ -41,7 +41,7 @@ def test_the_worker_lives_through_a_locked_database_and_delivers_afterwards(
             work(idle_seconds=0.1, stop=stop)
 
     running = threading.Thread(target=worker)
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         running.start()
         time.sleep(20)
         assert running.is_alive(), "the worker gave up while the database was locked"

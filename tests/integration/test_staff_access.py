@@ -71,6 +71,7 @@ def test_a_door_member_cannot_refund(client, db):
     sign_in(client, "door")
     answer = client.post(f"/staff/orders/{order.id}/refund", data={"confirm": "y"})
     assert answer.status_code == 403
+    assert "Não é para o seu papel" in answer.get_data(as_text=True)
     assert client.get(f"/staff/orders/{order.id}").status_code == 403
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from sqlalchemy import select
 
@@ -65,6 +66,13 @@ def test_refund_half_resend_and_change_the_attendee_each_audited(client, db):
 
     unconfirmed = client.post(f"/staff/orders/{order.id}/refund", data={"amount": "10"})
     assert unconfirmed.status_code == 422 and fresh(order).refunded_cents == 0
+    too_much = client.post(
+        f"/staff/orders/{order.id}/refund", data={"amount": "1000", "confirm": "y"}
+    )
+    assert too_much.status_code == 422 and "mais do que falta" in too_much.get_data(as_text=True)
+    # Only what applies to a paid order is offered.
+    offered = set(re.findall(r'data-action="(\w+)"', detail))
+    assert offered == {"refund", "resend", "attendee"}
     half = order.amount_cents // 2
     refunded = client.post(
         f"/staff/orders/{order.id}/refund",
