@@ -21,6 +21,8 @@ from app.consent.current import init_consent
 from app.consent.routes import bp as consent_bp
 from app.db_locking import configure_sqlite
 from app.extensions import babel, compress, csrf, db, migrate
+from app.invoicing import notifications as invoice_notifications
+from app.invoicing.routes import bp as invoicing_bp
 from app.landing.routes import bp as landing_bp
 from app.leads import notifications as lead_notifications
 from app.leads.routes import bp as leads_bp
@@ -63,6 +65,7 @@ BLUEPRINTS = (
     legal_bp,
     site_bp,
     monitoring_bp,
+    invoicing_bp,
 )
 
 
@@ -160,4 +163,5 @@ def init_notifications(app: Flask) -> None:
         privacy_notifications.COMPOSERS,
         alerts.COMPOSERS,
         staff_notifications.COMPOSERS,
+        invoice_notifications.COMPOSERS,
     )

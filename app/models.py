@@ -4,6 +4,7 @@ from app.audit.models import AuditEntry
 from app.catalog.models import Event, Offer
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
+from app.invoicing.models import InvoiceDocument
 from app.jobs.models import JobRun
 from app.leads.models import Lead, LeadChange
 from app.orders.models import Order, OrderStatusChange
@@ -17,6 +18,7 @@ __all__ = [
     "ConsentRecord",
     "Customer",
     "Event",
+    "InvoiceDocument",
     "JobRun",
     "Lead",
     "LeadChange",

@@ -31,6 +31,7 @@ TABLES = [
     "outbox_messages",
     "webhook_events",
     "order_status_changes",
+    "invoice_documents",
     "orders",
     "lead_changes",
     "leads",

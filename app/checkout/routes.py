@@ -26,6 +26,7 @@ from app.checkout.forms import PAYMENT_METHODS, CheckoutForm
 from app.checkout.presenters import present_order
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
+from app.invoicing.documents import documents_of
 from app.orders.expiry import expire_if_overdue
 from app.orders.holds import seats_left
 from app.orders.lookup import order_by_attendee_token, order_by_token
@@ -160,6 +161,7 @@ def order(token: str) -> Response:
         view=view,
         event=found.offer.event,
         methods=_methods(),
+        documents=documents_of(found.id),
         retry_error=request.args.get("retry_error"),
         returned=returned,
         receipt_error=request.args.get("receipt"),
@@ -222,7 +224,11 @@ def _attendee_order(token: str) -> Order:
 def attendee(token: str) -> Response:
     found = _attendee_order(token)
     response = render_page(
-        "checkout/attendee.html", order=found, event=found.offer.event, token=token
+        "checkout/attendee.html",
+        order=found,
+        event=found.offer.event,
+        token=token,
+        documents=documents_of(found.id),
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

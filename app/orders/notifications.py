@@ -33,6 +33,9 @@ def order_paid(order: Order) -> None:
         return  # paid after the buyer was erased: nobody to tell
     base = f"order:{order.id}:paid"
     who = order.customer_id
+    # The invoice first: the worker takes messages in order, so the confirmation can
+    # link to it once it is issued.
+    enqueue("invoicing", "invoice", {"order_id": str(order.id)}, f"{base}:invoice", who)
     enqueue("email", "order_confirmation", {"order_id": str(order.id)}, f"{base}:email", who)
     contact = contact_payload(order.customer, "buyer")
     lead = lead_of(order.customer)
@@ -55,6 +58,8 @@ def order_refunded(order: Order, refunded_cents: int) -> None:
     base = f"order:{order.id}:refunded:{refunded_cents}"
     payload = {"order_id": str(order.id), "refunded_cents": refunded_cents}
     who = order.customer_id
+    # Every refund step has its credit note, erased buyer or not (the law asks for it).
+    enqueue("invoicing", "credit_note", payload, f"{base}:credit_note", who)
     if order.customer is not None:
         # An erased buyer's refund still happens at the provider, which tells them.
         enqueue("email", "refund_notice", payload, f"{base}:email", who)

@@ -11,6 +11,7 @@ from app.audit.log import entries_about
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.extensions import db
+from app.invoicing.documents import documents_of
 from app.leads.models import Lead, LeadChange
 from app.orders.labels import method_label, status_label
 from app.orders.models import Order
@@ -74,6 +75,19 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
                 "at": _iso(change.created_at),
             }
             for change in order.history
+        ],
+        # Kept for ORDER_RETENTION_YEARS even after an erasure: the law asks for it.
+        "invoices": [
+            {
+                "kind": document.kind,
+                "number": document.number,
+                "issued_at": _iso(document.issued_at),
+                "name": document.name,
+                "nif": document.nif,
+                "amount_cents": document.amount_cents,
+                "vat_cents": document.vat_cents,
+            }
+            for document in documents_of(order.id)
         ],
         "payment_notifications": [
             {"type": event.type, "result": event.result, "at": _iso(event.received_at)}

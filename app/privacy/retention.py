@@ -13,6 +13,7 @@ from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
+from app.invoicing.models import InvoiceDocument
 from app.leads.models import Lead
 from app.leads.services import delete_leads, delete_unconfirmed_changes
 from app.orders.models import Order, OrderStatusChange
@@ -88,6 +89,7 @@ def _purge_orders(report: PurgeReport, order_horizon: datetime) -> None:
     if old_ids:
         db.session.execute(delete(OrderStatusChange).where(OrderStatusChange.order_id.in_(old_ids)))
         db.session.execute(delete(WebhookEvent).where(WebhookEvent.order_id.in_(old_ids)))
+        db.session.execute(delete(InvoiceDocument).where(InvoiceDocument.order_id.in_(old_ids)))
         db.session.execute(delete(Order).where(Order.id.in_(old_ids)))
     report.orders_deleted = len(old_ids)
     # The audit log is kept as long as the orders it is about.

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.extensions import db
+from app.invoicing.documents import documents_of
 from app.orders.methods import PaymentMethod
 from app.orders.models import Order
 from app.orders.states import OrderStatus
@@ -99,6 +100,7 @@ def detail(order_id: str) -> Response:
         events=events,
         messages=order_actions.messages_about_order(order),
         audit=audit,
+        documents=documents_of(order.id),
         actions={key: ACTIONS[key] for key in ACTIONS if key in possible},
         done=ACTIONS.get(request.args.get("done", ""), (None, None))[1],
     )

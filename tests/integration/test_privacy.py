@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select, text
 from app.audit.models import AuditEntry
 from app.customers.models import Customer
 from app.extensions import db as _db
+from app.invoicing.models import InvoiceDocument
 from app.leads.models import Lead, LeadChange
 from app.orders.models import Order
 from app.outbox.models import OutboxMessage, OutboxStatus
@@ -187,6 +188,9 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         .filter_by(customer_id=customer_id)
         .count(),
         "audit_entries": _db.session.query(AuditEntry).filter_by(customer_id=customer_id).count(),
+        "invoice_documents": _db.session.query(InvoiceDocument)
+        .filter(InvoiceDocument.order_id == order.id)
+        .count(),
     }
     shown = {
         "customers": 1 if data["profile"]["email"] == PERSON.email else 0,
@@ -199,6 +203,7 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         "outbox_messages": len(data["sent_to_outside_systems"]),
         "privacy_requests": len(data["privacy_requests"]),
         "audit_entries": len(data["back_office_actions"]),
+        "invoice_documents": sum(len(o["invoices"]) for o in data["orders"]),
     }
     tables = set(inspect(_db.engine).get_table_names())
     unclassified = tables - set(rows) - set(NOT_ABOUT_PEOPLE)

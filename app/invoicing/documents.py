@@ -1,0 +1,94 @@
+"""Keeping and finding the documents issued for an order."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.invoicing.models import InvoiceDocument
+from app.outbox.adapters.invoicing import CREDIT_NOTE, INVOICE, Issued
+from app.timeutil import to_lisbon, utcnow
+
+# The demo invoicer's series: clearly not a certified one.
+DEMO_SERIES = {INVOICE: "DEMO FR", CREDIT_NOTE: "DEMO NC"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the document says, as it was issued (kept as the law asks)."""
+
+    order_id: uuid.UUID
+    kind: str
+    sequence: int
+    amount_cents: int
+    vat_cents: int
+    vat_rate: Decimal
+    description: str
+    name: str
+    nif: str | None
+
+
+def find_document(order_id: uuid.UUID, kind: str, sequence: int) -> InvoiceDocument | None:
+    return db.session.scalar(
+        select(InvoiceDocument).where(
+            InvoiceDocument.order_id == order_id,
+            InvoiceDocument.kind == kind,
+            InvoiceDocument.sequence == sequence,
+        )
+    )
+
+
+def documents_of(order_id: uuid.UUID) -> list[InvoiceDocument]:
+    return list(
+        db.session.scalars(
+            select(InvoiceDocument)
+            .where(InvoiceDocument.order_id == order_id)
+            .order_by(InvoiceDocument.id)
+        )
+    )
+
+
+def _demo_number(kind: str) -> str:
+    year = to_lisbon(utcnow()).year
+    count = db.session.scalar(
+        select(func.count(InvoiceDocument.id)).where(InvoiceDocument.kind == kind)
+    )
+    return f"{DEMO_SERIES[kind]} {year}/{(count or 0) + 1}"
+
+
+def record_document(snapshot: Snapshot, issued: Issued) -> InvoiceDocument:
+    """Keep the issued document once (a second call for the same event finds the first).
+    Commits: the outbox worker rolls its own session back after each delivery."""
+    existing = find_document(snapshot.order_id, snapshot.kind, snapshot.sequence)
+    if existing is not None:
+        return existing
+    document = InvoiceDocument(
+        order_id=snapshot.order_id,
+        kind=snapshot.kind,
+        sequence=snapshot.sequence,
+        number=issued.number or _demo_number(snapshot.kind),
+        provider=issued.provider,
+        external_id=issued.external_id,
+        pdf_url=issued.pdf_url,
+        amount_cents=snapshot.amount_cents,
+        vat_cents=snapshot.vat_cents,
+        vat_rate=snapshot.vat_rate,
+        description=snapshot.description,
+        name=snapshot.name,
+        nif=snapshot.nif,
+    )
+    db.session.add(document)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = find_document(snapshot.order_id, snapshot.kind, snapshot.sequence)
+        if found is None:
+            raise
+        return found
+    return document

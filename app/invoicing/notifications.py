@@ -1,0 +1,99 @@
+"""Composing the invoicing service's letters at delivery: the invoice-receipt for a paid
+order, a credit note for each refund step. Queued by orders (`order_paid`,
+`order_refunded`); each document is issued once, however often delivery is retried."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.invoicing.documents import Snapshot, find_document, record_document
+from app.invoicing.models import InvoiceDocument
+from app.money import vat_included
+from app.orders.models import Order
+from app.outbox.adapters.invoicing import CREDIT_NOTE, INVOICE, InvoiceLine, InvoiceRequest
+from app.outbox.errors import DeliveryFailed, NothingToSend
+from app.outbox.models import OutboxMessage
+from app.timeutil import to_lisbon, utcnow
+
+# Who an invoice goes to when the buyer gave no name we may keep (an erased buyer).
+FINAL_CONSUMER = "Consumidor final"
+
+
+def _order(message: OutboxMessage) -> Order:
+    order = db.session.get(Order, uuid.UUID(message.payload["order_id"]))
+    if order is None:
+        raise NothingToSend("the order no longer exists")
+    return order
+
+
+def _letter(
+    order: Order, kind: str, sequence: int, cents: int, corrects: str | None
+) -> InvoiceRequest:
+    offer = order.offer
+    reference = f"{order.id.hex[:8].upper()}-{'FR' if kind == INVOICE else f'NC{sequence}'}"
+    description = offer.localized_name("pt_PT")
+    name = order.name_on_order or FINAL_CONSUMER
+    snapshot = Snapshot(
+        order_id=order.id,
+        kind=kind,
+        sequence=sequence,
+        amount_cents=cents,
+        vat_cents=vat_included(cents, offer.vat_rate),
+        vat_rate=offer.vat_rate,
+        description=description,
+        name=name,
+        nif=order.billing_nif,
+    )
+    return InvoiceRequest(
+        kind=kind,
+        reference=reference,
+        issued_on=to_lisbon(utcnow()).date(),
+        name=name,
+        nif=order.billing_nif,
+        address="",
+        postcode="",
+        city="",
+        email=order.email_on_order,
+        lines=(InvoiceLine(description, 1, cents, offer.vat_rate),),
+        corrects=corrects,
+        record=partial(record_document, snapshot),
+    )
+
+
+def compose_invoice(message: OutboxMessage) -> InvoiceRequest:
+    """The invoice-receipt (fatura-recibo) of a paid order."""
+    order = _order(message)
+    if find_document(order.id, INVOICE, 0) is not None:
+        raise NothingToSend("the invoice was already issued")
+    return _letter(order, INVOICE, 0, order.amount_cents, None)
+
+
+def compose_credit_note(message: OutboxMessage) -> InvoiceRequest:
+    """A credit note for one refund step: from the refunded total before it to this one."""
+    order = _order(message)
+    refunded = int(message.payload["refunded_cents"])
+    if find_document(order.id, CREDIT_NOTE, refunded) is not None:
+        raise NothingToSend("the credit note was already issued")
+    invoice = find_document(order.id, INVOICE, 0)
+    if invoice is None:
+        # Queued after the invoice, but that one may still be waiting for the service.
+        raise DeliveryFailed("the invoice it corrects is not issued yet")
+    before = db.session.scalar(
+        select(func.max(InvoiceDocument.sequence)).where(
+            InvoiceDocument.order_id == order.id,
+            InvoiceDocument.kind == CREDIT_NOTE,
+            InvoiceDocument.sequence < refunded,
+        )
+    )
+    cents = refunded - int(before or 0)
+    return _letter(order, CREDIT_NOTE, refunded, cents, invoice.external_id or invoice.number)
+
+
+COMPOSERS = {
+    ("invoicing", "invoice"): compose_invoice,
+    ("invoicing", "credit_note"): compose_credit_note,
+}
