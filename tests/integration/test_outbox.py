@@ -70,7 +70,11 @@ def test_a_paid_order_queues_its_messages_in_the_same_transaction(client, outbox
     pay_by_demo_card(client)
     order = only_order()
     queued = {(m.channel, m.kind) for m in messages()}
-    assert queued == {("email", "order_confirmation"), ("crm", "purchase")}
+    assert queued == {
+        ("invoicing", "invoice"),
+        ("email", "order_confirmation"),
+        ("crm", "purchase"),
+    }
     # No confirmed marketing consent: the email platform hears nothing of this buyer;
     # no analytics consent at checkout: neither does GA4.
     assert order.ga_client_id is None
@@ -101,7 +105,8 @@ def test_the_page_does_not_wait_for_the_outbox(client, outbox, smtp):
 def test_the_worker_writes_a_readable_confirmation_with_a_calendar_invite(client, outbox):
     order_url = pay_by_demo_card(client)
     counts = run_once()
-    assert counts == {"delivered": 1, "skipped": 1}  # the CRM is not configured
+    # The demo invoice and the email; the CRM is not configured.
+    assert counts == {"delivered": 2, "skipped": 1}
     [mail] = read_eml(outbox)
     order = only_order()
     assert mail["To"] == "João Conceição <joao@example.pt>"
@@ -140,7 +145,7 @@ def test_the_outbox_status_command_counts_delivered_skipped_and_dead(app, client
     run_once()
     result = CliRunner().invoke(app.cli, ["outbox", "status"])
     assert result.exit_code == 0, result.output
-    assert "delivered 1" in result.output
+    assert "delivered 2" in result.output  # the demo invoice and the email
     assert "skipped 1" in result.output
     assert "dead 0" in result.output
 
