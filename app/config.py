@@ -296,19 +296,20 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "SMTP_URL": text("SMTP_URL"),
         "MAIL_FROM": text("MAIL_FROM", "Café com Vendas <ola@cafecomvendas.pt>"),
         "MAIL_DIR": text("MAIL_DIR") or str(INSTANCE_DIR / "mail"),
-        # Kit (ConvertKit) API v4.
+        # Kit (ConvertKit) API v4; HubSpot CRM (private app token); GA4 Measurement
+        # Protocol; InvoiceXpress (certified invoices; without it, the demo invoicer).
         "KIT_API_KEY": text("KIT_API_KEY"),
         "KIT_API_BASE": text("KIT_API_BASE", "https://api.kit.com"),
         "KIT_BUYER_SEQUENCE_ID": text("KIT_BUYER_SEQUENCE_ID"),
-        # HubSpot CRM (private app token).
         "HUBSPOT_TOKEN": text("HUBSPOT_TOKEN"),
         "HUBSPOT_API_BASE": text("HUBSPOT_API_BASE", "https://api.hubapi.com"),
-        # GA4 Measurement Protocol.
+        "INVOICEXPRESS_ACCOUNT": text("INVOICEXPRESS_ACCOUNT"),
+        "INVOICEXPRESS_API_KEY": text("INVOICEXPRESS_API_KEY"),
+        "INVOICEXPRESS_API_BASE": text("INVOICEXPRESS_API_BASE"),
         "GA4_MEASUREMENT_ID": text("GA4_MEASUREMENT_ID"),
         "GA4_API_SECRET": text("GA4_API_SECRET"),
         "GA4_ENDPOINT": text("GA4_ENDPOINT", "https://www.google-analytics.com"),
-        # Delivery: the n-th retry waits OUTBOX_BACKOFF_SECONDS * 2**(n-1), ±25 %; 8
-        # attempts from 5 minutes span 5+10+...+320 = 635 minutes, about 10.6 hours.
+        # The n-th retry waits OUTBOX_BACKOFF_SECONDS * 2**(n-1) ±25 %: 8 tries, ~10.6 h.
         "OUTBOX_BACKOFF_SECONDS": float(text("OUTBOX_BACKOFF_SECONDS", "300")),
         "OUTBOX_MAX_ATTEMPTS": int(text("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_LEASE_SECONDS": float(text("OUTBOX_LEASE_SECONDS", "300")),

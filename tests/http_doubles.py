@@ -330,3 +330,80 @@ class Ga4Double(Receiver):
             r"/debug/mp/collect",
             lambda seen: (200, {"validationMessages": self.validation_messages}),
         )
+
+
+class InvoiceXpressDouble(Receiver):
+    """InvoiceXpress API v2: documents made as drafts, found by reference, finalised (which
+    numbers them), their PDF and their email; checks what a real account would refuse."""
+
+    TAXES = {"IVA23", "IVA13", "IVA6", "IVA0"}
+    KINDS = {
+        "invoice_receipts": ("invoice_receipt", "InvoiceReceipt", "FR"),
+        "credit_notes": ("credit_note", "CreditNote", "NC"),
+    }
+
+    def __init__(self, server: HTTPServer, api_key: str, prefix: str = "/invoicexpress") -> None:
+        super().__init__(server, prefix)
+        self.api_key = api_key
+        self._ids = itertools.count(7001)
+        self._numbers: Counter[str] = Counter()
+        self.documents: dict[int, dict[str, Any]] = {}
+        self.emailed: list[tuple[int, str]] = []
+        self.route("GET", r"/invoices\.json", self._list)
+        self.route("POST", r"/(invoice_receipts|credit_notes)\.json", self._create)
+        self.route("PUT", r"/(invoice_receipts|credit_notes)/(\d+)/change-state\.json", self._state)
+        self.route(
+            "PUT", r"/(invoice_receipts|credit_notes)/(\d+)/email-document\.json", self._email
+        )
+        self.route("GET", r"/api/pdf/(\d+)\.json", self._pdf)
+
+    def _answer(self, seen: Seen) -> Answer:
+        if seen.args.get("api_key") != self.api_key:
+            return 401, {"errors": [{"error": "Invalid API key"}]}
+        return super()._answer(seen)
+
+    def _list(self, seen: Seen) -> Answer:
+        text, kind = seen.args.get("text", ""), seen.args.get("type[]", "")
+        found = [d for d in self.documents.values() if text in d["reference"] and d["type"] == kind]
+        return 200, {"invoices": found}
+
+    def _create(self, seen: Seen, path: str) -> Answer:
+        root, kind, _series = self.KINDS[path]
+        body = (seen.json or {}).get(root) or {}
+        problems = []
+        if not re.fullmatch(r"\d{2}/\d{2}/\d{4}", body.get("date", "")):
+            problems.append("date must be dd/mm/yyyy")
+        if not (body.get("client") or {}).get("name"):
+            problems.append("client name is required")
+        items = body.get("items") or []
+        if not items or any((i.get("tax") or {}).get("name") not in self.TAXES for i in items):
+            problems.append("items need a known tax")
+        if path == "credit_notes" and int(body.get("owner_invoice_id") or 0) not in self.documents:
+            problems.append("owner_invoice_id must be a document of this account")
+        if problems:
+            return 422, {"errors": [{"error": p} for p in problems]}
+        document = {**body, "id": next(self._ids), "type": kind, "status": "draft"}
+        self.documents[document["id"]] = document
+        return 201, {root: document}
+
+    def _state(self, seen: Seen, path: str, document_id: str) -> Answer:
+        root, _kind, series = self.KINDS[path]
+        document = self.documents.get(int(document_id))
+        if document is None:
+            return 404, {"errors": [{"error": "not found"}]}
+        asked = ((seen.json or {}).get(root) or {}).get("state")
+        if asked == "finalized" and document["status"] == "draft":
+            self._numbers[series] += 1
+            document["status"] = "final"
+            document["inverted_sequence_number"] = f"{series} 2026/{self._numbers[series]}"
+        return 200, {root: document}
+
+    def _email(self, seen: Seen, path: str, document_id: str) -> Answer:
+        email = (((seen.json or {}).get("message") or {}).get("client") or {}).get("email", "")
+        self.emailed.append((int(document_id), email))
+        return 200, None
+
+    def _pdf(self, seen: Seen, document_id: str) -> Answer:
+        if int(document_id) not in self.documents:
+            return 404, {"errors": [{"error": "not found"}]}
+        return 200, {"output": {"pdfUrl": f"https://invoicexpress.test/pdf/{document_id}.pdf"}}

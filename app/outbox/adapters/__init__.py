@@ -8,6 +8,7 @@ from app.outbox.adapters.base import Adapter
 from app.outbox.adapters.email import EmailAdapter
 from app.outbox.adapters.ga4 import Ga4Adapter
 from app.outbox.adapters.hubspot import HubSpotAdapter
+from app.outbox.adapters.invoicexpress import InvoiceXpressAdapter
 from app.outbox.adapters.invoicing import DemoInvoicer
 from app.outbox.adapters.kit import KitAdapter
 
@@ -19,6 +20,9 @@ def build_adapters(config: dict[str, Any]) -> dict[str, Adapter]:
         KitAdapter(config),
         HubSpotAdapter(config),
         Ga4Adapter(config),
-        DemoInvoicer(config),
+        # A certified service when configured; the demo invoicer otherwise.
+        InvoiceXpressAdapter(config)
+        if config.get("INVOICEXPRESS_API_KEY")
+        else DemoInvoicer(config),
     ]
     return {adapter.channel: adapter for adapter in adapters}
