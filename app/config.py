@@ -305,7 +305,6 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "HUBSPOT_API_BASE": text("HUBSPOT_API_BASE", "https://api.hubapi.com"),
         "INVOICEXPRESS_ACCOUNT": text("INVOICEXPRESS_ACCOUNT"),
         "INVOICEXPRESS_API_KEY": text("INVOICEXPRESS_API_KEY"),
-        "INVOICEXPRESS_API_BASE": text("INVOICEXPRESS_API_BASE"),
         "GA4_MEASUREMENT_ID": text("GA4_MEASUREMENT_ID"),
         "GA4_API_SECRET": text("GA4_API_SECRET"),
         "GA4_ENDPOINT": text("GA4_ENDPOINT", "https://www.google-analytics.com"),
