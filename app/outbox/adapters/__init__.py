@@ -20,9 +20,9 @@ def build_adapters(config: dict[str, Any]) -> dict[str, Adapter]:
         KitAdapter(config),
         HubSpotAdapter(config),
         Ga4Adapter(config),
-        # A certified service when configured; the demo invoicer otherwise.
+        # A certified service when configured (both settings); the demo invoicer otherwise.
         InvoiceXpressAdapter(config)
-        if config.get("INVOICEXPRESS_API_KEY")
+        if config.get("INVOICEXPRESS_API_KEY") and config.get("INVOICEXPRESS_ACCOUNT")
         else DemoInvoicer(config),
     ]
     return {adapter.channel: adapter for adapter in adapters}
