@@ -34,6 +34,7 @@ CONTENT_KEYS = (
     "testimonials",
     "faq",
     "organizer",
+    "terms",
 )
 
 
