@@ -84,16 +84,16 @@ def test_the_invoice_data_stays_after_the_buyer_is_erased(app, client, db):
 
 
 def test_every_shop_page_links_the_complaints_book(client, db):
-    for path in ("/", "/en/", "/checkout/bilhete-geral", "/legal/terms", "/leads"):
+    for path in ("/", "/en/", "/checkout/bilhete-geral", "/terms", "/leads"):
         page = client.get(path).get_data(as_text=True)
         assert 'href="https://www.livroreclamacoes.pt/"' in page, path
 
 
 def test_the_terms_name_the_seller_the_withdrawal_exception_and_the_dispute_entity(client, db):
-    pt = client.get("/legal/terms").get_data(as_text=True)
+    pt = client.get("/terms").get_data(as_text=True)
     assert "Café com Vendas, Lda." in pt and "NIPC" in pt
     assert "Decreto-Lei n.º 24/2014" in pt
     assert "CNIACC" in pt and 'href="https://www.cniacc.pt/"' in pt
     assert "reembolso total até 14 dias" in pt
-    en = client.get("/en/legal/terms").get_data(as_text=True)
+    en = client.get("/en/terms").get_data(as_text=True)
     assert "right of withdrawal" in en and "full refund up to 14 days" in en
