@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TelField,
 )
-from wtforms.validators import DataRequired, Length, StopValidation
+from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation
 
 from app.web.forms import email_field, name_field
 from app.web.input_rules import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
@@ -55,6 +55,46 @@ class CheckoutForm(FlaskForm):
         validators=[Length(max=NIF_MAX, message=_l("A NIF has 9 digits."))],
         render_kw={"autocomplete": "off", "maxlength": NIF_MAX, "inputmode": "numeric"},
     )
+    # An invoice to a company (or a sole trader's business): its name, NIF and address.
+    # The block shows when the box is ticked (CSS :has, no script needed).
+    company_invoice = BooleanField(_l("I want an invoice with a company NIF"))
+    company_name = StringField(
+        _l("Company name"),
+        validators=[
+            Optional(),
+            Length(max=120, message=_l("Please keep it under %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "organization", "maxlength": 120},
+    )
+    company_nif = StringField(
+        _l("Company NIF"),
+        validators=[Optional(), Length(max=NIF_MAX, message=_l("A NIF has 9 digits."))],
+        render_kw={"autocomplete": "off", "maxlength": NIF_MAX, "inputmode": "numeric"},
+    )
+    company_address = StringField(
+        _l("Address"),
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("Please keep it under %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "street-address", "maxlength": 200},
+    )
+    company_postcode = StringField(
+        _l("Postcode"),
+        validators=[
+            Optional(),
+            Regexp(r"^\d{4}-\d{3}$", message=_l("A Portuguese postcode looks like 1000-001.")),
+        ],
+        render_kw={"autocomplete": "postal-code", "maxlength": 8, "inputmode": "numeric"},
+    )
+    company_city = StringField(
+        _l("City"),
+        validators=[
+            Optional(),
+            Length(max=80, message=_l("Please keep it under %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "address-level2", "maxlength": 80},
+    )
     payment_method = RadioField(
         _l("Payment method"),
         choices=PAYMENT_METHODS,
@@ -69,6 +109,7 @@ class CheckoutForm(FlaskForm):
     # Normalized values, set by the validators below.
     phone_e164: str | None = None
     nif_digits: str | None = None
+    company_nif_digits: str | None = None
 
     def validate_phone(self, field: TelField) -> None:
         if field.errors:
@@ -90,3 +131,36 @@ class CheckoutForm(FlaskForm):
             self.nif_digits = normalize_nif(field.data)
         except InvalidNif as exc:
             raise StopValidation(_l("This NIF is not valid: please check its 9 digits.")) from exc
+
+    def validate_company_name(self, field: StringField) -> None:
+        _required_for_company(self, field, _l("Please tell us the company's name."))
+
+    def validate_company_address(self, field: StringField) -> None:
+        _required_for_company(self, field, _l("Please tell us the company's address."))
+
+    def validate_company_postcode(self, field: StringField) -> None:
+        _required_for_company(self, field, _l("A Portuguese postcode looks like 1000-001."))
+
+    def validate_company_city(self, field: StringField) -> None:
+        _required_for_company(self, field, _l("Please tell us the city."))
+
+    def validate_company_nif(self, field: StringField) -> None:
+        _required_for_company(self, field, _l("Please tell us the company's NIF."))
+        if not self.company_invoice.data or field.errors:
+            return
+        try:
+            self.company_nif_digits = normalize_nif(field.data)
+        except InvalidNif as exc:
+            raise StopValidation(_l("This NIF is not valid: please check its 9 digits.")) from exc
+
+
+def _required_for_company(form: CheckoutForm, field: StringField, message: object) -> None:
+    """The company's details are needed only when the box asks for a company invoice."""
+    if form.company_invoice.data and not (field.data or "").strip():
+        raise StopValidation(str(message))
+
+
+def company_address(form: CheckoutForm) -> str:
+    """The company's address as the order keeps it: street, postcode and city, a line each."""
+    parts = (form.company_address.data, form.company_postcode.data, form.company_city.data)
+    return "\n".join((part or "").strip() for part in parts)

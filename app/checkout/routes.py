@@ -22,7 +22,7 @@ from app.catalog.calendar import event_ics
 from app.catalog.models import Offer
 from app.catalog.services import offer_by_slug
 from app.checkout.datalayer import push_offer_view, push_order_progress
-from app.checkout.forms import PAYMENT_METHODS, CheckoutForm
+from app.checkout.forms import PAYMENT_METHODS, CheckoutForm, company_address
 from app.checkout.presenters import present_order
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
@@ -44,7 +44,18 @@ from app.web.rendering import no_store, redirect_after_post, render_field, rende
 
 bp = Blueprint("checkout", __name__)
 
-CHECKOUT_FIELDS = {"name", "email", "phone", "nif", "payment_method"}
+CHECKOUT_FIELDS = {
+    "name",
+    "email",
+    "phone",
+    "nif",
+    "payment_method",
+    "company_name",
+    "company_nif",
+    "company_address",
+    "company_postcode",
+    "company_city",
+}
 
 
 def _payment(method: str) -> PaymentChoice:
@@ -106,11 +117,15 @@ def submit(slug: str) -> Response:
     if not form.validate_on_submit():
         return _checkout_page(offer, form, status=422)
     consent = current_consent()
+    company = bool(form.company_invoice.data)
     buyer = BuyerDetails(
         name=form.name.data.strip(),
         email=form.email.data,
         phone=form.phone_e164 or "",
-        nif=form.nif_digits,
+        # A company invoice goes to the company's NIF, whatever the personal one.
+        nif=form.company_nif_digits if company else form.nif_digits,
+        company_name=form.company_name.data.strip() if company else None,
+        company_address=company_address(form) if company else None,
         locale=current_lang(),
         consent_id=consent.consent_id,
         client_key=address_key(),

@@ -31,6 +31,7 @@ class Snapshot:
     description: str
     name: str
     nif: str | None
+    address: str | None = None
 
 
 def find_document(order_id: uuid.UUID, kind: str, sequence: int) -> InvoiceDocument | None:
@@ -81,6 +82,7 @@ def record_document(snapshot: Snapshot, issued: Issued) -> InvoiceDocument:
         description=snapshot.description,
         name=snapshot.name,
         nif=snapshot.nif,
+        address=snapshot.address,
     )
     db.session.add(document)
     try:

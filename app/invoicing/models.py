@@ -50,4 +50,6 @@ class InvoiceDocument(db.Model):
     description: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(EncryptedText("invoice_documents.name"))
     nif: Mapped[str | None] = mapped_column(EncryptedText("invoice_documents.nif"))
+    # "street, postcode city" for a company invoice; None otherwise.
+    address: Mapped[str | None] = mapped_column(EncryptedText("invoice_documents.address"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

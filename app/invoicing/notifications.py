@@ -36,7 +36,9 @@ def _letter(
     offer = order.offer
     reference = f"{order.id.hex[:8].upper()}-{'FR' if kind == INVOICE else f'NC{sequence}'}"
     description = offer.localized_name("pt_PT")
-    name = order.name_on_order or FINAL_CONSUMER
+    # A company invoice goes to the company; otherwise to the buyer (or the final consumer).
+    name = order.company_name or order.name_on_order or FINAL_CONSUMER
+    street, postcode, city = (order.company_address or "\n\n").split("\n", 2)
     snapshot = Snapshot(
         order_id=order.id,
         kind=kind,
@@ -47,6 +49,7 @@ def _letter(
         description=description,
         name=name,
         nif=order.billing_nif,
+        address=", ".join(part for part in (street, f"{postcode} {city}".strip()) if part) or None,
     )
     return InvoiceRequest(
         kind=kind,
@@ -54,9 +57,9 @@ def _letter(
         issued_on=to_lisbon(utcnow()).date(),
         name=name,
         nif=order.billing_nif,
-        address="",
-        postcode="",
-        city="",
+        address=street,
+        postcode=postcode,
+        city=city,
         email=order.email_on_order,
         lines=(InvoiceLine(description, 1, cents, offer.vat_rate),),
         corrects=corrects,

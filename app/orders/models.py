@@ -83,6 +83,10 @@ class Order(db.Model):
     # Set when the team hands the ticket to someone else (the terms allow a change of
     # name): the order's emails then go to the new holder.
     attendee_email: Mapped[str | None] = mapped_column(EncryptedText("orders.attendee_email"))
+    # An invoice to a company: its name and address (its NIF is billing_nif). Encrypted:
+    # a sole trader's business name and address are a person's.
+    company_name: Mapped[str | None] = mapped_column(EncryptedText("orders.company_name"))
+    company_address: Mapped[str | None] = mapped_column(EncryptedText("orders.company_address"))
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     failure_reason: Mapped[str | None] = mapped_column(String(64))
     # The landing headline (A/B variant) the buyer saw, for the funnel (no personal data).

@@ -51,6 +51,9 @@ class BuyerDetails:
     client_key: str | None = None
     # The landing headline the buyer saw (A/B variant), for the funnel.
     headline_variant: str | None = None
+    # An invoice to a company: its name and "street\npostcode\ncity" (its NIF is `nif`).
+    company_name: str | None = None
+    company_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ def _new_order(
         ga_client_id=ga_client_id,
         client_key=buyer.client_key,
         headline_variant=buyer.headline_variant,
+        company_name=buyer.company_name,
+        company_address=buyer.company_address,
         created_at=now,
         expires_at=now + timedelta(seconds=payment.hold_seconds),
     )

@@ -88,6 +88,8 @@ def _delete_person(customer: Customer) -> int:
         order.buyer_name = None
         order.buyer_phone = None
         order.attendee_email = None
+        order.company_name = None
+        order.company_address = None
         order.ga_client_id = None
         order.client_key = None
         order.anonymized_at = now

@@ -62,6 +62,8 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
         "name_typed": order.buyer_name,
         "phone_typed": order.buyer_phone,
         "ticket_holder_email": order.attendee_email,
+        "invoice_company": order.company_name,
+        "invoice_company_address": order.company_address,
         "billing_nif": order.billing_nif,
         "language": order.locale,
         "google_analytics_client_id": order.ga_client_id,
@@ -84,6 +86,7 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
                 "issued_at": _iso(document.issued_at),
                 "name": document.name,
                 "nif": document.nif,
+                "address": document.address,
                 "amount_cents": document.amount_cents,
                 "vat_cents": document.vat_cents,
             }

@@ -14,7 +14,7 @@ from app.outbox.models import OutboxMessage
 from app.outbox.services import retry_now
 from app.outbox.worker import run_once
 from app.privacy.erasure import erase_person
-from tests.integration.helpers import fresh, messages, only_order, pay_by_demo_card
+from tests.integration.helpers import checkout_data, fresh, messages, only_order, pay_by_demo_card
 
 
 def _link(page: str, attribute: str) -> str:
@@ -97,3 +97,40 @@ def test_the_terms_name_the_seller_the_withdrawal_exception_and_the_dispute_enti
     assert "reembolso total até 14 dias" in pt
     en = client.get("/en/terms").get_data(as_text=True)
     assert "right of withdrawal" in en and "full refund up to 14 days" in en
+
+
+def test_a_company_invoice_goes_to_the_company_with_its_nif_and_address(client, db):
+    company = {
+        "company_invoice": "y",
+        "company_name": "Pastelaria Aurora, Lda.",
+        "company_nif": "PT 509 442 013",
+        "company_address": "Rua das Flores 12",
+        "company_postcode": "4050-265",
+        "company_city": "Porto",
+    }
+    refused = client.post(
+        "/checkout/bilhete-geral",
+        data=checkout_data(**{**company, "company_nif": "509442014", "company_postcode": "4050"}),
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Este NIF não é válido" in page and "1000-001" in page
+    assert 'value="Pastelaria Aurora, Lda."' in page and 'value="Rua das Flores 12"' in page
+
+    pay_by_demo_card(client, nif="123456789", **company)
+    _deliver()
+    [document] = db.session.scalars(select(InvoiceDocument)).all()
+    assert (document.name, document.nif) == ("Pastelaria Aurora, Lda.", "509442013")
+    assert document.address == "Rua das Flores 12, 4050-265 Porto"
+    invoice = client.get(f"/invoice/{document.public_token}").get_data(as_text=True)
+    assert "Pastelaria Aurora" in invoice and "509442013" in invoice and "4050-265" in invoice
+
+
+def test_without_the_box_the_company_fields_are_ignored(client, db):
+    pay_by_demo_card(client, company_name="Ignorada", company_nif="1", nif="")
+    _deliver()
+    [document] = db.session.scalars(select(InvoiceDocument)).all()
+    assert document.nif is None and document.name == "João Conceição"
+    assert "Consumidor final" in client.get(f"/invoice/{document.public_token}").get_data(
+        as_text=True
+    )

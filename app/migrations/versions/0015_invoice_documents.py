@@ -1,4 +1,5 @@
-"""The documents issued for each order: its invoice-receipt and a credit note per refund.
+"""The documents issued for each order (its invoice-receipt and a credit note per refund),
+and the company an order's invoice goes to.
 
 Revision ID: 0015
 Revises: 0014
@@ -34,12 +35,19 @@ def upgrade():
         # Encrypted (v1:<key id>:...), kept with the invoice as the law asks.
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("nif", sa.Text(), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("order_id", "kind", "sequence", name="uq_invoice_documents_event"),
     )
     op.create_index("ix_invoice_documents_order_id", "invoice_documents", ["order_id"])
+    with op.batch_alter_table("orders") as batch:
+        batch.add_column(sa.Column("company_name", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("company_address", sa.Text(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("orders") as batch:
+        batch.drop_column("company_address")
+        batch.drop_column("company_name")
     op.drop_index("ix_invoice_documents_order_id", "invoice_documents")
     op.drop_table("invoice_documents")
