@@ -7,6 +7,7 @@ by copy: the Portuguese text is still being written.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
@@ -164,3 +165,19 @@ def open_mail(page: Page, live_server: LiveServer, email: str, subject: str) -> 
     expect(mail).to_be_visible()
     mail.locator("a").first.click()
     return page.locator("[data-mail-text]").inner_text()
+
+
+def sign_in_staff(page: Page, live_server: LiveServer, role: str) -> str:
+    """Add a member with `role`, ask for a link, read it in the demo mailbox, press it."""
+    address = f"staff-{role}-{uuid.uuid4().hex[:8]}@cafecomvendas.pt"
+    live_server.flask("staff", "add", address, "--role", role)
+    page.goto("/staff/login")
+    page.locator("#sign-in-form input[name=email]").fill(address)
+    page.locator("[data-send-sign-in]").click()
+    expect(page.locator("[data-sign-in-sent]")).to_be_visible()
+    text = open_mail(page, live_server, address, "backoffice")
+    [link] = re.findall(r"https?://\S+/staff/login/\S+", text)
+    page.goto(link)
+    page.locator("[data-sign-in]").click()
+    expect(page.locator("[data-staff-email]")).to_contain_text(address)
+    return address

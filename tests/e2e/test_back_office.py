@@ -4,31 +4,14 @@ phone and a desktop: sign in through the demo mailbox, then do the role's work."
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.harness import BrowserErrors, LiveServer, Ux
-from tests.e2e.steps import Buyer, buy, expect_order_status, open_mail, pay_on_demo_card_page
+from tests.e2e.steps import Buyer, buy, expect_order_status, pay_on_demo_card_page, sign_in_staff
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page: Page, live_server: LiveServer, role: str) -> str:
-    """Add a member with `role`, ask for a link, read it in the demo mailbox, press it."""
-    address = f"staff-{role}-{uuid.uuid4().hex[:8]}@cafecomvendas.pt"
-    live_server.flask("staff", "add", address, "--role", role)
-    page.goto("/staff/login")
-    page.locator("#sign-in-form input[name=email]").fill(address)
-    page.locator("[data-send-sign-in]").click()
-    expect(page.locator("[data-sign-in-sent]")).to_be_visible()
-    text = open_mail(page, live_server, address, "backoffice")
-    [link] = re.findall(r"https?://\S+/staff/login/\S+", text)
-    page.goto(link)
-    page.locator("[data-sign-in]").click()
-    expect(page.locator("[data-staff-email]")).to_contain_text(address)
-    return address
 
 
 def test_the_owner_finds_a_purchase_refunds_half_resends_and_exports(
@@ -40,7 +23,7 @@ def test_the_owner_finds_a_purchase_refunds_half_resends_and_exports(
     expect_order_status(page, "paid")
     reference = page.locator(".eyebrow").first.inner_text().split()[-1]
 
-    sign_in(page, live_server, "owner")
+    sign_in_staff(page, live_server, "owner")
     expect(page.locator("[data-seats]")).to_be_visible()
     expect(page.locator("[data-funnel] svg").first).to_be_visible()
     page.get_by_role("link", name="Encomendas").click()
@@ -82,7 +65,7 @@ def test_the_owner_finds_a_purchase_refunds_half_resends_and_exports(
 def test_marketing_sees_the_dashboard_and_leads_but_no_orders(
     page: Page, live_server: LiveServer, ux: Ux, browser_errors: BrowserErrors
 ) -> None:
-    sign_in(page, live_server, "marketing")
+    sign_in_staff(page, live_server, "marketing")
     expect(page.locator("[data-funnel]")).to_be_visible()
     expect(page.get_by_role("link", name="Encomendas")).to_have_count(0)
     page.get_by_role("link", name="Leads").click()
@@ -96,7 +79,7 @@ def test_marketing_sees_the_dashboard_and_leads_but_no_orders(
 def test_the_door_sees_only_the_attendee_list(
     page: Page, live_server: LiveServer, ux: Ux, browser_errors: BrowserErrors
 ) -> None:
-    sign_in(page, live_server, "door")
+    sign_in_staff(page, live_server, "door")
     expect(page.locator("[data-attendees]")).to_be_visible()
     expect(page.get_by_role("link", name="Painel")).to_have_count(0)
     page.locator("[data-sign-out]").click()
