@@ -22,6 +22,7 @@ from app.consent.routes import bp as consent_bp
 from app.db_locking import configure_sqlite
 from app.extensions import babel, compress, csrf, db, migrate
 from app.invoicing import notifications as invoice_notifications
+from app.invoicing.documents import invoice_page
 from app.invoicing.routes import bp as invoicing_bp
 from app.landing.routes import bp as landing_bp
 from app.leads import notifications as lead_notifications
@@ -165,3 +166,5 @@ def init_notifications(app: Flask) -> None:
         staff_notifications.COMPOSERS,
         invoice_notifications.COMPOSERS,
     )
+    # The confirmation email links the invoice, which invoicing (above orders) finds.
+    app.extensions[order_notifications.INVOICE_PAGE] = invoice_page

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -94,3 +95,11 @@ def record_document(snapshot: Snapshot, issued: Issued) -> InvoiceDocument:
             raise
         return found
     return document
+
+
+def invoice_page(order_id: uuid.UUID) -> str | None:
+    """The address of the order's invoice, once issued (for the confirmation email)."""
+    document = find_document(order_id, INVOICE, 0)
+    if document is None:
+        return None
+    return url_for("invoicing.document", token=document.public_token, _external=True)

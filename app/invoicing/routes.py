@@ -8,12 +8,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.invoicing.models import InvoiceDocument
 from app.orders.models import Order
+from app.web.i18n import localized_route
 from app.web.rendering import no_store, render_page
 
 bp = Blueprint("invoicing", __name__)
 
 
-@bp.get("/invoice/<token>")
+@localized_route(bp, "/invoice/<token>", methods=["GET"])
 def document(token: str) -> Response:
     """Unguessable like the order page; it names the buyer and their NIF: never cached."""
     found = db.session.scalar(select(InvoiceDocument).where(InvoiceDocument.public_token == token))

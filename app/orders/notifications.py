@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from email.message import EmailMessage
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from app.catalog.calendar import event_ics
@@ -83,6 +83,17 @@ def _buyer_email(message: OutboxMessage, order: Order, subject: str) -> EmailMes
     return new_email(message, order.name_on_order, order.email_on_order, subject)
 
 
+# Invoicing (a feature above orders) registers how to find an order's invoice page:
+# `create_app` puts a function of the order's id here.
+INVOICE_PAGE = "order_invoice_page"
+
+
+def _invoice_url(order: Order) -> str | None:
+    """The invoice's page, once issued (it is queued before this email, so it usually is)."""
+    find = current_app.extensions.get(INVOICE_PAGE)
+    return find(order.id) if find else None
+
+
 def compose_confirmation(message: OutboxMessage) -> EmailMessage:
     """The order confirmation, with the attendee page and the event as an .ics invite."""
     order = _order(message)
@@ -105,6 +116,7 @@ def compose_confirmation(message: OutboxMessage) -> EmailMessage:
             lang=order.locale,
             order_url=url_for("checkout.order", token=order.public_token, _external=True),
             attendee_url=attendee_url,
+            invoice_url=_invoice_url(order),
         )
         invite = event_ics(
             event, order.locale, uid=f"{event.slug}-{order.id}@cafecomvendas.pt", url=attendee_url

@@ -14,7 +14,15 @@ from app.outbox.models import OutboxMessage
 from app.outbox.services import retry_now
 from app.outbox.worker import run_once
 from app.privacy.erasure import erase_person
-from tests.integration.helpers import checkout_data, fresh, messages, only_order, pay_by_demo_card
+from tests.integration.helpers import (
+    checkout_data,
+    fresh,
+    messages,
+    only_order,
+    outbox_settings,
+    pay_by_demo_card,
+    read_eml,
+)
 
 
 def _link(page: str, attribute: str) -> str:
@@ -47,6 +55,16 @@ def test_a_paid_order_gets_one_demo_invoice_linked_from_its_pages(app, client, d
     db.session.commit()
     _deliver()
     assert len(db.session.scalars(select(InvoiceDocument)).all()) == 1
+
+
+def test_the_confirmation_email_links_the_invoice(app, client, db, tmp_path):
+    with outbox_settings(app, MAIL_DIR=str(tmp_path), SMTP_URL=""):
+        pay_by_demo_card(client, nif="123456789")
+        _deliver()
+    [mail] = read_eml(tmp_path)
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    [document] = db.session.scalars(select(InvoiceDocument)).all()
+    assert f"A sua fatura: http://shop.test/invoice/{document.public_token}" in text
 
 
 def test_each_refund_step_gets_its_own_credit_note(app, client, db):
