@@ -83,6 +83,7 @@ class CheckoutForm(FlaskForm):
         _l("Postcode"),
         validators=[
             Optional(),
+            Length(max=8, message=_l("A Portuguese postcode looks like 1000-001.")),
             Regexp(r"^\d{4}-\d{3}$", message=_l("A Portuguese postcode looks like 1000-001.")),
         ],
         render_kw={"autocomplete": "postal-code", "maxlength": 8, "inputmode": "numeric"},

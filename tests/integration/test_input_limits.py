@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, inspect, select
+from wtforms.fields.core import UnboundField
 
 from app.checkout.forms import CheckoutForm
 from app.config import FORM_MAX_BYTES
@@ -152,7 +153,9 @@ def test_the_shops_own_hosts_are_served(app, client):
 def _limits(form_class) -> dict[str, int]:
     """Each text field's server-side maximum, read from its Length validator."""
     limits = {}
-    for name, field in form_class._unbound_fields:
+    # The class's own declarations (its `_unbound_fields` exist only once one was built).
+    declared = [(name, getattr(form_class, name)) for name in dir(form_class)]
+    for name, field in [(n, f) for n, f in declared if isinstance(f, UnboundField)]:
         for validator in field.kwargs.get("validators", []):
             if getattr(validator, "max", -1) > 0 and field.field_class.__name__ != "HiddenField":
                 limits[name] = validator.max
@@ -166,7 +169,17 @@ def _limits(form_class) -> dict[str, int]:
         (
             "/checkout/bilhete-geral",
             CheckoutForm,
-            {"name": 120, "email": 254, "phone": 20, "nif": 14},
+            {
+                "name": 120,
+                "email": 254,
+                "phone": 20,
+                "nif": 14,
+                "company_name": 120,
+                "company_nif": 14,
+                "company_address": 200,
+                "company_postcode": 8,
+                "company_city": 80,
+            },
         ),
     ],
 )
