@@ -23,6 +23,7 @@ PAYMENT_METHODS = [
     SelectChoice("card", _l("Card (Visa, Mastercard, Apple Pay, Google Pay)")),
     SelectChoice("mb_way", _l("MB WAY")),
     SelectChoice("multibanco", _l("Multibanco (ATM or home banking reference)")),
+    SelectChoice("klarna", _l("Pay in 3 with Klarna (no interest)")),
 ]
 
 

@@ -30,7 +30,7 @@ from app.invoicing.documents import documents_of
 from app.orders.expiry import expire_if_overdue
 from app.orders.holds import seats_left
 from app.orders.lookup import order_by_attendee_token, order_by_token
-from app.orders.methods import PaymentMethod
+from app.orders.methods import PaymentMethod, fits
 from app.orders.models import Order
 from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
 from app.orders.states import MoveRefused, OrderStatus
@@ -68,15 +68,20 @@ def _payment(method: str) -> PaymentChoice:
     return PaymentChoice(method=method, provider=get_provider().name, hold_seconds=hold)
 
 
-def _methods() -> list[SelectChoice]:
-    """The payment methods the active provider takes, in the form's order."""
+def _methods(amount_cents: int) -> list[SelectChoice]:
+    """The payment methods the active provider takes for this amount, in the form's order
+    (Klarna only within its limits)."""
     offered = set(get_provider().methods)
-    return [choice for choice in PAYMENT_METHODS if choice.value in offered]
+    return [
+        choice
+        for choice in PAYMENT_METHODS
+        if choice.value in offered and fits(choice.value, amount_cents)
+    ]
 
 
-def _checkout_form() -> CheckoutForm:
+def _checkout_form(offer: Offer | None) -> CheckoutForm:
     form = CheckoutForm()
-    form.payment_method.choices = _methods()
+    form.payment_method.choices = _methods(offer.price_cents if offer else 0)
     return form
 
 
@@ -103,7 +108,7 @@ def checkout(slug: str) -> Response:
     if offer is None:
         abort(404)
     push_offer_view(offer)
-    return _checkout_page(offer, _checkout_form())
+    return _checkout_page(offer, _checkout_form(offer))
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["POST"], endpoint="submit")
@@ -113,7 +118,7 @@ def submit(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    form = _checkout_form()
+    form = _checkout_form(offer)
     if not form.validate_on_submit():
         return _checkout_page(offer, form, status=422)
     consent = current_consent()
@@ -158,7 +163,7 @@ def validate_field(slug: str) -> Response:
     name = request.args.get("field", "")
     if name not in CHECKOUT_FIELDS:
         abort(404)
-    return render_field(_checkout_form(), name)
+    return render_field(_checkout_form(offer_by_slug(slug)), name)
 
 
 @localized_route(bp, "/order/<token>", methods=["GET"])
@@ -175,7 +180,7 @@ def order(token: str) -> Response:
         order=found,
         view=view,
         event=found.offer.event,
-        methods=_methods(),
+        methods=_methods(found.amount_cents),
         documents=documents_of(found.id),
         retry_error=request.args.get("retry_error"),
         returned=returned,
@@ -194,7 +199,7 @@ def retry(token: str) -> Response:
         # The buyer was erased: nobody to charge; the page says so.
         return redirect_after_post(_order_url(found))
     method = request.form.get("payment_method", "")
-    if method not in {choice.value for choice in _methods()}:
+    if method not in {choice.value for choice in _methods(found.amount_cents)}:
         method = found.payment_method
     if method == PaymentMethod.MB_WAY:
         try:

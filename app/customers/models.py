@@ -43,6 +43,8 @@ class Customer(db.Model):
     # The anonymous id of the cookie-consent choices made in this person's browser when
     # they left their details: their export shows those choices, their erasure deletes them.
     consent_id: Mapped[str | None] = mapped_column(String(32))
+    # The Stripe customer made for this person (card or Klarna with a NIF), to reuse it.
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -21,6 +21,7 @@ METHOD_LABELS = {
     PaymentMethod.CARD: _l("Card"),
     PaymentMethod.MB_WAY: _l("MB WAY"),
     PaymentMethod.MULTIBANCO: _l("Multibanco"),
+    PaymentMethod.KLARNA: _l("Klarna, in 3 payments"),
 }
 
 # The retry buttons on a failed or expired order.
@@ -28,6 +29,7 @@ PAY_WITH_LABELS = {
     PaymentMethod.CARD: _l("Pay by card"),
     PaymentMethod.MB_WAY: _l("Pay with MB WAY"),
     PaymentMethod.MULTIBANCO: _l("Pay by Multibanco"),
+    PaymentMethod.KLARNA: _l("Pay in 3 with Klarna"),
 }
 
 

@@ -72,6 +72,8 @@ class Order(db.Model):
     # cancel it there (MB WAY request, Checkout Session) before anything else.
     release_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # How many parts the buyer pays in (3 with Klarna); the shop is paid in full at once.
+    installments: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The invoice needs the tax number given with this purchase, whatever the
     # customer's profile says later.
     billing_nif: Mapped[str | None] = mapped_column(EncryptedText("orders.billing_nif"))

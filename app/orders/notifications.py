@@ -184,7 +184,11 @@ def compose_ga4(message: OutboxMessage) -> Hit:
     }
     if message.kind == "purchase":
         event = order_event(
-            "purchase", value_cents=order.amount_cents, tax_cents=order.vat_cents, **common
+            "purchase",
+            value_cents=order.amount_cents,
+            tax_cents=order.vat_cents,
+            payment_type=order.payment_method,
+            **common,
         )
     else:
         refunded = message.payload.get("refunded_cents")

@@ -20,6 +20,7 @@ from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.money import vat_included
 from app.orders.holds import seats_taken
+from app.orders.methods import instalments
 from app.orders.models import Order, OrderStatusChange
 from app.orders.moves import lock_for_move, move
 from app.orders.states import OrderStatus
@@ -147,6 +148,7 @@ def _new_order(
         currency=offer.currency,
         payment_method=payment.method,
         provider=payment.provider,
+        installments=instalments(payment.method),
         billing_nif=buyer.nif,
         buyer_name=buyer.name,
         buyer_phone=buyer.phone or None,
@@ -242,6 +244,7 @@ def retry_order(order_id: uuid.UUID, payment: PaymentChoice) -> Order:
         "payment_retried",
         payment_method=payment.method,
         provider=payment.provider,
+        installments=instalments(payment.method),
         attempt=order.attempt + 1,
         failure_reason=None,
         provider_reference=None,

@@ -55,6 +55,7 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
         "payment_method": order.payment_method,
         "payment_method_label": method_label(order.payment_method),
         "payment_provider": order.provider,
+        "installments": order.installments,
         "provider_reference": order.provider_reference,
         "payment_intent_id": order.payment_intent_id,
         "multibanco_entity": order.multibanco_entity,
@@ -106,6 +107,7 @@ def _profile(customer: Customer) -> dict[str, Any]:
         "phone": customer.phone,
         "nif": customer.nif,
         "language": customer.locale,
+        "stripe_customer_id": customer.stripe_customer_id,
         "created_at": _iso(customer.created_at),
         "updated_at": _iso(customer.updated_at),
     }

@@ -39,6 +39,7 @@ def test_ga4_purchase_carries_the_order_and_nothing_about_the_person(db, configu
                     "value": 147.0,
                     "tax": 27.49,
                     "currency": "EUR",
+                    "payment_type": "card",
                     "items": [
                         {
                             "item_id": "bilhete-geral",

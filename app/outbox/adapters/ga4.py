@@ -44,6 +44,7 @@ def order_event(
     item: tuple[str, str],
     price_cents: int,
     tax_cents: int | None = None,
+    payment_type: str | None = None,
 ) -> dict[str, Any]:
     """One GA4 ecommerce event (purchase or refund) for a one-ticket order."""
     item_id, item_name = item
@@ -60,6 +61,8 @@ def order_event(
             }
         ],
     }
+    if payment_type:
+        params["payment_type"] = payment_type
     if tax_cents is not None:
         params["tax"] = _euros(tax_cents)
     return {"name": name, "params": params}

@@ -32,6 +32,8 @@ VOUCHER_LIFETIME = timedelta(days=3)
 # The demo's own page for each method, where the buyer's side is played.
 SIMULATORS = {
     PaymentMethod.CARD: "demo.card",
+    # Klarna's own pages are played by the card page, which says it is Klarna.
+    PaymentMethod.KLARNA: "demo.card",
     PaymentMethod.MB_WAY: "demo.phone",
     PaymentMethod.MULTIBANCO: "demo.atm",
 }
@@ -39,7 +41,12 @@ SIMULATORS = {
 
 class DemoProvider:
     name = "demo"
-    methods = (PaymentMethod.CARD, PaymentMethod.MB_WAY, PaymentMethod.MULTIBANCO)
+    methods = (
+        PaymentMethod.CARD,
+        PaymentMethod.MB_WAY,
+        PaymentMethod.MULTIBANCO,
+        PaymentMethod.KLARNA,
+    )
     takes_real_money = False
     sends_webhooks = False
     reads_status = False
@@ -63,7 +70,7 @@ class DemoProvider:
     def start_payment(self, order: Order, *, return_url: str) -> PaymentStart:
         """Card goes to the demo card page; MB WAY and Multibanco wait on the order page."""
         reference = f"demo_{order.id.hex[:12]}_{order.attempt}"
-        if order.payment_method == PaymentMethod.CARD:
+        if order.payment_method in (PaymentMethod.CARD, PaymentMethod.KLARNA):
             return PaymentStart(
                 redirect_url=url_for("demo.card", token=order.public_token),
                 provider_reference=reference,

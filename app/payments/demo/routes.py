@@ -75,9 +75,9 @@ def keep_out_of_caches(response: Response) -> Response:
     return no_store(response)
 
 
-def _order(token: str, method: PaymentMethod) -> Order:
+def _order(token: str, *methods: PaymentMethod) -> Order:
     order = order_by_token(token)
-    if order is None or order.payment_method != method:
+    if order is None or order.payment_method not in methods:
         abort(404)
     return order
 
@@ -100,7 +100,7 @@ def _play(order: Order, decide: Callable[[Order], PaymentUpdate]) -> Response:
 
 @localized_route(bp, "/demo/card/<token>", methods=["GET"])
 def card(token: str) -> Response:
-    order = _order(token, PaymentMethod.CARD)
+    order = _order(token, PaymentMethod.CARD, PaymentMethod.KLARNA)
     if not _waiting(order):
         return redirect_after_post(url_for("checkout.order", token=order.public_token))
     return _page("demo/card.html", order)
@@ -109,7 +109,8 @@ def card(token: str) -> Response:
 @localized_route(bp, "/demo/card/<token>", methods=["POST"], endpoint="pay_card")
 def pay_card(token: str) -> Response:
     cardholder = request.form.get("cardholder_name", "")[:120]
-    return _play(_order(token, PaymentMethod.CARD), lambda order: card_result(order, cardholder))
+    order = _order(token, PaymentMethod.CARD, PaymentMethod.KLARNA)
+    return _play(order, lambda order: card_result(order, cardholder))
 
 
 @localized_route(bp, "/demo/mbway/<token>", methods=["GET"])

@@ -55,7 +55,12 @@ def stripe_locale(locale: str) -> str:
 
 class StripeProvider:
     name = "stripe"
-    methods = (PaymentMethod.CARD, PaymentMethod.MB_WAY, PaymentMethod.MULTIBANCO)
+    methods = (
+        PaymentMethod.CARD,
+        PaymentMethod.MB_WAY,
+        PaymentMethod.MULTIBANCO,
+        PaymentMethod.KLARNA,
+    )
     takes_real_money = True
     sends_webhooks = True
     reads_status = True
@@ -113,7 +118,8 @@ class StripeProvider:
     def start_payment(self, order: Order, *, return_url: str) -> PaymentStart:
         """Create the Checkout Session or the confirmed PaymentIntent for this attempt."""
         try:
-            if order.payment_method == PaymentMethod.CARD:
+            if order.payment_method in (PaymentMethod.CARD, PaymentMethod.KLARNA):
+                # Klarna's pay-in-3 is chosen on Stripe's hosted Checkout, like a card.
                 return self._start_checkout(order, return_url)
             if order.payment_method == PaymentMethod.MB_WAY:
                 return self._start_mbway(order)
@@ -132,7 +138,7 @@ class StripeProvider:
         expires_at = max(order.expires_at or utcnow(), utcnow() + CHECKOUT_MIN_LIFETIME)
         params: dict[str, Any] = {
             "mode": "payment",
-            "payment_method_types": ["card"],
+            "payment_method_types": [str(order.payment_method)],
             "line_items": [
                 {
                     "quantity": 1,
@@ -169,6 +175,8 @@ class StripeProvider:
                 {"idempotency_key": _key(order, "customer")},
             )
             params["customer"] = stripe_customer.id
+            # Kept on the person too, for their export and their next purchase's support.
+            customer.stripe_customer_id = stripe_customer.id
         else:
             params["customer_email"] = customer.email
         session = self.client.v1.checkout.sessions.create(
