@@ -14,6 +14,7 @@ from tests.integration.helpers import (
     checkout_data,
     fresh,
     only_order,
+    send_webhook,
 )
 
 
@@ -63,3 +64,13 @@ def test_stripe_gets_klarna_on_its_hosted_checkout_and_the_customer_is_kept(stri
     assert customer.stripe_customer_id == session.params["customer"]
     assert customer.stripe_customer_id.startswith("cus_")
     assert order.installments == 3
+
+
+def test_klarnas_payment_confirmed_by_stripe_pays_the_order(stripe_client, stripe):
+    check_out_like_a_browser(stripe_client, "klarna")
+    order = only_order()
+    session = stripe.complete_session(order.provider_reference)
+    event = stripe.event("checkout.session.completed", session)
+    assert send_webhook(stripe_client, event).status_code == 200
+    order = fresh(order)
+    assert (order.status, order.payment_method, order.installments) == ("paid", "klarna", 3)
