@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, or_, select
 
 from app.catalog.models import Offer
 from app.extensions import db
@@ -11,18 +13,22 @@ from app.orders.states import OrderStatus
 from app.timeutil import utcnow
 
 
+def holding(now: datetime) -> ColumnElement[bool]:
+    """The condition of an order still holding its seat: waiting for its payment, inside
+    its payment window. One definition for seats left, the open-orders cap and the
+    back office's counts."""
+    return (Order.status == OrderStatus.AWAITING_PAYMENT) & or_(
+        Order.expires_at.is_(None), Order.expires_at > now
+    )
+
+
 def seats_taken(offer_id: int) -> int:
     """Seats sold, or held by an order still inside its payment window."""
-    now = utcnow()
     return (
         db.session.scalar(
             select(func.count(Order.id)).where(
                 Order.offer_id == offer_id,
-                or_(
-                    Order.status == OrderStatus.PAID,
-                    (Order.status == OrderStatus.AWAITING_PAYMENT)
-                    & or_(Order.expires_at.is_(None), Order.expires_at > now),
-                ),
+                or_(Order.status == OrderStatus.PAID, holding(utcnow())),
             )
         )
         or 0

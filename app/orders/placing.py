@@ -19,7 +19,7 @@ from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.money import vat_included
-from app.orders.holds import seats_taken
+from app.orders.holds import holding, seats_taken
 from app.orders.methods import instalments
 from app.orders.models import Order, OrderStatusChange
 from app.orders.moves import lock_for_move, move
@@ -94,19 +94,17 @@ def _lock_offer_with_a_seat(offer_id: int) -> Offer:
 
 def _open_orders(customer_id: int | None, client_key: str | None) -> tuple[int, int]:
     """Orders still holding a seat, for this person and for this network address."""
-    holding = (Order.status == OrderStatus.AWAITING_PAYMENT) & (
-        Order.expires_at.is_(None) | (Order.expires_at > utcnow())
-    )
+    waiting = holding(utcnow())
     by_person = (
         db.session.scalar(
-            select(func.count(Order.id)).where(holding, Order.customer_id == customer_id)
+            select(func.count(Order.id)).where(waiting, Order.customer_id == customer_id)
         )
         if customer_id is not None
         else 0
     )
     by_address = (
         db.session.scalar(
-            select(func.count(Order.id)).where(holding, Order.client_key == client_key)
+            select(func.count(Order.id)).where(waiting, Order.client_key == client_key)
         )
         if client_key
         else 0

@@ -18,6 +18,7 @@ from app.catalog.services import current_event
 from app.extensions import db
 from app.leads.models import Lead
 from app.money import vat_included
+from app.orders.holds import holding
 from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage, OutboxStatus
@@ -83,12 +84,6 @@ class OutboxHealth:
     oldest_waiting: timedelta | None
 
 
-def _holding(now: datetime):  # type: ignore[no-untyped-def]
-    return (Order.status == OrderStatus.AWAITING_PAYMENT) & (
-        Order.expires_at.is_(None) | (Order.expires_at > now)
-    )
-
-
 def seats() -> list[OfferSeats]:
     event = current_event()
     if event is None:
@@ -98,7 +93,7 @@ def seats() -> list[OfferSeats]:
         select(
             Order.offer_id,
             func.sum(case((Order.status == OrderStatus.PAID, 1), else_=0)),
-            func.sum(case((_holding(now), 1), else_=0)),
+            func.sum(case((holding(now), 1), else_=0)),
         ).group_by(Order.offer_id)
     ).all()
     counts = {offer_id: (int(sold or 0), int(held or 0)) for offer_id, sold, held in rows}

@@ -30,11 +30,6 @@ class OrderPage:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def short_reference(order: Order) -> str:
-    """The reference the buyer sees on their order page and emails."""
-    return order.id.hex[:8].upper()
-
-
 def _by_text(query, text: str):  # type: ignore[no-untyped-def]
     """Narrow `query` to what `text` names: a reference, an email, or part of a name."""
     if "@" in text:
