@@ -84,10 +84,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         refuse_example_values(Path(app.config["EVENT_DATA_FILE"]))
     init_privacy(app)
     # The provider first: it may refuse the settings, and the CSP needs its hosts.
-    provider = init_payments(app)
+    providers = init_payments(app)
     # Security next: its request hooks (HTTPS redirect, CSP nonce) then run before any
     # other, so even a page refused by the rate limiter carries the nonce it needs.
-    init_security(app, form_hosts=provider.checkout_hosts)
+    init_security(app, form_hosts=providers.checkout_hosts)
     init_request_ids(app)
     init_bad_bytes(app)
     init_request_metrics(app)

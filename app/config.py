@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from dotenv import load_dotenv
 
 from app.paths import INSTANCE_DIR, PROJECT_ROOT
+from app.payment_settings import payment_settings
 from app.personal_data.encryption import Keyring, KeyringError, new_key
 
 
@@ -73,7 +74,6 @@ class Settings:
     env: str
     secret_key: str
     database_url: str
-    payment_provider: str
     base_url: str
     event_data_file: Path
     mbway_timeout_seconds: int
@@ -84,11 +84,7 @@ class Settings:
     trusted_proxy_hops: int
     # Host names from TRUSTED_HOSTS; empty means "derive them from BASE_URL".
     trusted_hosts: tuple[str, ...] = ()
-    stripe_secret_key: str = ""
-    stripe_webhook_secret: str = ""
-    stripe_api_base: str = ""
     seat_hold_seconds: int = 15 * 60
-    payment_reconcile_seconds: float = 5
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_flask_config(self) -> dict[str, Any]:
@@ -98,17 +94,6 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-            "PAYMENT_PROVIDER": self.payment_provider,
-            "STRIPE_SECRET_KEY": self.stripe_secret_key,
-            "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
-            # Only for tests and local doubles of the Stripe API.
-            "STRIPE_API_BASE": self.stripe_api_base or None,
-            "STRIPE_MAX_NETWORK_RETRIES": 2,
-            "STRIPE_TIMEOUT_SECONDS": 15,
-            # How often reconciliation may read one waiting payment at the provider
-            # when its webhook is late, and how often the worker reconciles.
-            "PAYMENT_STATUS_CHECK_SECONDS": 5,
-            "PAYMENT_RECONCILE_SECONDS": self.payment_reconcile_seconds,
             "BASE_URL": self.base_url.rstrip("/"),
             "EVENT_DATA_FILE": str(self.event_data_file),
             "MBWAY_TIMEOUT_SECONDS": self.mbway_timeout_seconds,
@@ -254,9 +239,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         env=env,
         secret_key=secret_key,
         database_url=_database_url(environ),
-        # Empty lets the registry choose (payments/registry.py), which also refuses a
-        # provider whose settings are unsafe.
-        payment_provider=environ.get("PAYMENT_PROVIDER", "").strip().lower(),
         # Links in emails and Stripe's return URLs use it; by default, where `make run` serves.
         base_url=environ.get("BASE_URL") or f"http://127.0.0.1:{environ.get('PORT') or 8000}",
         event_data_file=Path(
@@ -271,12 +253,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_hosts=tuple(
             host.strip() for host in environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
         ),
-        stripe_secret_key=environ.get("STRIPE_SECRET_KEY", "").strip(),
-        stripe_webhook_secret=environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
-        stripe_api_base=environ.get("STRIPE_API_BASE", "").strip(),
         seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
-        payment_reconcile_seconds=float(environ.get("PAYMENT_RECONCILE_SECONDS", "5")),
         extra={
+            **payment_settings(environ),
             **_outbox_settings(environ),
             **_encryption_settings(environ, env),
             **_privacy_settings(environ),

@@ -22,6 +22,7 @@ from pytest_httpserver import HTTPServer
 os.environ.setdefault("APP_ENV", "test")
 
 from app.assets import MANIFEST, build_assets
+from tests.ifthenpay_double import IfthenpayDouble, ifthenpay_settings
 from tests.stripe_double import WEBHOOK_SECRET, StripeDouble
 from tests.support import (
     app_settings,
@@ -145,6 +146,56 @@ def stripe_client(stripe_app, stripe_db):
     """A browser on the Stripe-backed shop, carrying real CSRF tokens."""
     stripe_app.config["WTF_CSRF_ENABLED"] = True
     return stripe_app.test_client()
+
+
+# -- ifthenpay beside Stripe, each played by a local HTTP server ----------------------
+
+# Card by Stripe, MB WAY and Multibanco by ifthenpay: the configuration most Portuguese
+# shops would run.
+SPLIT_METHODS = "card=stripe,mb_way=ifthenpay,multibanco=ifthenpay"
+
+
+@pytest.fixture(scope="session")
+def ifthenpay_server() -> Iterator[HTTPServer]:
+    """ifthenpay's own address (Stripe's double answers every path on its server)."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def ifthenpay_app(
+    app, make_app: MakeApp, stripe_app_settings: dict[str, str], ifthenpay_server: HTTPServer
+) -> Iterator[Flask]:
+    """A shop on the test database taking card through Stripe and MB WAY and Multibanco
+    through ifthenpay (both doubles)."""
+    settings = {
+        **stripe_app_settings,
+        **ifthenpay_settings(ifthenpay_server.url_for("/ifthenpay")),
+        "PAYMENT_METHODS": SPLIT_METHODS,
+        # A gateway that hangs is given up on after a second, not fifteen.
+        "IFTHENPAY_TIMEOUT_SECONDS": 1,
+    }
+    with make_app(**settings) as application:
+        yield application
+
+
+@pytest.fixture
+def ifthenpay(ifthenpay_server: HTTPServer) -> Iterator[IfthenpayDouble]:
+    """The ifthenpay double, fresh for each test."""
+    double = IfthenpayDouble(ifthenpay_server)
+    yield double
+    ifthenpay_server.clear()
+
+
+@pytest.fixture
+def ifthenpay_client(ifthenpay_app: Flask, event_file: Path, ifthenpay, stripe):
+    """A browser on the split shop (clean database, real CSRF tokens)."""
+    with fresh_database(ifthenpay_app, event_file):
+        ifthenpay_app.config["WTF_CSRF_ENABLED"] = True
+        yield ifthenpay_app.test_client()
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,9 @@ def failure_message(order: Order) -> str:
     return str(FAILURE_MESSAGES.get(reason, _l("No money was taken.")))
 
 
-def present_order(order: Order, provider: PaymentProvider, returned: str | None) -> OrderView:
+def present_order(
+    order: Order, provider: PaymentProvider | None, returned: str | None
+) -> OrderView:
     """How the order page shows `order`; `returned` is "done" or "cancelled" after Checkout."""
     status = OrderStatus.EXPIRED if is_overdue(order) else OrderStatus(order.status)
     waiting = status == OrderStatus.AWAITING_PAYMENT
@@ -99,9 +101,7 @@ def present_order(order: Order, provider: PaymentProvider, returned: str | None)
         ),
         refresh_seconds=NO_SCRIPT_REFRESH_SECONDS if near else None,
         failure_message=failure_message(order) if status == OrderStatus.FAILED else None,
-        simulator_url=(
-            provider.simulator_url(order) if waiting and order.provider == provider.name else None
-        ),
+        simulator_url=provider.simulator_url(order) if waiting and provider else None,
         show_receipt=status == OrderStatus.PAID and has_receipt(order),
         can_change_method=waiting,
         can_retry=status in (OrderStatus.FAILED, OrderStatus.EXPIRED)

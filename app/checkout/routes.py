@@ -35,7 +35,7 @@ from app.orders.models import Order
 from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
 from app.orders.states import MoveRefused, OrderStatus
 from app.payments.closing import abandon_payment, release_payment
-from app.payments.registry import get_provider
+from app.payments.registry import provider_for, provider_of, providers_in_use
 from app.payments.starting import start_payment
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
@@ -59,19 +59,22 @@ CHECKOUT_FIELDS = {
 
 
 def _payment(method: str) -> PaymentChoice:
-    """The method with the active provider, and how long its seat is held."""
+    """The method with the provider that serves it, and how long its seat is held."""
     hold = (
         current_app.config["MBWAY_TIMEOUT_SECONDS"]
         if method == PaymentMethod.MB_WAY
         else current_app.config["SEAT_HOLD_SECONDS"]
     )
-    return PaymentChoice(method=method, provider=get_provider().name, hold_seconds=hold)
+    provider = provider_for(method)
+    # The form only offers methods some provider serves; its validation refuses others.
+    assert provider is not None, f"no provider serves {method}"
+    return PaymentChoice(method=method, provider=provider.name, hold_seconds=hold)
 
 
 def _methods(amount_cents: int) -> list[SelectChoice]:
-    """The payment methods the active provider takes for this amount, in the form's order
+    """The payment methods some provider serves for this amount, in the form's order
     (Klarna only within its limits)."""
-    offered = set(get_provider().methods)
+    offered = set(providers_in_use().methods)
     return [
         choice
         for choice in PAYMENT_METHODS
@@ -172,7 +175,7 @@ def order(token: str) -> Response:
     if found is None:
         abort(404)
     returned = request.args.get("checkout")
-    view = present_order(found, get_provider(), returned)
+    view = present_order(found, provider_of(found), returned)
     push_order_progress(found)
     response = render_page(
         "checkout/order.html",
@@ -199,8 +202,10 @@ def retry(token: str) -> Response:
         # The buyer was erased: nobody to charge; the page says so.
         return redirect_after_post(_order_url(found))
     method = request.form.get("payment_method", "")
-    if method not in {choice.value for choice in _methods(found.amount_cents)}:
-        method = found.payment_method
+    offered = [choice.value for choice in _methods(found.amount_cents)]
+    if method not in offered:
+        # The last method again, unless the shop stopped offering it since.
+        method = found.payment_method if found.payment_method in offered else offered[0]
     if method == PaymentMethod.MB_WAY:
         try:
             normalize_phone(found.phone_on_order, require_pt_mobile=True)

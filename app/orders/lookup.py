@@ -42,3 +42,17 @@ def find_order(reference: str) -> Order | None:
         if len(matches) == 1:
             return matches[0]
     return order_by_token(reference)
+
+
+def order_id_starting(prefix: str) -> uuid.UUID | None:
+    """The id of the one order whose id starts with these hex digits (None if none or several).
+
+    A range on the id, so it uses the primary key on SQLite (ids as 32 hex characters)
+    and PostgreSQL (uuid, compared byte by byte) alike.
+    """
+    low = uuid.UUID(prefix.ljust(32, "0"))
+    high = uuid.UUID(prefix.ljust(32, "f"))
+    found = db.session.scalars(
+        select(Order.id).where(Order.id >= low, Order.id <= high).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None

@@ -17,7 +17,7 @@ from app.orders.models import Order
 from app.orders.moves import lock_order, move
 from app.orders.states import OrderStatus
 from app.payments.provider import Outcome, PaymentProviderError, PaymentUpdate
-from app.payments.registry import get_provider
+from app.payments.registry import provider_of
 from app.payments.settlement import apply_payment_update, settle_locked_order
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,10 @@ log = logging.getLogger(__name__)
 
 def _cancel_at_provider(order: Order) -> PaymentUpdate | None:
     """What closing the order's payment at the provider left it as; raises if unreachable."""
-    provider = get_provider()
-    # An order made under another provider (the shop switched from the demo to Stripe)
-    # has nothing this one could close.
-    return provider.cancel_payment(order) if order.provider == provider.name else None
+    provider = provider_of(order)
+    # An order made under a provider the shop no longer uses (it switched from the demo
+    # to Stripe) has nothing any of today's providers could close.
+    return provider.cancel_payment(order) if provider is not None else None
 
 
 def release_payment(order: Order) -> Order:

@@ -1,14 +1,17 @@
-"""`flask payments refund|reconcile`: money back, and orders kept in step with payments."""
+"""`flask payments refund|reconcile|callback-url`: money back, orders kept in step with
+payments, and the address a gateway calls."""
 
 from __future__ import annotations
 
 import click
+from flask import current_app
 
 from app.money import parse_euros
 from app.orders.lookup import find_order
 from app.payments.provider import PaymentProviderError
 from app.payments.reconcile import reconcile
 from app.payments.refunds import refund_order
+from app.payments.registry import providers_in_use
 
 
 @click.group(help="Payments at the provider.")
@@ -42,3 +45,17 @@ def payments_reconcile() -> None:
         f"{result.expired} orders expired; {result.closed} payments closed at the provider; "
         f"{result.checked} read at the provider, {result.settled} settled"
     )
+
+
+@payments.command(
+    "callback-url",
+    help="Print the address each provider in use must call (to register in its dashboard).",
+)
+def payments_callback_url() -> None:
+    base = current_app.config["BASE_URL"]
+    for provider in providers_in_use().providers:
+        url = provider.notification_url(base)
+        if url:
+            click.echo(f"{provider.name}: {url}")
+        for problem in provider.notification_problems(current_app.config):
+            click.echo(f"{provider.name}: {problem}", err=True)

@@ -117,13 +117,17 @@ class PaymentProvider(Protocol):
     blueprint: Blueprint
 
     @classmethod
-    def configured(cls, config: Mapping[str, Any]) -> bool:
-        """Whether the settings hold its credentials (so it is chosen by default)."""
+    def methods_configured(cls, config: Mapping[str, Any]) -> tuple[PaymentMethod, ...]:
+        """The methods its credentials in the settings let it take (so it is chosen for
+        them by default); none without credentials."""
         ...
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> PaymentProvider:
-        """Build it from the app's settings; raise ConfigurationError on unsafe ones."""
+    def from_config(
+        cls, config: Mapping[str, Any], methods: tuple[PaymentMethod, ...]
+    ) -> PaymentProvider:
+        """Build it from the app's settings to serve `methods`; raise ConfigurationError
+        on unsafe or missing settings, naming the one to set."""
         ...
 
     def start_payment(self, order: Order, *, return_url: str) -> PaymentStart:
@@ -148,4 +152,17 @@ class PaymentProvider(Protocol):
 
     def simulator_url(self, order: Order) -> str | None:
         """A page of ours that plays the buyer's side of this payment (demo only), or None."""
+        ...
+
+    def can_refund(self, order: Order) -> bool:
+        """Whether it can send this order's money back; if not, the team refunds it by bank
+        transfer and records it (payments/refunds.py)."""
+        ...
+
+    def notification_url(self, base_url: str) -> str | None:
+        """The address to register at the provider for its webhooks or callbacks, if any."""
+        ...
+
+    def notification_problems(self, config: Mapping[str, Any]) -> list[str]:
+        """What in the settings would make its notifications be refused (for the command)."""
         ...

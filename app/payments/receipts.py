@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.orders.models import Order
-from app.payments.registry import get_provider, provider_class
+from app.payments.registry import provider_class, provider_of
 
 
 def has_receipt(order: Order) -> bool:
@@ -19,7 +19,7 @@ def receipt_url(order: Order) -> str | None:
     """
     if order.receipt_url:
         return order.receipt_url
-    provider = get_provider()
-    if order.provider != provider.name or not provider.has_receipts:
+    provider = provider_of(order)
+    if provider is None or not provider.has_receipts:
         return None
     return provider.receipt_url(order)

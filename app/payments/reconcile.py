@@ -30,7 +30,7 @@ from app.orders.moves import lock_order
 from app.orders.states import OrderStatus
 from app.payments.closing import release_pending_payments
 from app.payments.provider import Outcome, PaymentProvider, PaymentProviderError
-from app.payments.registry import get_provider
+from app.payments.registry import providers_in_use
 from app.payments.settlement import apply_payment_update
 from app.timeutil import as_utc, utcnow
 
@@ -100,18 +100,30 @@ def _read_late_payment(provider: PaymentProvider, order: Order, every: timedelta
     return True
 
 
-def check_late_payments() -> tuple[int, int]:
-    """Read waiting payments at the provider; returns (orders read, orders now settled)."""
-    provider = get_provider()
+def _check_at(provider: PaymentProvider, every: timedelta) -> tuple[list[uuid.UUID], int]:
+    """Read the payments waiting at one provider; returns (their orders, how many read)."""
     if not provider.reads_status:
-        return 0, 0
-    every = timedelta(seconds=current_app.config["PAYMENT_STATUS_CHECK_SECONDS"])
+        return [], 0
     waiting = _waiting_at(provider.name)
     checked = for_each_order(
         waiting,
         lambda order: _read_late_payment(provider, order, every),
         "reading late payments",
     )
+    return waiting, checked
+
+
+def check_late_payments() -> tuple[int, int]:
+    """Read waiting payments at their providers; returns (orders read, orders now settled)."""
+    every = timedelta(seconds=current_app.config["PAYMENT_STATUS_CHECK_SECONDS"])
+    waiting: list[uuid.UUID] = []
+    checked = 0
+    for provider in providers_in_use().providers:
+        at_provider, read = _check_at(provider, every)
+        waiting += at_provider
+        checked += read
+    if not waiting:
+        return checked, 0
     settled = db.session.scalar(
         select(func.count(Order.id)).where(
             Order.id.in_(waiting), Order.status != OrderStatus.AWAITING_PAYMENT

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.orders.models import Order
 from app.orders.moves import lock_order
 from app.payments.provider import Outcome, PaymentProviderError, PaymentUpdate
-from app.payments.registry import get_provider
+from app.payments.registry import provider_of
 from app.payments.settlement import apply_payment_update
 from app.timeutil import as_utc, utcnow
 
@@ -25,9 +25,12 @@ def start_payment(order: Order, *, return_url: str) -> str | None:
     or cannot be reached, the order fails with the reason (its seat is released,
     nothing was charged) and the order page offers a retry. Commits.
     """
-    provider = get_provider()
+    provider = provider_of(order)
     absolute_return = current_app.config["BASE_URL"] + return_url
     try:
+        if provider is None:
+            # Placed for a provider the shop stopped using between the form and now.
+            raise PaymentProviderError("provider_unavailable", f"{order.provider} is not in use")
         start = provider.start_payment(order, return_url=absolute_return)
     except PaymentProviderError as exc:
         log.warning("order %s: payment could not start (%s)", order.id, exc)

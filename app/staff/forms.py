@@ -31,6 +31,23 @@ class RefundForm(FlaskForm):
     )
 
 
+class TransferRefundForm(RefundForm):
+    """A refund the team already sent by bank transfer (Multibanco has no way back)."""
+
+    transfer = StringField(
+        _l("Transfer reference or date"),
+        validators=[
+            DataRequired(message=_l("Say which transfer sent the money back.")),
+            Length(max=80),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 80},
+    )
+    confirm = BooleanField(
+        _l("I sent this amount back to the buyer by bank transfer."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
 class AttendeeForm(FlaskForm):
     name = name_field(_l("Attendee name"))
     email = email_field()

@@ -15,7 +15,7 @@ from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage
 from app.payments.closing import abandon_payment
 from app.payments.provider import PaymentProviderError
-from app.payments.refunds import refund_order
+from app.payments.refunds import record_transfer_refund, refund_order, refunds_by_transfer
 
 
 class ActionRefused(Exception):
@@ -57,6 +57,32 @@ def refund(actor: Actor, order: Order, amount_cents: int | None) -> None:
         customer_id=order.customer_id,
         before=before,
         after={"asked_cents": asked, "provider_reference": reference},
+    )
+    db.session.commit()
+
+
+def refund_by_transfer(actor: Actor, order: Order, amount_cents: int | None, transfer: str) -> None:
+    """Record money the team sent back by bank transfer (all that is left, or `amount_cents`)."""
+    if order.status != OrderStatus.PAID:
+        raise ActionRefused("not_paid")
+    if (
+        amount_cents is not None
+        and not 0 < amount_cents <= order.amount_cents - order.refunded_cents
+    ):
+        raise ActionRefused("too_much")
+    before = {"refunded_cents": order.refunded_cents, "status": order.status}
+    try:
+        recorded = record_transfer_refund(order, amount_cents)
+    except PaymentProviderError as exc:
+        db.session.rollback()
+        raise ActionRefused("not_paid") from exc
+    record(
+        actor,
+        "order.refund_transfer",
+        order_id=order.id,
+        customer_id=order.customer_id,
+        before=before,
+        after={"refunded_cents": before["refunded_cents"] + recorded, "transfer": transfer},
     )
     db.session.commit()
 
@@ -129,7 +155,9 @@ def applicable(order: Order) -> set[str]:
     """The actions that make sense for the order as it is now (the page offers only these)."""
     found = set()
     if order.status == OrderStatus.PAID and order.customer is not None:
-        found |= {"refund", "resend", "attendee"}
+        found |= {"resend", "attendee"}
+        # Money goes back the way it came, or by a transfer the team records.
+        found.add("refund_transfer" if refunds_by_transfer(order) else "refund")
     if order.status == OrderStatus.AWAITING_PAYMENT:
         found.add("cancel")
     if order.review_reason:

@@ -22,7 +22,13 @@ from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.payments.models import WebhookEvent
 from app.staff import order_actions
-from app.staff.forms import AttendeeForm, ConfirmForm, RefundForm, SearchForm
+from app.staff.forms import (
+    AttendeeForm,
+    ConfirmForm,
+    RefundForm,
+    SearchForm,
+    TransferRefundForm,
+)
 from app.staff.guard import actor, ensure, requires, staff_blueprint
 from app.staff.order_search import search_orders
 from app.web.limits import limited
@@ -44,6 +50,7 @@ REFUSALS = {
 }
 ACTIONS: dict[str, tuple[str, Any]] = {
     "refund": ("orders.refund", _l("Refund")),
+    "refund_transfer": ("orders.refund", _l("Record a refund by bank transfer")),
     "resend": ("orders.resend", _l("Resend the confirmation email")),
     "attendee": ("orders.change_attendee", _l("Change the attendee")),
     "cancel": ("orders.cancel", _l("Cancel the unpaid order")),
@@ -109,6 +116,8 @@ def detail(order_id: str) -> Response:
 def _form_for(action: str, order: Order) -> Any:
     if action == "refund":
         return RefundForm()
+    if action == "refund_transfer":
+        return TransferRefundForm()
     if action == "attendee":
         return AttendeeForm(
             data={"name": order.name_on_order, "email": order.email_on_order}
@@ -128,6 +137,9 @@ def _do(action: str, order: Order, form: Any) -> None:
     who = actor()
     if action == "refund":
         order_actions.refund(who, order, _cents(form.amount.data))
+    elif action == "refund_transfer":
+        transfer = form.transfer.data.strip()
+        order_actions.refund_by_transfer(who, order, _cents(form.amount.data), transfer)
     elif action == "resend":
         order_actions.resend_confirmation(who, order)
     elif action == "attendee":

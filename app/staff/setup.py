@@ -53,6 +53,7 @@ MESSAGE_STATES = {
 }
 AUDIT_ACTIONS = {
     "order.refund": _l("refund"),
+    "order.refund_transfer": _l("refund by bank transfer"),
     "order.resend_confirmation": _l("confirmation resent"),
     "order.change_attendee": _l("attendee changed"),
     "order.cancel": _l("order cancelled"),

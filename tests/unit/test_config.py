@@ -4,7 +4,7 @@ import pytest
 
 from app import config as app_config
 from app.config import PROJECT_ROOT, ConfigurationError, load_settings, web_workers
-from app.payments.registry import build_provider, chosen_provider
+from app.payments.registry import build_providers, choose_providers
 
 PRODUCTION = {
     "APP_ENV": "production",
@@ -22,8 +22,14 @@ PRODUCTION = {
 
 
 def provider_for(environ: dict[str, str]):
-    """The payment provider an app started with this environment would run."""
-    return build_provider(load_settings(environ).as_flask_config())
+    """The payment providers an app started with this environment would run."""
+    return build_providers(load_settings(environ).as_flask_config())
+
+
+def chosen_provider(config) -> str:
+    """The one provider serving every method (fails when methods are split)."""
+    [name] = set(choose_providers(config).values())
+    return name
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -41,14 +47,14 @@ def test_production_never_runs_the_demo_provider():
 
 
 def test_an_unknown_provider_is_refused_with_the_known_ones():
-    with pytest.raises(ConfigurationError, match="demo, stripe"):
+    with pytest.raises(ConfigurationError, match="ifthenpay, stripe, demo"):
         provider_for({"APP_ENV": "test", "PAYMENT_PROVIDER": "paypal"})
 
 
 def test_defaults_are_sqlite_and_demo(tmp_path, monkeypatch):
     settings = load_settings({"APP_ENV": "test"})
     assert chosen_provider(settings.as_flask_config()) == "demo"
-    assert provider_for({"APP_ENV": "test"}).name == "demo"
+    assert [p.name for p in provider_for({"APP_ENV": "test"}).providers] == ["demo"]
     assert settings.database_url.startswith("sqlite:///")
 
 

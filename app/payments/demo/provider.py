@@ -54,16 +54,19 @@ class DemoProvider:
     checkout_hosts: tuple[str, ...] = ()
 
     @classmethod
-    def configured(cls, config: Mapping[str, Any]) -> bool:
+    def methods_configured(cls, config: Mapping[str, Any]) -> tuple[PaymentMethod, ...]:
         """Never chosen over a provider with credentials: it is what runs without any."""
-        return False
+        return ()
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> DemoProvider:
+    def from_config(
+        cls, config: Mapping[str, Any], methods: tuple[PaymentMethod, ...]
+    ) -> DemoProvider:
         """The demo, anywhere but in production."""
         if config["APP_ENV"] == "production":
             raise ConfigurationError(
-                "The demo payment provider never runs in production: set STRIPE_SECRET_KEY"
+                "The demo payment provider never runs in production: set STRIPE_SECRET_KEY "
+                "or the IFTHENPAY_* keys"
             )
         return cls()
 
@@ -97,6 +100,16 @@ class DemoProvider:
     def receipt_url(self, order: Order) -> str | None:
         """The demo has no hosted receipts."""
         return None
+
+    def can_refund(self, order: Order) -> bool:
+        return True
+
+    def notification_url(self, base_url: str) -> str | None:
+        """The demo's pages settle payments themselves: nothing calls the shop."""
+        return None
+
+    def notification_problems(self, config: Mapping[str, Any]) -> list[str]:
+        return []
 
     def simulator_url(self, order: Order) -> str | None:
         """The demo page that plays the buyer's card, phone or ATM for this order."""

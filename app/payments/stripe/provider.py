@@ -69,16 +69,18 @@ class StripeProvider:
     checkout_hosts = ("https://checkout.stripe.com",)
 
     @classmethod
-    def configured(cls, config: Mapping[str, Any]) -> bool:
-        """Chosen by default once STRIPE_SECRET_KEY is set."""
-        return bool(config.get("STRIPE_SECRET_KEY"))
+    def methods_configured(cls, config: Mapping[str, Any]) -> tuple[PaymentMethod, ...]:
+        """Every method, once STRIPE_SECRET_KEY is set."""
+        return cls.methods if config.get("STRIPE_SECRET_KEY") else ()
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> StripeProvider:
+    def from_config(
+        cls, config: Mapping[str, Any], methods: tuple[PaymentMethod, ...]
+    ) -> StripeProvider:
         """Stripe with its key; in production also with the webhook secret (else no
         payment would ever be confirmed)."""
         if not config.get("STRIPE_SECRET_KEY"):
-            raise ConfigurationError("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY")
+            raise ConfigurationError("payments through Stripe need STRIPE_SECRET_KEY")
         if config["APP_ENV"] == "production" and not config.get("STRIPE_WEBHOOK_SECRET"):
             raise ConfigurationError("Stripe in production needs STRIPE_WEBHOOK_SECRET")
         return cls(
@@ -319,6 +321,18 @@ class StripeProvider:
             raise PaymentProviderError("provider_unavailable", _describe(exc)) from exc
         charge = intent.to_dict().get("latest_charge")
         return charge.get("receipt_url") if isinstance(charge, dict) else None
+
+    def can_refund(self, order: Order) -> bool:
+        return True
+
+    def notification_url(self, base_url: str) -> str | None:
+        """The webhook endpoint to add in Stripe's dashboard (docs/operations/stripe.md)."""
+        return f"{base_url}/webhooks/stripe"
+
+    def notification_problems(self, config: Mapping[str, Any]) -> list[str]:
+        if config.get("STRIPE_WEBHOOK_SECRET"):
+            return []
+        return ["STRIPE_WEBHOOK_SECRET is not set: every webhook is refused until it is."]
 
     def simulator_url(self, order: Order) -> str | None:
         """Stripe's payments are real: nothing of ours plays them."""

@@ -1,0 +1,1 @@
+"""ifthenpay: MB WAY and Multibanco through a Portuguese payment gateway."""
