@@ -22,7 +22,7 @@ from pytest_httpserver import HTTPServer
 os.environ.setdefault("APP_ENV", "test")
 
 from app.assets import MANIFEST, build_assets
-from tests.ifthenpay_double import IfthenpayDouble, ifthenpay_settings
+from tests.ifthenpay_double import SPLIT_METHODS, IfthenpayDouble, ifthenpay_settings
 from tests.stripe_double import WEBHOOK_SECRET, StripeDouble
 from tests.support import (
     app_settings,
@@ -149,10 +149,6 @@ def stripe_client(stripe_app, stripe_db):
 
 
 # -- ifthenpay beside Stripe, each played by a local HTTP server ----------------------
-
-# Card by Stripe, MB WAY and Multibanco by ifthenpay: the configuration most Portuguese
-# shops would run.
-SPLIT_METHODS = "card=stripe,mb_way=ifthenpay,multibanco=ifthenpay"
 
 
 @pytest.fixture(scope="session")

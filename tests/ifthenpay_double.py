@@ -26,7 +26,13 @@ MB_KEY = "MBK-654321"
 BACKOFFICE_KEY = "1111-2222-3333-4444"
 ANTI_PHISHING_KEY = "anti-phishing-key-of-the-test-shop"
 ENTITY = "11249"
+# Card by Stripe, MB WAY and Multibanco by ifthenpay: the configuration most Portuguese
+# shops would run, and the one the tests play.
+SPLIT_METHODS = "card=stripe,mb_way=ifthenpay,multibanco=ifthenpay"
 
+# One sequence for every double of a session: a live server's database outlives each
+# test's double, and the gateway never gives two payments one request id.
+_IDS = itertools.count(1)
 AMOUNT = re.compile(r"\d{1,6}\.\d{2}")
 PHONE = re.compile(r"\d{1,3}#\d{6,14}")
 
@@ -65,7 +71,6 @@ class IfthenpayDouble(Receiver):
 
     def __init__(self, server: HTTPServer, prefix: str = "/ifthenpay") -> None:
         super().__init__(server, prefix)
-        self._ids = itertools.count(1)
         self.payments: dict[str, GatewayPayment] = {}
         # MB WAY numbers the gateway refuses at once (code 122), as a phone without MB WAY.
         self.refused_phones: set[str] = set()
@@ -113,7 +118,7 @@ class IfthenpayDouble(Receiver):
     # -- the API -------------------------------------------------------------------
 
     def _new_id(self) -> str:
-        return f"ifp{next(self._ids):017d}"
+        return f"ifp{next(_IDS):017d}"
 
     def _mbway(self, seen: Seen) -> Answer:
         body = seen.json or {}
@@ -158,7 +163,7 @@ class IfthenpayDouble(Receiver):
             problems.append("expiryDays")
         if problems:
             return 200, {"Status": "-1", "Message": "; ".join(problems)}
-        number = next(self._ids)
+        number = next(_IDS)
         payment = GatewayPayment(
             "multibanco",
             self._new_id(),

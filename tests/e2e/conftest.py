@@ -30,6 +30,7 @@ from tests.e2e.harness import (
     start_server,
     stripe_settings,
 )
+from tests.ifthenpay_double import SPLIT_METHODS, IfthenpayDouble, ifthenpay_settings
 
 # Two gunicorn workers and a browser share two cores: allow for a slow answer.
 expect.set_options(timeout=10_000)
@@ -196,6 +197,58 @@ def stripe_page(
 ) -> Page:
     """A tab on the Stripe-backed shop, for this test's screen and JavaScript setting."""
     context = open_context(stripe_server.url)
+    play_stripe_checkout(context)
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def ifthenpay_gateway() -> Iterator[HTTPServer]:
+    """ifthenpay's own address (Stripe's double answers every path on its server)."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def split_server(
+    built_assets: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    make_httpserver: HTTPServer,
+    ifthenpay_gateway: HTTPServer,
+) -> Iterator[LiveServer]:
+    """A server taking card through Stripe and MB WAY and Multibanco through ifthenpay."""
+    server = start_server(
+        tmp_path_factory.mktemp("split"),
+        MBWAY_TIMEOUT_SECONDS,
+        {
+            **stripe_settings(make_httpserver.url_for("/")),
+            **ifthenpay_settings(ifthenpay_gateway.url_for("/ifthenpay")),
+            "PAYMENT_METHODS": SPLIT_METHODS,
+        },
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ifthenpay(ifthenpay_gateway: HTTPServer) -> Iterator[IfthenpayDouble]:
+    """The ifthenpay double behind `split_server`, fresh for each test."""
+    double = IfthenpayDouble(ifthenpay_gateway)
+    yield double
+    ifthenpay_gateway.clear()
+
+
+@pytest.fixture
+def split_page(
+    open_context: Callable[[str], BrowserContext],
+    split_server: LiveServer,
+    stripe: SessionStripeDouble,
+    ifthenpay: IfthenpayDouble,
+) -> Page:
+    """A tab on the split shop, for this test's screen and JavaScript setting."""
+    context = open_context(split_server.url)
     play_stripe_checkout(context)
     return context.new_page()
 

@@ -289,6 +289,15 @@ def stripe_settings(api_base: str) -> dict[str, str]:
     }
 
 
+def deliver_ifthenpay_callback(server: LiveServer, query: str) -> str:
+    """Call the server's ifthenpay callback as the gateway does (GET); what the shop did.
+
+    A refused callback (any status but 200) raises urllib's HTTPError.
+    """
+    with urllib.request.urlopen(f"{server.url}/webhooks/ifthenpay?{query}", timeout=15) as answer:
+        return answer.read().decode().strip()
+
+
 # Stripe never reuses an id, and the live server's database outlives each test's double:
 # every double of the session counts from one sequence, or the second test's first event
 # would be taken for a duplicate delivery of the first test's.
