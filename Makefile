@@ -9,7 +9,7 @@ PYBABEL := $(VENV)/bin/pybabel
 PORT ?= 8000
 export PORT
 
-.PHONY: help install run dev db assets translations compile-translations lint format \
+.PHONY: help install run dev db assets translations compile-translations lint format gateways \
         test test-unit test-integration test-e2e bench lighthouse browser redis clean
 
 help:
@@ -53,6 +53,11 @@ run: install db
 	@$(FLASK) worker & worker=$$!; $(FLASK) clock & clock=$$!; \
 	trap 'kill $$worker $$clock 2>/dev/null; wait $$worker $$clock' EXIT INT TERM; \
 	HOST=$${HOST:-127.0.0.1} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Stripe and ifthenpay played on this machine (tests/play_gateways.py), to walk the shop
+# by hand: it prints the settings to start `make run` with.
+gateways: $(VENV)/.installed
+	$(PY) -m tests.play_gateways
 
 # ruff, then the architecture contract (import-linter, [tool.importlinter] in
 # pyproject.toml): no package cycle, web below every feature, no feature importing

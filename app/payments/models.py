@@ -36,6 +36,7 @@ class WebhookFailure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider: Mapped[str] = mapped_column(String(16))
-    # "signature" or "processing".
+    # "signature" (not from the provider), "malformed" (from it, but unreadable) or
+    # "processing" (failed while applied).
     reason: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

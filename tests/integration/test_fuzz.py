@@ -1,6 +1,7 @@
-"""The fuzz drill: every form and the Stripe webhook fed thousands of generated inputs
-(any Unicode, control characters, huge and empty values, odd field names); none may get
-a 5xx. Bounded so CI stays quick: the examples per target are counted in the output."""
+"""The fuzz drill: every form, the Stripe webhook and the ifthenpay callback fed thousands
+of generated inputs (any Unicode, control characters, huge and empty values, odd field
+names); none may get a 5xx. Bounded so CI stays quick: the examples per target are
+counted in the output."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ifthenpay_double import ANTI_PHISHING_KEY
 from tests.integration.helpers import checkout_data, lead_data
 from tests.stripe_double import WEBHOOK_SECRET, sign
 
@@ -135,3 +137,33 @@ def test_the_webhook_answers_generated_signed_events_without_a_5xx(stripe_client
 
     deliver()
     print(f"\nfuzzed the webhook with {EXAMPLES} signed events: statuses {sorted(statuses)}")
+
+
+def test_the_ifthenpay_callback_answers_generated_queries_without_a_5xx(
+    ifthenpay_client, ifthenpay
+):
+    statuses: set[int] = set()
+    fields = ["orderId", "amount", "requestId", "entity", "reference", "payment_datetime"]
+
+    @FUZZ
+    @given(
+        values=st.fixed_dictionaries(
+            {},
+            optional={
+                name: st.one_of(
+                    TEXT,
+                    st.sampled_from(["147.00", "0a1b2c3d4e5f001", "-1", "1e9", "NaN", "12,5"]),
+                )
+                for name in fields
+            },
+        ),
+        with_key=st.booleans(),
+    )
+    def call(values, with_key) -> None:
+        query = {**values, **({"key": ANTI_PHISHING_KEY} if with_key else {})}
+        answer = ifthenpay_client.get("/webhooks/ifthenpay", query_string=query)
+        statuses.add(answer.status_code)
+        assert answer.status_code < 500, (query, answer.status_code)
+
+    call()
+    print(f"\nfuzzed the ifthenpay callback with {EXAMPLES} queries: statuses {sorted(statuses)}")

@@ -413,3 +413,14 @@ def test_the_callback_url_to_register_is_printed(ifthenpay_app, ifthenpay_client
     base = ifthenpay_app.config["BASE_URL"]
     assert f"{base}/webhooks/ifthenpay?key=[ANTI_PHISHING_KEY]&orderId=[ORDER_ID]" in result.output
     assert "[REQUEST_ID]" in result.output and "[ENTITY]" in result.output
+
+
+def test_the_order_page_and_its_poll_never_call_the_gateway(ifthenpay_client, ifthenpay):
+    check_out_like_a_browser(ifthenpay_client, "mb_way")
+    order = only_order()
+    asked = len(ifthenpay.seen)
+    for _ in range(3):
+        order_page(ifthenpay_client, order)
+        ifthenpay_client.get(f"/order/{order.public_token}", headers={"HX-Request": "true"})
+    # Reading the payment is the clock's job; a GET only shows what is stored.
+    assert len(ifthenpay.seen) == asked

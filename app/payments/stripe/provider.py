@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 from stripe import RequestOptions
@@ -100,6 +101,11 @@ class StripeProvider:
         quick_timeout_seconds: float = 4,
     ) -> None:
         base = {"api": api_base} if api_base else None
+        if api_base:
+            # A local double of Stripe (tests, walking the shop by hand) hosts its own
+            # Checkout page: our form may lead there too.
+            parts = urlsplit(api_base)
+            self.checkout_hosts = (*self.checkout_hosts, f"{parts.scheme}://{parts.netloc}")
         # Writes (start, cancel, refund) may retry: their idempotency keys make it safe.
         self.client = stripe.StripeClient(
             secret_key,
