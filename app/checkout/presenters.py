@@ -29,11 +29,22 @@ FAILURE_MESSAGES = {
         "choose another way to pay."
     ),
     "changed_method": _l("Your previous payment was cancelled and nothing was charged."),
+    "changed_method_open": _l(
+        "Nothing was charged. The previous MB WAY request or Multibanco reference cannot be "
+        "withdrawn: please do not pay it as well. If it is paid anyway, we refund the extra "
+        "payment."
+    ),
     "cancelled": _l("The Café com Vendas team cancelled this order. Nothing was charged."),
 }
 # Reasons that are not about the buyer's MB WAY app saying no.
 NOT_A_REJECTION = frozenset(
-    {"provider_unavailable", "payment_refused", "changed_method", "cancelled"}
+    {
+        "provider_unavailable",
+        "payment_refused",
+        "changed_method",
+        "changed_method_open",
+        "cancelled",
+    }
 )
 # How often the status block asks again while the payment is followed.
 POLL_MBWAY_AND_CARD = "2s"

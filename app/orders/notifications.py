@@ -53,10 +53,12 @@ def confirmation_resent(order: Order) -> None:
     enqueue("email", "order_confirmation", {"order_id": str(order.id)}, key, order.customer_id)
 
 
-def order_refunded(order: Order, refunded_cents: int) -> None:
+def order_refunded(order: Order, refunded_cents: int, *, by_transfer: bool = False) -> None:
     """A refund notice for each new refunded total; GA4 hears of a full refund."""
     base = f"order:{order.id}:refunded:{refunded_cents}"
-    payload = {"order_id": str(order.id), "refunded_cents": refunded_cents}
+    payload: dict[str, object] = {"order_id": str(order.id), "refunded_cents": refunded_cents}
+    if by_transfer:
+        payload["by_transfer"] = True
     who = order.customer_id
     # Every refund step has its credit note, erased buyer or not (the law asks for it).
     enqueue("invoicing", "credit_note", payload, f"{base}:credit_note", who)
@@ -147,6 +149,7 @@ def compose_refund_notice(message: OutboxMessage) -> EmailMessage:
             lang=order.locale,
             refunded_cents=refunded,
             full=refunded >= order.amount_cents,
+            by_transfer=bool(message.payload.get("by_transfer")),
             order_url=url_for("checkout.order", token=order.public_token, _external=True),
         )
     return mark_language(email, order.locale)

@@ -89,6 +89,10 @@ def abandon_payment(
     if locked is None:
         db.session.rollback()
         return order
+    provider = provider_of(locked)
+    if failure_reason == "changed_method" and provider and not provider.withdraws_payments:
+        # The old request or reference can still be paid: the buyer is told not to.
+        failure_reason = "changed_method_open"
     if locked.status == OrderStatus.AWAITING_PAYMENT:
         move(
             locked,

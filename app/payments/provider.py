@@ -104,6 +104,8 @@ class PaymentProvider(Protocol):
       reconciliation asks it about payments whose webhook is late;
     - `has_receipts`: True when `receipt_url` can give a hosted receipt;
     - `checkout_hosts`: the outside origins our checkout form may lead to (for the CSP);
+    - `withdraws_payments`: True when `cancel_payment` can stop an open payment from
+      being paid (a gateway that cannot leaves it payable: the buyer is warned);
     - `blueprint`: its own pages and endpoints (a webhook, simulated payment pages).
     """
 
@@ -114,6 +116,7 @@ class PaymentProvider(Protocol):
     reads_status: bool
     has_receipts: bool
     checkout_hosts: tuple[str, ...]
+    withdraws_payments: bool
     blueprint: Blueprint
 
     @classmethod

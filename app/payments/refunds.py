@@ -54,5 +54,5 @@ def record_transfer_refund(order: Order, amount_cents: int | None) -> int:
     seat, the buyer's email and the credit note.
     """
     cents = _checked_amount(order, amount_cents)
-    record_refund(order.id, order.refunded_cents + cents)
+    record_refund(order.id, order.refunded_cents + cents, by_transfer=True)
     return cents

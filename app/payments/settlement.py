@@ -70,12 +70,28 @@ def _settle_paid(order: Order, update: PaymentUpdate) -> str:
     return "paid"
 
 
+def _second_payment(order: Order, update: PaymentUpdate) -> bool:
+    """Money from another payment for an order already paid: a request or reference the
+    buyer paid after paying another way (a gateway cannot always withdraw one)."""
+    return (
+        order.status == OrderStatus.PAID
+        and bool(update.payment_intent_id and order.payment_intent_id)
+        and update.payment_intent_id != order.payment_intent_id
+    )
+
+
 def settle_locked_order(order: Order, update: PaymentUpdate) -> str:
     """Apply a verified provider statement to a locked order; returns what happened.
 
     For the webhook ledger. A statement the table refuses (late or reordered news)
     changes nothing. The caller commits.
     """
+    if update.outcome == Outcome.SUCCEEDED and _second_payment(order, update):
+        # The buyer paid twice: a person refunds the extra payment (docs/operations/
+        # payments.md); the order keeps the payment that paid it.
+        order.review_reason = "paid_twice"
+        log.warning("order %s: a second payment came in; flagged for review", order.id)
+        return "flagged: paid twice"
     _note_payment(order, update)
     if update.outcome == Outcome.SUCCEEDED:
         return _settle_paid(order, update)
@@ -105,12 +121,12 @@ def apply_payment_update(update: PaymentUpdate) -> Order:
     return order
 
 
-def refund_locked_order(order: Order, refunded_cents: int) -> str:
+def refund_locked_order(order: Order, refunded_cents: int, *, by_transfer: bool = False) -> str:
     """Record a refunded total on a locked order (never goes down); a full refund moves it
     to refunded, which frees the seat. The caller commits."""
     if refunded_cents > order.refunded_cents:
         order.refunded_cents = refunded_cents
-        order_refunded(order, refunded_cents)
+        order_refunded(order, refunded_cents, by_transfer=by_transfer)
     if order.refunded_cents < order.amount_cents:
         return "partially refunded"
     try:
@@ -120,12 +136,13 @@ def refund_locked_order(order: Order, refunded_cents: int) -> str:
     return "refunded"
 
 
-def record_refund(order_id: uuid.UUID, refunded_cents: int) -> str:
-    """Keep the refunded total on the order, under a row lock; commits."""
+def record_refund(order_id: uuid.UUID, refunded_cents: int, *, by_transfer: bool = False) -> str:
+    """Keep the refunded total on the order, under a row lock; commits. `by_transfer`: the
+    team sent it by bank transfer (the buyer's email says so)."""
     order = lock_order(order_id)
     if order is None:
         db.session.rollback()
         raise LookupError(f"no order {order_id}")
-    result = refund_locked_order(order, refunded_cents)
+    result = refund_locked_order(order, refunded_cents, by_transfer=by_transfer)
     db.session.commit()
     return result

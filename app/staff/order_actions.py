@@ -82,7 +82,7 @@ def refund_by_transfer(actor: Actor, order: Order, amount_cents: int | None, tra
         order_id=order.id,
         customer_id=order.customer_id,
         before=before,
-        after={"refunded_cents": before["refunded_cents"] + recorded, "transfer": transfer},
+        after={"asked_cents": recorded, "transfer": transfer},
     )
     db.session.commit()
 

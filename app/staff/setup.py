@@ -45,6 +45,19 @@ ORDER_STATES = {
     "expired": _l("Expired"),
     "refunded": _l("Refunded"),
 }
+# Why an order waits for a person (orders.review_reason), and what to do.
+REVIEW_REASONS = {
+    "amount_mismatch": _l("the amount paid is not the order's: check it at the provider"),
+    "paid_after_seat_released": _l(
+        "paid after its seat was released and sold again: refund it, or find a seat"
+    ),
+    "paid_after_erasure": _l("paid after the buyer was erased: refund it"),
+    "paid_twice": _l(
+        "paid twice (the buyer also paid an earlier request or reference): refund the extra "
+        "payment at the provider or by bank transfer"
+    ),
+    "dispute": _l("the buyer disputed the payment with her bank: answer it at Stripe"),
+}
 MESSAGE_STATES = {
     "pending": _l("waiting"),
     "delivered": _l("delivered"),
@@ -89,6 +102,10 @@ def init_staff(app: Flask) -> None:
     @app.template_filter("order_state")
     def order_state(status: str) -> str:
         return str(ORDER_STATES.get(status, status))
+
+    @app.template_filter("review_reason")
+    def review_reason(reason: str) -> str:
+        return str(REVIEW_REASONS.get(reason, reason))
 
     @app.template_filter("message_state")
     def message_state(status: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.orders.models import Order
+from app.orders.notifications import compose_refund_notice
 from app.outbox.models import OutboxMessage
 from app.payments.ifthenpay.provider import gateway_order_id
 from app.payments.models import WebhookEvent, WebhookFailure
@@ -29,6 +30,7 @@ from tests.integration.helpers import (
     fresh,
     only_order,
     order_page,
+    send_webhook,
 )
 from tests.integration.staff_helpers import sign_in
 
@@ -399,12 +401,17 @@ def test_the_team_records_a_multibanco_refund_sent_by_bank_transfer(
     [entry] = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "order.refund_transfer")
     ).all()
-    assert entry.after == {"refunded_cents": order.amount_cents, "transfer": "TRF 2026-12-01 #4471"}
+    assert entry.after == {"asked_cents": order.amount_cents, "transfer": "TRF 2026-12-01 #4471"}
     assert ifthenpay.calls("POST", "/v2/payments/refund") == []
-    refund_emails = db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "refund_notice")
-    )
-    assert refund_emails == 1
+    [notice] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "refund_notice")
+    ).all()
+    assert notice.payload["by_transfer"] is True
+    with ifthenpay_app.test_request_context():
+        email = compose_refund_notice(notice)
+    text = email.get_body(("plain",)).get_content()
+    assert "por transferência bancária para a conta que nos indicou" in text
+    assert "conta com que pagou" not in text
 
 
 def test_the_callback_url_to_register_is_printed(ifthenpay_app, ifthenpay_client):
@@ -424,3 +431,42 @@ def test_the_order_page_and_its_poll_never_call_the_gateway(ifthenpay_client, if
         ifthenpay_client.get(f"/order/{order.public_token}", headers={"HX-Request": "true"})
     # Reading the payment is the clock's job; a GET only shows what is stored.
     assert len(ifthenpay.seen) == asked
+
+
+def test_paying_an_old_request_after_paying_another_way_is_flagged_not_lost(
+    ifthenpay_client, ifthenpay, stripe
+):
+    check_out_like_a_browser(ifthenpay_client, "mb_way")
+    order = only_order()
+    first = ifthenpay.only("mbway")
+    page = order_page(ifthenpay_client, order)
+    ifthenpay_client.post(
+        f"/order/{order.public_token}/change", data={"csrf_token": csrf_token(page)}
+    )
+    order = fresh(order)
+    assert order.status == "failed"
+    # The gateway cannot withdraw the request: the buyer is told not to pay it too.
+    assert order.failure_reason == "changed_method_open"
+    page = order_page(ifthenpay_client, order)
+    assert "não o pague também" in page
+    ifthenpay_client.post(
+        f"/order/{order.public_token}/retry",
+        data={"payment_method": "card", "csrf_token": csrf_token(page)},
+    )
+    order = fresh(order)
+    completed = stripe.complete_session(order.provider_reference)
+    send_webhook(ifthenpay_client, stripe.event("checkout.session.completed", completed))
+    order = fresh(order)
+    assert order.status == "paid"
+    card_payment = order.payment_intent_id
+
+    # She approves the old MB WAY request in her app after all: the money is in twice.
+    payment = ifthenpay.approve(first.request_id)
+    answer = callback(ifthenpay_client, ifthenpay.callback_query(payment))
+    assert answer.get_data(as_text=True).strip() == "ok: flagged: paid twice"
+    order = fresh(order)
+    assert order.status == "paid"
+    assert order.review_reason == "paid_twice"
+    # The order keeps the payment that paid it; the extra one is for a person to refund.
+    assert order.payment_intent_id == card_payment
+    assert _paid_emails() == 1

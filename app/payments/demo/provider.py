@@ -52,6 +52,7 @@ class DemoProvider:
     reads_status = False
     has_receipts = False
     checkout_hosts: tuple[str, ...] = ()
+    withdraws_payments = True
 
     @classmethod
     def methods_configured(cls, config: Mapping[str, Any]) -> tuple[PaymentMethod, ...]:

@@ -122,6 +122,8 @@ class IfthenpayProvider:
     reads_status = True
     has_receipts = False
     checkout_hosts: tuple[str, ...] = ()
+    # Neither an MB WAY request nor a Multibanco reference can be withdrawn.
+    withdraws_payments = False
 
     @classmethod
     def methods_configured(cls, config: Mapping[str, Any]) -> tuple[PaymentMethod, ...]:

@@ -68,6 +68,8 @@ class StripeProvider:
     has_receipts = True
     # Checkout is reached by a redirect after our checkout form's POST.
     checkout_hosts = ("https://checkout.stripe.com",)
+    # A Checkout Session expired or a PaymentIntent cancelled can no longer be paid.
+    withdraws_payments = True
 
     @classmethod
     def methods_configured(cls, config: Mapping[str, Any]) -> tuple[PaymentMethod, ...]:
@@ -87,6 +89,7 @@ class StripeProvider:
         return cls(
             config["STRIPE_SECRET_KEY"],
             api_base=config.get("STRIPE_API_BASE"),
+            local_checkout=config["APP_ENV"] != "production",
             max_network_retries=config["STRIPE_MAX_NETWORK_RETRIES"],
             timeout_seconds=config["STRIPE_TIMEOUT_SECONDS"],
         )
@@ -96,14 +99,15 @@ class StripeProvider:
         secret_key: str,
         *,
         api_base: str | None = None,
+        local_checkout: bool = False,
         max_network_retries: int = 2,
         timeout_seconds: float = 15,
         quick_timeout_seconds: float = 4,
     ) -> None:
         base = {"api": api_base} if api_base else None
-        if api_base:
+        if api_base and local_checkout:
             # A local double of Stripe (tests, walking the shop by hand) hosts its own
-            # Checkout page: our form may lead there too.
+            # Checkout page: our form may lead there too (never in production).
             parts = urlsplit(api_base)
             self.checkout_hosts = (*self.checkout_hosts, f"{parts.scheme}://{parts.netloc}")
         # Writes (start, cancel, refund) may retry: their idempotency keys make it safe.
