@@ -18,6 +18,7 @@ from wtforms import SelectChoice
 
 from app.analytics.datalayer import remember_customer
 from app.analytics.experiments import visitor_headline
+from app.analytics.journeys import note_visit, visit_journey
 from app.catalog.calendar import event_ics
 from app.catalog.models import Offer
 from app.catalog.services import offer_by_slug
@@ -111,6 +112,7 @@ def checkout(slug: str) -> Response:
     if offer is None:
         abort(404)
     push_offer_view(offer)
+    note_visit("checkout")
     return _checkout_page(offer, _checkout_form(offer))
 
 
@@ -138,6 +140,7 @@ def submit(slug: str) -> Response:
         consent_id=consent.consent_id,
         client_key=address_key(),
         headline_variant=visitor_headline(offer.event),
+        journey=visit_journey("order"),
     )
     try:
         order = place_order(

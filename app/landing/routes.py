@@ -10,6 +10,7 @@ from app.analytics.experiments import (
     headline_text,
     keep_assignment,
 )
+from app.analytics.journeys import note_visit
 from app.analytics.views import count_landing_view
 from app.catalog.services import current_event
 from app.consent.current import current_consent
@@ -30,6 +31,7 @@ def index() -> Response:
     analytics_allowed = current_consent().analytics
     variant, keep = assign_headline(event, analytics_allowed)
     count_landing_view(str(variant["id"]))
+    note_visit("landing")
     response = render_page(
         "landing/index.html",
         event=event,

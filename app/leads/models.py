@@ -4,8 +4,9 @@ owner's confirmation."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.customers.models import Customer
@@ -29,6 +30,11 @@ class Lead(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The landing headline (A/B variant) the person saw when they first left the form.
     headline_variant: Mapped[str | None] = mapped_column(String(16))
+    # Where the visit that left the lead came from (analytics/journeys.py): the first
+    # touch's source and campaign to group by, and the whole journey.
+    first_source: Mapped[str | None] = mapped_column(String(64))
+    first_campaign: Mapped[str | None] = mapped_column(String(64))
+    journey: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

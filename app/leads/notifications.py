@@ -40,14 +40,29 @@ def lead_of(customer: Customer) -> Lead | None:
         return db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
 
 
+def first_touch(customer: Customer) -> tuple[str | None, str | None]:
+    """(source, campaign) of the visit that first brought the person: her lead's, else her
+    first order's (analytics/journeys.py)."""
+    lead = lead_of(customer)
+    if lead is not None and lead.first_source:
+        return lead.first_source, lead.first_campaign
+    for order in sorted(customer.orders, key=lambda o: o.created_at):
+        if order.first_source:
+            return order.first_source, order.first_campaign
+    return None, None
+
+
 def contact_payload(customer: Customer, stage: str) -> dict[str, Any]:
     """What Kit and the CRM are told about a person: ids and segments, never their details."""
     lead = lead_of(customer)
+    source, campaign = first_touch(customer)
     return {
         "customer_id": customer.id,
         "stage": stage,
         "business_type": lead.business_type if lead else None,
         "business_stage": lead.business_stage if lead else None,
+        "first_source": source,
+        "first_campaign": campaign,
     }
 
 
@@ -175,7 +190,14 @@ def crm_contact(customer: Customer, *, buyer: bool) -> Contact:
     # HubSpot will not move a lifecycle stage backwards: a lead message delivered after
     # the person bought says "customer", as the shop now knows them.
     is_customer = buyer or customer.journey_stage == JourneyStage.PURCHASE
-    return Contact(email=customer.email, name=customer.name, customer=is_customer)
+    source, campaign = first_touch(customer)
+    return Contact(
+        email=customer.email,
+        name=customer.name,
+        customer=is_customer,
+        first_source=source,
+        first_campaign=campaign,
+    )
 
 
 def compose_crm_contact(message: OutboxMessage) -> Contact:

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, request, url_for
 
 from app.analytics.datalayer import lead_left, push, push_lead_thanks, remember_customer
 from app.analytics.experiments import visitor_headline
+from app.analytics.journeys import visit_journey
 from app.catalog.services import current_event
 from app.consent.current import current_consent
 from app.extensions import db
@@ -44,6 +45,7 @@ def submit() -> Response:
             source="waitlist" if request.form.get("source") == "waitlist" else "landing",
             consent_id=current_consent().consent_id,
             headline_variant=visitor_headline(current_event()),
+            journey=visit_journey("lead"),
         )
     )
     remember_customer(lead.customer_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from app.analytics.journeys import Journey
 from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_or_add_customer, link_consent_choices
 from app.db_locking import begin_locking_transaction
@@ -36,6 +37,8 @@ class LeadDetails:
     consent_id: str | None = None
     # The landing headline the person saw (A/B variant), for the funnel.
     headline_variant: str | None = None
+    # Where the visit came from and how far it went (analytics/journeys.py).
+    journey: Journey | None = None
 
 
 def _lead_of(customer: Customer, details: LeadDetails) -> tuple[Lead, bool]:
@@ -52,6 +55,10 @@ def _lead_of(customer: Customer, details: LeadDetails) -> tuple[Lead, bool]:
         locale=details.locale,
         source=details.source,
         headline_variant=details.headline_variant,
+        # The journey that first brought the person: later visits do not rewrite it.
+        first_source=details.journey.first_source if details.journey else None,
+        first_campaign=details.journey.first_campaign if details.journey else None,
+        journey=details.journey.record if details.journey else None,
     )
     db.session.add(lead)
     return lead, True

@@ -5,8 +5,19 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Uuid, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Uuid,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Offer
@@ -93,6 +104,10 @@ class Order(db.Model):
     failure_reason: Mapped[str | None] = mapped_column(String(64))
     # The landing headline (A/B variant) the buyer saw, for the funnel (no personal data).
     headline_variant: Mapped[str | None] = mapped_column(String(16))
+    # Where the visit that placed the order came from (analytics/journeys.py).
+    first_source: Mapped[str | None] = mapped_column(String(64))
+    first_campaign: Mapped[str | None] = mapped_column(String(64))
+    journey: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.analytics.journeys import Journey
 from app.catalog.models import Offer
 from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_customer_by_email, find_or_add_customer
@@ -52,6 +53,8 @@ class BuyerDetails:
     client_key: str | None = None
     # The landing headline the buyer saw (A/B variant), for the funnel.
     headline_variant: str | None = None
+    # Where the visit came from and how far it went (analytics/journeys.py).
+    journey: Journey | None = None
     # An invoice to a company: its name and "street\npostcode\ncity" (its NIF is `nif`).
     company_name: str | None = None
     company_address: str | None = None
@@ -155,6 +158,9 @@ def _new_order(
         ga_client_id=ga_client_id,
         client_key=buyer.client_key,
         headline_variant=buyer.headline_variant,
+        first_source=buyer.journey.first_source if buyer.journey else None,
+        first_campaign=buyer.journey.first_campaign if buyer.journey else None,
+        journey=buyer.journey.record if buyer.journey else None,
         company_name=buyer.company_name,
         company_address=buyer.company_address,
         created_at=now,

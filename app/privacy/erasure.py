@@ -92,6 +92,10 @@ def _delete_person(customer: Customer) -> int:
         order.company_address = None
         order.ga_client_id = None
         order.client_key = None
+        # Where she came from goes with her (the order's counts by campaign with it).
+        order.journey = None
+        order.first_source = None
+        order.first_campaign = None
         order.anonymized_at = now
     if customer.consent_id:
         db.session.execute(

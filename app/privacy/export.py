@@ -38,6 +38,22 @@ def messages_about(customer_id: int) -> list[OutboxMessage]:
     )
 
 
+def _invoices(order: Order) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": document.kind,
+            "number": document.number,
+            "issued_at": _iso(document.issued_at),
+            "name": document.name,
+            "nif": document.nif,
+            "address": document.address,
+            "amount_cents": document.amount_cents,
+            "vat_cents": document.vat_cents,
+        }
+        for document in documents_of(order.id)
+    ]
+
+
 def _order(order: Order, locale: str) -> dict[str, Any]:
     events = db.session.scalars(
         select(WebhookEvent).where(WebhookEvent.order_id == order.id).order_by(WebhookEvent.id)
@@ -68,6 +84,8 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
         "billing_nif": order.billing_nif,
         "language": order.locale,
         "google_analytics_client_id": order.ga_client_id,
+        # Where the visit came from (UTM, referrer host, whether an ad click id was there).
+        "journey": order.journey,
         "created_at": _iso(order.created_at),
         "paid_at": _iso(order.paid_at),
         "status_history": [
@@ -80,19 +98,7 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
             for change in order.history
         ],
         # Kept for ORDER_RETENTION_YEARS even after an erasure: the law asks for it.
-        "invoices": [
-            {
-                "kind": document.kind,
-                "number": document.number,
-                "issued_at": _iso(document.issued_at),
-                "name": document.name,
-                "nif": document.nif,
-                "address": document.address,
-                "amount_cents": document.amount_cents,
-                "vat_cents": document.vat_cents,
-            }
-            for document in documents_of(order.id)
-        ],
+        "invoices": _invoices(order),
         "payment_notifications": [
             {"type": event.type, "result": event.result, "at": _iso(event.received_at)}
             for event in events
@@ -119,6 +125,8 @@ def _lead(lead: Lead) -> dict[str, Any]:
         "business_stage": lead.business_stage,
         "source": lead.source,
         "language": lead.locale,
+        # Where the visit that left the lead came from.
+        "journey": lead.journey,
         "email_confirmed_at": _iso(lead.confirmed_at),
         "created_at": _iso(lead.created_at),
         "updated_at": _iso(lead.updated_at),

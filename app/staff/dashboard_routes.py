@@ -37,6 +37,7 @@ def index() -> Response:
         today=dashboard.sales_since(dashboard.start_of_today()),
         week=dashboard.sales_since(utcnow() - timedelta(days=7)),
         funnel=funnel,
+        campaigns=dashboard.funnel_by_campaign(),
         stage_labels=STAGE_LABELS,
         funnel_chart=funnel_chart(stages),
         day_chart=per_day,

@@ -105,6 +105,8 @@ def leads_csv(consenting_only: bool) -> Iterator[str]:
         "business_type",
         "business_stage",
         "marketing_consent",
+        "first_source",
+        "first_campaign",
         "confirmed_at",
         "created_at",
     ]
@@ -119,6 +121,8 @@ def leads_csv(consenting_only: bool) -> Iterator[str]:
                 choice_label(BUSINESS_TYPES, lead.business_type),
                 choice_label(BUSINESS_STAGES, lead.business_stage),
                 "yes" if lead.marketing_consent else "no",
+                lead.first_source or "direct",
+                lead.first_campaign or "",
                 _when(lead.confirmed_at),
                 _when(lead.created_at),
             ]

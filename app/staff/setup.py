@@ -58,6 +58,13 @@ REVIEW_REASONS = {
     ),
     "dispute": _l("the buyer disputed the payment with her bank: answer it at Stripe"),
 }
+# The stages a visit reached before it left a lead or an order (analytics/journeys.py).
+JOURNEY_STAGES = {
+    "landing": _l("saw the landing page"),
+    "checkout": _l("opened the checkout"),
+    "lead": _l("left her details"),
+    "order": _l("placed the order"),
+}
 MESSAGE_STATES = {
     "pending": _l("waiting"),
     "delivered": _l("delivered"),
@@ -102,6 +109,18 @@ def init_staff(app: Flask) -> None:
     @app.template_filter("order_state")
     def order_state(status: str) -> str:
         return str(ORDER_STATES.get(status, status))
+
+    @app.template_filter("journey_stage")
+    def journey_stage(stage: str) -> str:
+        return str(JOURNEY_STAGES.get(stage, stage))
+
+    @app.template_filter("staff_iso_time")
+    def staff_iso_time(value: str | None) -> str:
+        """A time a journey keeps as ISO text, shown like every other time here."""
+        try:
+            return staff_time(datetime.fromisoformat(value or ""))
+        except ValueError:
+            return "—"
 
     @app.template_filter("review_reason")
     def review_reason(reason: str) -> str:

@@ -32,6 +32,10 @@ class Contact:
     email: str
     name: str
     customer: bool
+    # The first touch's source and campaign (custom contact properties cv_first_source
+    # and cv_first_campaign, made once in HubSpot: docs/operations/outbox.md).
+    first_source: str | None = None
+    first_campaign: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,10 @@ class HubSpotAdapter:
         }
         if last:
             properties["lastname"] = last
+        if contact.first_source:
+            properties["cv_first_source"] = contact.first_source
+        if contact.first_campaign:
+            properties["cv_first_campaign"] = contact.first_campaign
         response = send_json(
             "POST",
             f"{self.base}/crm/v3/objects/contacts/batch/upsert",

@@ -16,7 +16,8 @@ JOURNEY_TAGS = {"lead": "jornada:lead", "buyer": "jornada:comprador"}
 
 
 def tag_names(payload: dict[str, Any]) -> list[str]:
-    """The Kit tags a subscriber message asks for: business type, business stage, journey."""
+    """The Kit tags a subscriber message asks for: business type, business stage, journey,
+    first-touch source and campaign."""
     names = []
     if payload.get("business_type"):
         names.append(f"negocio:{payload['business_type']}")
@@ -25,6 +26,11 @@ def tag_names(payload: dict[str, Any]) -> list[str]:
     journey = JOURNEY_TAGS.get(payload.get("stage", ""))
     if journey:
         names.append(journey)
+    # Where the person first came from, so marketing can segment by campaign.
+    if payload.get("first_source"):
+        names.append(f"origem:{payload['first_source']}")
+    if payload.get("first_campaign"):
+        names.append(f"campanha:{payload['first_campaign']}")
     return names
 
 
