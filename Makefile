@@ -35,7 +35,10 @@ assets: $(VENV)/.installed node_modules/.package-lock.json
 compile-translations: $(VENV)/.installed
 	$(PYBABEL) compile -d translations --statistics
 
+# Marketing's published wording (back office) goes into the .po files first: nothing
+# typed there is lost on the next deploy (`flask wording merge` reads DATABASE_URL).
 translations: $(VENV)/.installed
+	$(FLASK) wording merge
 	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--ignore-dirs=".* node_modules __pycache__" \
 		--project="Café com Vendas" -o translations/messages.pot .

@@ -55,6 +55,7 @@ from app.web.request_ids import init_request_ids, stamp_request_ids
 from app.web.security import init_security
 from app.web.static import init_static
 from app.web.templating import init_templating
+from app.wording.live import init_wording
 
 BLUEPRINTS = (
     landing_bp,
@@ -93,6 +94,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_request_metrics(app)
     init_error_reports(app)
     init_extensions(app)
+    init_wording(app)
     init_database(app)
     register_blueprints(app)
     init_staff(app)

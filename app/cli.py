@@ -12,6 +12,7 @@ from app.payments.commands import payments
 from app.privacy.commands import keys, privacy
 from app.staff.commands import staff
 from app.web.commands import assets
+from app.wording.commands import wording
 
 COMMANDS = (
     catalog,
@@ -26,6 +27,7 @@ COMMANDS = (
     clock,
     backup,
     staff,
+    wording,
 )
 
 

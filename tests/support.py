@@ -38,6 +38,7 @@ TABLES = [
     "customers",
     "offers",
     "events",
+    "wording_overrides",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.web.forms import email_field, name_field
@@ -45,6 +45,20 @@ class TransferRefundForm(RefundForm):
     confirm = BooleanField(
         _l("I sent this amount back to the buyer by bank transfer."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class WordingForm(FlaskForm):
+    """One message in both languages; the rules it must keep are checked on save
+    (wording/messages.py: placeholders, no control characters)."""
+
+    pt_PT = TextAreaField(
+        _l("Portuguese (Portugal)"),
+        validators=[DataRequired(message=_l("Type the Portuguese text.")), Length(max=2000)],
+    )
+    en = TextAreaField(
+        _l("English"),
+        validators=[DataRequired(message=_l("Type the English text.")), Length(max=2000)],
     )
 
 

@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox.view": frozenset({OWNER}),
     "outbox.act": frozenset({OWNER}),
     "audit.view": frozenset({OWNER}),
+    # The shop's wording (every message in both languages), edited without a deploy.
+    "wording.edit": frozenset({OWNER, MARKETING}),
     # Exports carry the tax number only for owners.
     "personal.nif": frozenset({OWNER}),
     # Marketing sees every lead's row only if they are the owner; otherwise only leads

@@ -15,6 +15,7 @@ from app.staff import (
     outbox_routes,
     people_routes,
     signin_routes,
+    wording_routes,
 )
 from app.staff.roles import DOOR, MARKETING, OWNER, can
 from app.timeutil import to_lisbon
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     people_routes.bp,
     outbox_routes.bp,
     audit_routes.bp,
+    wording_routes.bp,
 )
 # The menu: (permission, endpoint, label), shown to the roles holding the permission.
 MENU = (
@@ -34,6 +36,7 @@ MENU = (
     ("attendees.view", "staff_people.attendees", _l("Attendees")),
     ("leads.view", "staff_people.leads", _l("Leads")),
     ("outbox.view", "staff_outbox.index", _l("Outbox")),
+    ("wording.edit", "staff_wording.index", _l("Wording")),
     ("audit.view", "staff_audit.index", _l("Audit log")),
 )
 ROLE_LABELS = {OWNER: _l("owner"), MARKETING: _l("marketing"), DOOR: _l("door")}
@@ -65,6 +68,7 @@ JOURNEY_STAGES = {
     "lead": _l("left her details"),
     "order": _l("placed the order"),
 }
+WORDING_STATES = {"draft": _l("draft"), "published": _l("live"), "retired": _l("earlier")}
 MESSAGE_STATES = {
     "pending": _l("waiting"),
     "delivered": _l("delivered"),
@@ -82,6 +86,8 @@ AUDIT_ACTIONS = {
     "export.leads": _l("leads exported"),
     "outbox.retry": _l("message retried"),
     "outbox.skip": _l("message skipped"),
+    "wording.publish": _l("wording published"),
+    "wording.revert": _l("wording reverted"),
 }
 
 
@@ -109,6 +115,10 @@ def init_staff(app: Flask) -> None:
     @app.template_filter("order_state")
     def order_state(status: str) -> str:
         return str(ORDER_STATES.get(status, status))
+
+    @app.template_filter("wording_state")
+    def wording_state(state: str) -> str:
+        return str(WORDING_STATES.get(state, state))
 
     @app.template_filter("journey_stage")
     def journey_stage(stage: str) -> str:

@@ -22,6 +22,7 @@ from app.extensions import db as database
 from app.leads.models import Lead
 from app.orders.models import Order
 from app.staff.guard import OPEN_ENDPOINTS
+from app.wording.messages import message_key
 from tests.integration.helpers import csrf_token, lead_data, lead_link_token
 
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
@@ -130,6 +131,7 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "staff_orders.detail": [({"order_id": str(uuid.uuid4())}, 303)],
         "staff_orders.act": [({"order_id": str(uuid.uuid4()), "action": "refund"}, 303)],
         "staff_signin.link": [({"token": "forged"}, 400)],
+        "staff_wording.edit": [({"key": message_key("Get your ticket")}, 303)],
         "invoicing.document": [({"token": "unknown"}, 404)],
         "demo.mail_raw": [({"name": shop.mail or "none.eml"}, demo)],
         "demo.mail_attachment": [

@@ -10,6 +10,7 @@ from app.orders.placing import BuyerDetails
 from app.staff.guard import OPEN_ENDPOINTS
 from app.staff.order_routes import ACTIONS
 from app.staff.roles import PERMISSIONS, ROLES, can
+from app.wording.messages import message_key
 from tests.integration.helpers import paid_ticket
 from tests.integration.staff_helpers import sign_in
 
@@ -21,7 +22,14 @@ def staff_rules(app):
 
 
 def _path(rule, order_id: str) -> str:
-    values = {"order_id": order_id, "action": "refund", "message_id": 1, "token": "x"}
+    values = {
+        "order_id": order_id,
+        "action": "refund",
+        "message_id": 1,
+        "token": "x",
+        # A real message of the catalogs (the wording editor's pages are about one).
+        "key": message_key("Get your ticket"),
+    }
     return rule.build({k: values[k] for k in rule.arguments})[1]
 
 

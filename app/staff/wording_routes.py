@@ -1,0 +1,178 @@
+"""The wording editor (`/staff/wording`): every message in pt-PT and English side by side,
+edited as drafts, previewed on the landing page at phone width, published without a
+deploy, reverted from its history. Owners and marketing."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, g, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
+
+from app.analytics.experiments import headline_text, headline_variants
+from app.audit.log import record
+from app.catalog.services import current_event
+from app.extensions import db
+from app.leads.forms import LeadForm
+from app.orders.holds import seats_left
+from app.staff.forms import ConfirmForm, WordingForm
+from app.staff.guard import actor, requires, staff_blueprint
+from app.web.i18n import LANGS
+from app.web.rendering import no_store, redirect_after_post, render_page
+from app.wording.editing import editor_rows, history, publish_drafts, revert_to, save_draft
+from app.wording.live import PREVIEW_FLAG, published_changed
+from app.wording.messages import LOCALES, CatalogMessage, EditRefused, by_key
+
+bp = staff_blueprint("staff_wording", __name__)
+
+PAGE = 40
+SHOWS = ("all", "missing", "changed", "recent")
+REFUSALS = {
+    "empty": _l("A text cannot be empty."),
+    "control": _l("The text has an invisible control character; type it again."),
+    "placeholders": _l(
+        "Keep every placeholder exactly as it is (for example %(example)s): the page fills "
+        "them in. Nothing was saved.",
+        example="%(amount)s",
+    ),
+}
+
+
+def _message(key: str) -> CatalogMessage:
+    message = by_key(key)
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.get("/wording")
+@requires("wording.edit")
+def index() -> Response:
+    search = request.args.get("q", "")[:100]
+    show = request.args.get("show", "all")
+    show = show if show in SHOWS else "all"
+    page = request.args.get("page", "1")
+    number = max(1, int(page)) if page.isdigit() else 1
+    rows = editor_rows(search, show)
+    return render_page(
+        "staff/wording.html",
+        rows=rows[(number - 1) * PAGE : number * PAGE],
+        total=len(rows),
+        drafts=sum(len(row.drafts) for row in editor_rows(show="changed")),
+        page=number,
+        pages=max(1, -(-len(rows) // PAGE)),
+        search=search,
+        show=show,
+        shows=SHOWS,
+        form=ConfirmForm(),
+    )
+
+
+def _edit_page(message: CatalogMessage, form: WordingForm, status: int = 200, error=None):  # type: ignore[no-untyped-def]
+    return render_page(
+        "staff/wording_edit.html",
+        status=status,
+        message=message,
+        form=form,
+        error=error,
+        versions=history(message.key),
+        revert_form=ConfirmForm(),
+    )
+
+
+@bp.get("/wording/<key>")
+@requires("wording.edit")
+def edit(key: str) -> Response:
+    message = _message(key)
+    rows = editor_rows(show="all")
+    row = next(r for r in rows if r.message.key == key)
+    current = {locale: row.drafts.get(locale, row.live.get(locale, "")) for locale in LOCALES}
+    form = WordingForm(data={"pt_PT": current["pt_PT"], "en": current["en"]})
+    return _edit_page(message, form)
+
+
+@bp.post("/wording/<key>")
+@requires("wording.edit")
+def save(key: str) -> Response:
+    message = _message(key)
+    form = WordingForm()
+    if not form.validate_on_submit():
+        return _edit_page(message, form, 422)
+    who = actor()
+    try:
+        drafted = save_draft(message, {"pt_PT": form.pt_PT.data, "en": form.en.data}, who.staff_id)
+    except EditRefused as refused:
+        db.session.rollback()
+        return _edit_page(message, form, 422, REFUSALS[str(refused)])
+    published = 0
+    if request.form.get("then") == "publish":
+        published = publish_drafts(message.key)
+        record(who, "wording.publish", after={"message": message.msgid[:120], "count": published})
+    db.session.commit()
+    if published:
+        published_changed(current_app)
+    done = "published" if published else ("drafted" if drafted else "unchanged")
+    return redirect_after_post(url_for("staff_wording.edit", key=key, done=done))
+
+
+@bp.post("/wording/publish")
+@requires("wording.edit")
+def publish_all() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = publish_drafts()
+    record(actor(), "wording.publish", after={"message": "*", "count": count})
+    db.session.commit()
+    published_changed(current_app)
+    return redirect_after_post(url_for("staff_wording.index", done="published"))
+
+
+@bp.post("/wording/<key>/revert")
+@requires("wording.edit")
+def revert(key: str) -> Response:
+    message = _message(key)
+    locale = request.form.get("locale", "")
+    version = request.form.get("version", "")
+    if locale not in LOCALES or not (version.isdigit() or version == "catalog"):
+        abort(400)
+    who = actor()
+    try:
+        revert_to(None if version == "catalog" else int(version), message, locale, who.staff_id)
+    except LookupError:
+        abort(404)
+    record(who, "wording.revert", after={"message": message.msgid[:120], "to": version})
+    db.session.commit()
+    published_changed(current_app)
+    return redirect_after_post(url_for("staff_wording.edit", key=key, done="reverted"))
+
+
+def _landing_with_drafts(lang: str) -> str:
+    """The landing page as it would read with the drafts, rendered in this request only
+    (nothing is counted or kept for it)."""
+    event = current_event()
+    if event is None:
+        abort(404)
+    g.lang = lang
+    g.setdefault(PREVIEW_FLAG, True)
+    refresh()
+    variant = headline_variants(event)[0]
+    page = render_page(
+        "landing/index.html",
+        event=event,
+        offers=[(offer, seats_left(offer)) for offer in event.offers if offer.active],
+        form=LeadForm(),
+        headline=headline_text(variant, lang),
+    )
+    return page.get_data(as_text=True)
+
+
+@bp.get("/wording/preview")
+@requires("wording.edit")
+def preview() -> Response:
+    lang = request.args.get("lang", "pt_PT")
+    lang = lang if lang in LANGS else "pt_PT"
+    page = _landing_with_drafts(lang)
+    # The editor's own page speaks the live wording, in the back office's language.
+    g.pop(PREVIEW_FLAG, None)
+    g.lang = "pt_PT"
+    refresh()
+    return no_store(render_page("staff/wording_preview.html", page=page, preview_lang=lang))

@@ -1,0 +1,141 @@
+"""Published overrides applied to every page and email, in every process, without a restart.
+
+Flask-Babel loads each language's compiled catalog once per process. The shop's domain
+(`WordingDomain`) lays the published overrides over it. Each process asks the database
+whether they changed at most every WORDING_REFRESH_SECONDS (one small query on its own
+connection, never inside a request's transaction), so a publish reaches every gunicorn
+worker within seconds. A staff preview also lays the drafts over them, for that request
+only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from babel import support
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask_babel import Domain, get_locale
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import babel, db
+from app.wording.models import DRAFT, PUBLISHED, WordingOverride
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "wording"
+PREVIEW_FLAG = "wording_preview"
+
+
+@dataclass
+class LiveWording:
+    """One app's published overrides, as this process last read them."""
+
+    refresh_seconds: float
+    version: tuple[int, str] | None = None
+    checked_at: float = 0.0
+    by_locale: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Catalogs with the overrides laid over them, per (locale, version).
+    merged: dict[tuple[str, tuple[int, str] | None], support.Translations] = field(
+        default_factory=dict
+    )
+
+    def _read_version(self) -> tuple[int, str] | None:
+        query = select(func.count(WordingOverride.id), func.max(WordingOverride.published_at))
+        with db.engine.connect() as connection:
+            count, last = connection.execute(query.where(WordingOverride.state == PUBLISHED)).one()
+        return int(count), str(last)
+
+    def _load(self) -> None:
+        rows = db.session.execute(
+            select(WordingOverride.locale, WordingOverride.msgid, WordingOverride.text).where(
+                WordingOverride.state == PUBLISHED
+            )
+        ).all()
+        by_locale: dict[str, dict[str, str]] = {}
+        for locale, msgid, text in rows:
+            by_locale.setdefault(locale, {})[msgid] = text
+        self.by_locale = by_locale
+        self.merged.clear()
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Read the published overrides again if they changed (checked every few seconds)."""
+        now = time.monotonic()
+        if not force and now - self.checked_at < self.refresh_seconds:
+            return
+        self.checked_at = now
+        try:
+            version = self._read_version()
+            if force or version != self.version:
+                self._load()
+                self.version = version
+        except SQLAlchemyError as exc:
+            # No table yet (a command before `db upgrade`), or the database is away:
+            # the catalogs alone still speak.
+            log.warning("wording overrides not read (%s)", type(exc).__name__)
+
+
+def _drafts(locale: str) -> dict[str, str]:
+    """The drafts in `locale`, read once per preview request."""
+    cached: dict[str, dict[str, str]] = g.setdefault("wording_drafts", {})
+    if locale not in cached:
+        rows = db.session.execute(
+            select(WordingOverride.msgid, WordingOverride.text).where(
+                WordingOverride.state == DRAFT, WordingOverride.locale == locale
+            )
+        ).all()
+        cached[locale] = dict(rows)
+    return cached[locale]
+
+
+def _laid_over(base: support.Translations, overrides: dict[str, str]) -> support.Translations:
+    merged = support.Translations()
+    merged.merge(base)
+    if hasattr(base, "plural"):
+        merged.plural = base.plural
+    merged._catalog.update(overrides)
+    return merged
+
+
+class WordingDomain(Domain):
+    """The catalogs, with marketing's published overrides (and a preview's drafts) on top."""
+
+    def get_translations(self) -> support.NullTranslations:
+        base = super().get_translations()
+        if not has_app_context():
+            return base
+        live: LiveWording | None = current_app.extensions.get(EXTENSION_KEY)
+        if live is None:
+            return base
+        live.refresh()
+        locale = str(get_locale())
+        overrides = live.by_locale.get(locale, {})
+        preview = has_request_context() and g.get(PREVIEW_FLAG)
+        if preview:
+            return _laid_over(base, {**overrides, **_drafts(locale)})
+        if not overrides:
+            return base
+        key = (locale, live.version)
+        if key not in live.merged:
+            live.merged[key] = _laid_over(base, overrides)
+        return live.merged[key]
+
+
+def published_changed(app: Flask) -> None:
+    """After a publish or revert: this process reads the overrides again at once."""
+    live: LiveWording | None = app.extensions.get(EXTENSION_KEY)
+    if live is not None:
+        live.refresh(force=True)
+
+
+def init_wording(app: Flask) -> None:
+    """Lay the published overrides over the catalogs for this app."""
+    app.extensions[EXTENSION_KEY] = LiveWording(
+        refresh_seconds=float(app.config.get("WORDING_REFRESH_SECONDS", 2))
+    )
+    # One Babel serves every app of the process (tests build several): its domain is
+    # set once; each app keeps its own overrides in app.extensions.
+    if not isinstance(babel.__dict__.get("domain_instance"), WordingDomain):
+        babel.__dict__["domain_instance"] = WordingDomain()
