@@ -29,8 +29,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.package-lock.json compile-translations assets
 
+# The landing's link-preview images are drawn from the event file beside the other files.
 assets: $(VENV)/.installed node_modules/.package-lock.json
 	$(FLASK) assets build
+	$(FLASK) landing previews
 
 compile-translations: $(VENV)/.installed
 	$(PYBABEL) compile -d translations --statistics

@@ -49,24 +49,38 @@ def build_assets(out_dir: Path = BUILT) -> dict[str, str]:
         if not source.exists():
             hint = " (run `npm ci`)" if "node_modules" in source.parts else ""
             raise AssetsMissing(f"missing front-end source {source}{hint}")
-        data = source.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        stem, suffix = logical.rsplit(".", 1)
-        name = f"{stem}.{digest}.{suffix}"
-        (out_dir / name).write_bytes(data)
-        (out_dir / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-        manifest[logical] = f"built/{name}"
-    staged = out_dir / "manifest.json.tmp"
-    staged.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    os.replace(staged, out_dir / "manifest.json")
+        manifest[logical] = write_hashed(out_dir, logical, source.read_bytes())
+    write_manifest(out_dir / "manifest.json", manifest)
     return manifest
 
 
+def write_hashed(out_dir: Path, logical: str, data: bytes, gzip_twin: bool = True) -> str:
+    """Write `data` as `stem.<hash>.suffix` in `out_dir`; return its path under static/.
+
+    Files drawn at build time (the landing's preview image) go through here too, so
+    every built file is named and cached the same way.
+    """
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    stem, suffix = logical.rsplit(".", 1)
+    name = f"{stem}.{digest}.{suffix}"
+    (out_dir / name).write_bytes(data)
+    if gzip_twin:
+        (out_dir / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    return f"built/{name}"
+
+
+def write_manifest(path: Path, manifest: dict[str, str]) -> None:
+    """Swap a manifest in whole, so a server never reads half of one."""
+    staged = path.with_name(path.name + ".tmp")
+    staged.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    os.replace(staged, path)
+
+
 def load_manifest(path: Path = MANIFEST) -> dict[str, str]:
-    """Read the manifest written by `build_assets`."""
+    """Read a manifest written by `build_assets` (or another build step)."""
     try:
         return json.loads(path.read_text())
     except FileNotFoundError as exc:
         raise AssetsMissing(
-            "static/built/manifest.json is missing: run `make assets` (npm ci + build)"
+            f"static/built/{path.name} is missing: run `make assets` (npm ci + build)"
         ) from exc

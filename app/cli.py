@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.catalog.commands import catalog
 from app.jobs.commands import backup, clock, worker
+from app.landing.commands import landing
 from app.orders.commands import orders
 from app.outbox.commands import ga4, outbox
 from app.payments.commands import payments
@@ -23,6 +24,7 @@ COMMANDS = (
     privacy,
     keys,
     assets,
+    landing,
     worker,
     clock,
     backup,

@@ -29,6 +29,11 @@ if [ ! -f "$manifest" ] || [ -n "$(find static/css static/js node_modules/htmx.o
     -type f -newer "$manifest" -print -quit 2>/dev/null)" ]; then
   .venv/bin/flask --app wsgi:app assets build
 fi
+# The landing's link-preview pictures (og:image), drawn from the event file.
+if [ ! -f static/built/previews-manifest.json ] \
+    || [ app/catalog/event.yaml -nt static/built/previews-manifest.json ]; then
+  .venv/bin/flask --app wsgi:app landing previews
+fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/shop-lighthouse.XXXXXX")"
 server_pid=""

@@ -22,6 +22,7 @@ from pytest_httpserver import HTTPServer
 os.environ.setdefault("APP_ENV", "test")
 
 from app.assets import MANIFEST, build_assets
+from app.landing.preview_image import PREVIEWS_MANIFEST, build_previews
 from tests.ifthenpay_double import SPLIT_METHODS, IfthenpayDouble, ifthenpay_settings
 from tests.stripe_double import WEBHOOK_SECRET, StripeDouble
 from tests.support import (
@@ -74,9 +75,12 @@ def make_app(database_url: str, event_file: Path) -> MakeApp:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, make_app: MakeApp) -> Iterator[Flask]:
+def app(database_url: str, make_app: MakeApp, event_file: Path) -> Iterator[Flask]:
     if not MANIFEST.exists():
         build_assets()
+    # The test event is the real one a month ahead: same title, date label and venue.
+    if not PREVIEWS_MANIFEST.exists():
+        build_previews(event_file)
     reset_schema(database_url)
     with make_app() as application:
         with application.app_context():

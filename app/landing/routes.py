@@ -14,6 +14,7 @@ from app.analytics.journeys import note_visit
 from app.analytics.views import count_landing_view
 from app.catalog.services import current_event
 from app.consent.current import current_consent
+from app.landing.sharing import link_preview
 from app.leads.forms import LeadForm
 from app.orders.holds import seats_left
 from app.web.i18n import current_lang, localized_route
@@ -38,6 +39,7 @@ def index() -> Response:
         offers=offers,
         form=LeadForm(),
         headline=headline_text(variant, current_lang()),
+        share=link_preview(event, offers, current_lang()),
     )
     if keep:
         keep_assignment(response, variant, current_app.config["APP_ENV"] == "production")

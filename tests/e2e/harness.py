@@ -23,6 +23,7 @@ import yaml
 from playwright.sync_api import BrowserContext, ConsoleMessage, Playwright
 
 from app.assets import BUILT, SOURCES, load_manifest
+from app.landing.preview_image import load_previews
 from tests.stripe_double import WEBHOOK_SECRET, StripeDouble, sign
 from tests.support import write_test_event
 
@@ -212,10 +213,14 @@ class LiveServer:
 
 
 def assets_up_to_date() -> bool:
-    """static/built/ already holds the current htmx, CSS and JavaScript."""
+    """static/built/ already holds the current htmx, CSS and JavaScript, and the landing's
+    preview pictures."""
     try:
         manifest = load_manifest()
+        previews = load_previews()
     except Exception:  # missing or half-written: build again
+        return False
+    if not all((BUILT.parent / built).exists() for built in previews.values()):
         return False
     for logical, source in SOURCES.items():
         if not source.exists():
@@ -229,6 +234,7 @@ def assets_up_to_date() -> bool:
 
 def build_assets() -> None:
     _run(dict(os.environ), str(VENV_BIN / "flask"), "--app", "wsgi:app", "assets", "build")
+    _run(dict(os.environ), str(VENV_BIN / "flask"), "--app", "wsgi:app", "landing", "previews")
 
 
 def start_server(
