@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from fnmatch import fnmatchcase
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -174,3 +175,13 @@ VENDORS: dict[str, TagVendor] = {
 
 # With a container and no TAG_VENDORS: what the shop ran before vendors were listed.
 DEFAULT_WITH_GTM = ("ga4",)
+
+
+def cookie_categories(name: str) -> set[str]:
+    """The categories of the vendors that set a cookie of this name (`*` matches an id)."""
+    return {
+        vendor.category
+        for vendor in VENDORS.values()
+        for cookie in vendor.cookies
+        if fnmatchcase(name, cookie.name)
+    }

@@ -12,6 +12,7 @@ from flask import Flask
 
 from app.config import ConfigurationError
 from tests.integration.header_scan import directives
+from tests.integration.test_consent import choose
 from tests.support import fresh_database
 
 ALL_VENDORS = "ga4,google_ads,meta,clarity,hotjar"
@@ -104,3 +105,15 @@ def test_an_unknown_vendor_stops_the_shop_at_start(make_app):
         make_app(GTM_ID="GTM-TEST123", TAG_VENDORS="meta,tiktok"),
     ):
         pass
+
+
+def test_withdrawing_marketing_removes_the_ad_cookies_and_keeps_analytics(meta_client):
+    choose(meta_client, "accept_all")
+    for name in ("_fbp", "_gcl_au", "_ga", "_clck"):
+        meta_client.set_cookie(name, "x")
+    answer = choose(meta_client, "custom", page="/cookies", analytics="1")
+    removed = {
+        header.split("=", 1)[0] for header in answer.headers.getlist("Set-Cookie") if "=;" in header
+    }
+    # Every vendor in the table counts, enabled or not: Google Ads may have been on before.
+    assert removed == {"_fbp", "_gcl_au"}

@@ -11,7 +11,15 @@ from app.catalog.services import parse_event_file
 from app.config import ConfigurationError, load_settings
 from app.consent.cookie import Consent
 from app.consent.tags import csp_sources, enabled_vendors
-from app.consent.vendors import CATEGORIES, CONSENT_SIGNALS, DIRECTIVES, GA4, META, VENDORS
+from app.consent.vendors import (
+    CATEGORIES,
+    CONSENT_SIGNALS,
+    DIRECTIVES,
+    GA4,
+    META,
+    VENDORS,
+    cookie_categories,
+)
 from app.legal.services import VENDOR_COOKIE_NAMES, policy_for
 from tests.support import REAL_EVENT_FILE
 
@@ -148,3 +156,10 @@ def test_the_analytics_doc_names_every_vendor():
         assert f"`{vendor.key}`" in text, vendor.key
         for cookie in vendor.cookies:
             assert f"`{cookie.name}`" in text, cookie.name
+
+
+def test_a_cookie_name_tells_the_category_it_belongs_to():
+    assert cookie_categories("_ga_ABC123") == {"analytics"}
+    assert cookie_categories("_hjSessionUser_3847") == {"analytics"}
+    assert cookie_categories("_fbp") == cookie_categories("_gcl_au") == {"marketing"}
+    assert cookie_categories("cv_consent") == cookie_categories("session") == set()
