@@ -19,6 +19,7 @@ from app.cli import register_commands
 from app.config import default_trusted_hosts, load_settings
 from app.consent.current import init_consent
 from app.consent.routes import bp as consent_bp
+from app.consent.tags import init_tag_vendors
 from app.db_locking import configure_sqlite
 from app.extensions import babel, compress, csrf, db, migrate
 from app.invoicing import notifications as invoice_notifications
@@ -86,9 +87,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_privacy(app)
     # The provider first: it may refuse the settings, and the CSP needs its hosts.
     providers = init_payments(app)
+    # The tag vendors next: TAG_VENDORS may be refused, and the CSP needs their hosts.
+    tag_sources = init_tag_vendors(app)
     # Security next: its request hooks (HTTPS redirect, CSP nonce) then run before any
     # other, so even a page refused by the rate limiter carries the nonce it needs.
-    init_security(app, form_hosts=providers.checkout_hosts)
+    init_security(app, form_hosts=providers.checkout_hosts, tag_sources=tag_sources)
     init_request_ids(app)
     init_bad_bytes(app)
     init_request_metrics(app)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from app.consent_settings import consent_settings
 from app.paths import INSTANCE_DIR, PROJECT_ROOT
 from app.payment_settings import payment_settings
 from app.personal_data.encryption import Keyring, KeyringError, new_key
@@ -256,6 +257,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         seat_hold_seconds=int(environ.get("SEAT_HOLD_SECONDS", "900")),
         extra={
             **payment_settings(environ),
+            **consent_settings(environ),
             **_outbox_settings(environ),
             **_encryption_settings(environ, env),
             **_privacy_settings(environ),
@@ -292,11 +294,6 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "OUTBOX_MAX_ATTEMPTS": int(text("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_LEASE_SECONDS": float(text("OUTBOX_LEASE_SECONDS", "300")),
         "OUTBOX_HTTP_TIMEOUT": float(text("OUTBOX_HTTP_TIMEOUT", "10")),
-        # Google Tag Manager container (GTM-XXXXXXX); loaded only after consent.
-        "GTM_ID": text("GTM_ID"),
-        # Raising the version asks every visitor for consent again.
-        "CONSENT_POLICY_VERSION": text("CONSENT_POLICY_VERSION", "1"),
-        "CONSENT_MAX_AGE_DAYS": int(text("CONSENT_MAX_AGE_DAYS", "365")),
         # JSON lines for a platform's log drain in production, text elsewhere.
         "LOG_FORMAT": text("LOG_FORMAT")
         or ("json" if text("APP_ENV").lower() == "production" else "text"),

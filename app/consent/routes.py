@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from app.consent.cookie import CONSENT_COOKIE, cookie_value
 from app.consent.current import current_consent
 from app.consent.services import ACTIONS, proof_hash, record_choice
+from app.consent.vendors import cookie_categories
 from app.web.bad_bytes import has_control
 from app.web.htmx import is_fragment_request
 from app.web.i18n import localized_route
@@ -65,9 +66,13 @@ def choose() -> Response:
         httponly=True,
         samesite="Lax",
     )
-    if not consent.analytics:
-        # Withdrawn (or never given): remove what analytics left in this browser.
-        for name in request.cookies:
-            if name == "_ga" or name.startswith("_ga_") or name == "cv_ab":
-                response.delete_cookie(name)
+    # Withdrawn (or never given): remove what that category's tags left in this browser
+    # (the A/B cookie is analytics too). Every vendor of the table counts, enabled or not:
+    # a vendor switched off since may have left its cookies behind.
+    refused = {"analytics": not consent.analytics, "marketing": not consent.marketing}
+    for name in request.cookies:
+        if (refused["analytics"] and name == "cv_ab") or any(
+            refused[category] for category in cookie_categories(name)
+        ):
+            response.delete_cookie(name)
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, redirect, url_for
 
 from app.catalog.services import current_event
+from app.consent.tags import tag_vendors
 from app.legal.services import Policy, policy_for
 from app.web.i18n import current_lang, localized_route
 from app.web.rendering import render_page
@@ -18,7 +19,7 @@ def _policy() -> Policy:
     if not section:
         # The event was loaded before its file had a privacy section: `catalog sync`.
         abort(404)
-    return policy_for(section, current_lang(), current_app.config)
+    return policy_for(section, current_lang(), current_app.config, tag_vendors())
 
 
 @localized_route(bp, "/legal/privacy", methods=["GET"])

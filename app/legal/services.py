@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from babel.dates import format_timedelta
+
 from app.catalog.privacy import COOKIE_CATEGORIES, PLACEHOLDER, PLACEHOLDERS
+from app.consent.vendors import VENDORS, TagVendor
 from app.web.i18n import localized
 
 
@@ -51,9 +54,38 @@ def _fill(value: Any, values: Mapping[str, str]) -> Any:
     return value
 
 
-def policy_for(section: Mapping[str, Any], lang: str, settings: Mapping[str, Any]) -> Policy:
-    """The checked privacy section in `lang`, every placeholder replaced by its setting."""
+def vendor_cookies(vendors: Iterable[TagVendor], lang: str) -> list[dict[str, str]]:
+    """The cookies the enabled tag vendors set, as the policy lists them, in `lang`."""
+    return [
+        {
+            "name": cookie.name,
+            "category": vendor.category,
+            "provider": vendor.name,
+            "purpose": str(cookie.purpose),
+            "duration": format_timedelta(cookie.lifetime, locale=lang),
+        }
+        for vendor in vendors
+        for cookie in vendor.cookies
+    ]
+
+
+# Every vendor cookie the table knows: the vendors' table, not the event file, says
+# whether one is listed, so a vendor switched off never lingers on the policy.
+VENDOR_COOKIE_NAMES = frozenset(
+    cookie.name for vendor in VENDORS.values() for cookie in vendor.cookies
+)
+
+
+def policy_for(
+    section: Mapping[str, Any],
+    lang: str,
+    settings: Mapping[str, Any],
+    vendors: Iterable[TagVendor] = (),
+) -> Policy:
+    """The checked privacy section in `lang`, every placeholder replaced by its setting;
+    its cookies are the shop's own from the event file plus those of the enabled vendors."""
     text = _fill(localized(dict(section), lang), placeholder_values(settings))
+    own = [cookie for cookie in text["cookies"] if cookie["name"] not in VENDOR_COOKIE_NAMES]
     return Policy(
         last_updated=date.fromisoformat(text["last_updated"]),
         controller=text["controller"],
@@ -62,5 +94,5 @@ def policy_for(section: Mapping[str, Any], lang: str, settings: Mapping[str, Any
         supervisory_authority=text["supervisory_authority"],
         purposes=text["purposes"],
         processors=text["processors"],
-        cookies=text["cookies"],
+        cookies=own + vendor_cookies(vendors, lang),
     )

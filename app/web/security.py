@@ -4,6 +4,7 @@ Permissions-Policy) and the client's real address behind the platform's proxies.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from flask import Flask, request
 from flask_talisman import Talisman
@@ -43,24 +44,26 @@ PERMISSIONS_POLICY = {
 } | {"fullscreen": "(self)"}
 
 
-def init_security(app: Flask, form_hosts: tuple[str, ...] = ()) -> None:
+def init_security(
+    app: Flask,
+    form_hosts: tuple[str, ...] = (),
+    tag_sources: Mapping[str, tuple[str, ...]] | None = None,
+) -> None:
     """Security headers (Talisman) and the client's address behind trusted proxies.
 
     `form_hosts` are the outside hosts a form of ours may lead to: the payment
     provider's hosted checkout, which is reached by a redirect after our checkout POST.
+    `tag_sources` are, per CSP directive, the hosts GTM and the enabled tag vendors need
+    (app/consent/tags.py): none without GTM_ID, and only the vendors TAG_VENDORS names.
+    The page still loads GTM only after consent (templates/consent/_head.html).
     """
     production = app.config["APP_ENV"] == "production"
     form_action = " ".join(("'self'", *form_hosts))
-    # Google hosts only when a GTM container is configured; the page still loads GTM
-    # only after consent (templates/consent/_head.html).
-    google = ""
-    frame_src = "'none'"
-    if app.config.get("GTM_ID"):
-        google = " https://www.googletagmanager.com"
-        frame_src = "https://www.googletagmanager.com"
-    analytics_hosts = (
-        " https://*.google-analytics.com https://*.analytics.google.com" if google else ""
-    )
+    tags = tag_sources or {}
+
+    def allowed(directive: str, *own: str) -> str:
+        return " ".join((*own, *tags.get(directive, ())))
+
     # One Talisman per app: its policy lives on the instance, and two apps in one
     # process (tests, scripts) must not share a policy.
     app.extensions["talisman"] = Talisman(
@@ -72,12 +75,12 @@ def init_security(app: Flask, form_hosts: tuple[str, ...] = ()) -> None:
         session_cookie_secure=production,
         content_security_policy={
             "default-src": "'self'",
-            "script-src": "'self'" + google,
+            "script-src": allowed("script-src", "'self'"),
             "style-src": "'self'",
-            "img-src": "'self' data:" + google + analytics_hosts,
+            "img-src": allowed("img-src", "'self'", "data:"),
             "font-src": "'self'",
-            "connect-src": "'self'" + google + analytics_hosts,
-            "frame-src": frame_src,
+            "connect-src": allowed("connect-src", "'self'"),
+            "frame-src": allowed("frame-src") or "'none'",
             "form-action": form_action,
             "frame-ancestors": "'none'",
             "base-uri": "'self'",
