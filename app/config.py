@@ -282,6 +282,8 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "KIT_API_KEY": text("KIT_API_KEY"),
         "KIT_API_BASE": text("KIT_API_BASE", "https://api.kit.com"),
         "KIT_BUYER_SEQUENCE_ID": text("KIT_BUYER_SEQUENCE_ID"),
+        # The secret Kit gave when the webhook endpoint /webhooks/kit was registered.
+        "KIT_WEBHOOK_SECRET": text("KIT_WEBHOOK_SECRET"),
         "HUBSPOT_TOKEN": text("HUBSPOT_TOKEN"),
         "HUBSPOT_API_BASE": text("HUBSPOT_API_BASE", "https://api.hubapi.com"),
         "INVOICEXPRESS_ACCOUNT": text("INVOICEXPRESS_ACCOUNT"),

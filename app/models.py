@@ -9,9 +9,10 @@ from app.jobs.models import JobRun
 from app.leads.models import Lead, LeadChange
 from app.orders.models import Order, OrderStatusChange
 from app.outbox.models import OutboxMessage
-from app.payments.models import WebhookEvent, WebhookFailure
+from app.payments.models import WebhookEvent
 from app.privacy.models import PrivacyRequest
 from app.staff.models import StaffMember, StaffSignIn
+from app.web.webhook_failures import WebhookFailure
 
 __all__ = [
     "AuditEntry",

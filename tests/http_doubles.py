@@ -1,4 +1,5 @@
-"""Kit, HubSpot and GA4 played over real HTTP by one pytest-httpserver, each under a prefix.
+"""Kit, HubSpot and GA4 played over real HTTP by one pytest-httpserver, each under a prefix
+(and Kit's signed webhook deliveries, which Kit sends to the shop).
 
 Each double keeps what it was sent and the state the real service would keep
 (subscribers, tags, contacts, deals), answers in the service's shapes, and fails on
@@ -10,14 +11,19 @@ Idempotency-Key.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import re
+import secrets
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pytest_httpserver import HTTPServer
@@ -241,6 +247,53 @@ class KitDouble(Receiver):
             return 404, {"errors": ["Not Found"]}
         subscriber["state"] = "cancelled"
         return 204, None
+
+
+def kit_webhook_delivery(
+    secret: str,
+    events: list[tuple[str, str]],
+    *,
+    created: str | None = None,
+    signed_at: int | None = None,
+) -> tuple[bytes, dict[str, str]]:
+    """What Kit POSTs to a webhook endpoint: (body, headers) for (event type, email) pairs,
+    signed as Kit signs (X-Kit-Signature: t=<unix time>,v1=<HMAC-SHA256 of "t.body">)."""
+    created = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    envelope = {
+        "delivery_id": secrets.randbelow(10**6),
+        "events": [
+            {
+                "id": str(uuid.uuid4()),
+                "type": event_type,
+                "created": created,
+                "data": {
+                    "subscriber": {
+                        "id": secrets.randbelow(10**6),
+                        "first_name": "Ana",
+                        "email_address": email,
+                        "state": "cancelled",
+                        "created_at": created,
+                        "fields": {},
+                    }
+                },
+            }
+            for event_type, email in events
+        ],
+    }
+    body = json.dumps(envelope).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Kit-Signature": kit_signature(secret, body, signed_at),
+        "X-Kit-Delivery": str(envelope["delivery_id"]),
+    }
+    return body, headers
+
+
+def kit_signature(secret: str, body: bytes, signed_at: int | None = None) -> str:
+    """An X-Kit-Signature value: t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">."""
+    stamp = int(time.time()) if signed_at is None else signed_at
+    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={digest}"
 
 
 class HubSpotDouble(Receiver):

@@ -103,6 +103,15 @@ class CheckoutForm(FlaskForm):
         default="card",
         validators=[DataRequired(message=_l("Please choose how you want to pay."))],
     )
+    # Unticked unless she ticks it. Ticked, it asks for consent: the email's owner must
+    # still confirm it by the link sent (leads.marketing), as with the lead form.
+    marketing_consent = BooleanField(
+        _l("I want to receive news and offers from Café com Vendas by email."),
+        description=_l(
+            "We will first email you a link to confirm: nothing is sent until you do. "
+            "You can stop at any time."
+        ),
+    )
     accept_terms = BooleanField(
         _l("I accept the terms of sale and the privacy policy."),
         validators=[DataRequired(message=_l("Please accept the terms to continue."))],

@@ -28,6 +28,7 @@ from app.checkout.presenters import present_order
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
 from app.invoicing.documents import documents_of
+from app.leads.marketing import ConsentRequest, ask_marketing_consent
 from app.orders.expiry import expire_if_overdue
 from app.orders.holds import seats_left
 from app.orders.lookup import order_by_attendee_token, order_by_token
@@ -155,11 +156,26 @@ def submit(slug: str) -> Response:
     except OrderRefused as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
     remember_customer(order.customer_id)
+    if form.marketing_consent.data:
+        _ask_for_news(buyer)
     if order.provider_reference:
         # The same form arrived twice: the first one already started the payment.
         return redirect_after_post(_order_url(order))
     next_url = start_payment(order, return_url=_order_url(order))
     return redirect_after_post(next_url or _order_url(order))
+
+
+def _ask_for_news(buyer: BuyerDetails) -> None:
+    """The box was ticked: the address gets the lead form's confirmation link, and consent
+    starts only when its owner follows it. Unticked, nothing changes (nor is withdrawn)."""
+    ask_marketing_consent(
+        ConsentRequest(
+            email=buyer.email,
+            name=buyer.name,
+            locale=buyer.locale,
+            consent_id=buyer.consent_id,
+        )
+    )
 
 
 @localized_route(bp, "/checkout/<slug>/validate", methods=["POST"])

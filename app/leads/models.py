@@ -24,6 +24,11 @@ class Lead(db.Model):
     business_stage: Mapped[str] = mapped_column(String(32))
     marketing_consent: Mapped[bool] = mapped_column(default=False)
     marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The latest withdrawal of marketing consent and why ("kit:unsubscribed",
+    # "kit:bounced", "kit:complained", "lead_form"). A request to switch consent on that
+    # was made before it never switches it on (leads.services._apply).
+    marketing_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    marketing_withdrawn_reason: Mapped[str | None] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(32), default="landing")
     locale: Mapped[str] = mapped_column(String(5), default="pt_PT")
     # Double opt-in: set when the person follows the link in the confirmation email.

@@ -153,6 +153,7 @@ def compose_confirmation_email(message: OutboxMessage) -> EmailMessage:
             email,
             "lead_confirmation",
             lead=lead,
+            source=change.source,
             lang=change.locale,
             confirm_url=url_for(
                 "leads.confirm", token=confirmation_token(change.id), _external=True
@@ -163,14 +164,14 @@ def compose_confirmation_email(message: OutboxMessage) -> EmailMessage:
 
 
 def compose_kit_subscriber(message: OutboxMessage) -> Subscriber:
-    """The person in Kit, tagged by business and journey; a lead only while consenting."""
+    """The person in Kit, tagged by business and journey; only while they consent."""
     customer = customer_of(message)
     stage = message.payload.get("stage")
-    if stage == "lead":
-        lead = lead_of(customer)
-        if not (lead and lead.marketing_consent):
-            # Queued with marketing consent that was withdrawn before delivery.
-            raise NothingToSend("the lead no longer consents to marketing email")
+    lead = lead_of(customer)
+    if not (lead and lead.marketing_consent):
+        # Queued with marketing consent that was withdrawn before delivery (by the form,
+        # or at Kit itself): adding them again would undo their unsubscribe.
+        raise NothingToSend("the person no longer consents to marketing email")
     first_name = customer.name.split(maxsplit=1)[0] if customer.name.strip() else ""
     return Subscriber(
         email=customer.email,

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request, url_for
+import logging
+import time
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from app.analytics.datalayer import lead_left, push, push_lead_thanks, remember_customer
 from app.analytics.experiments import visitor_headline
 from app.analytics.journeys import visit_journey
 from app.catalog.services import current_event
 from app.consent.current import current_consent
-from app.extensions import db
+from app.extensions import csrf, db
 from app.leads.forms import BUSINESS_STAGES, BUSINESS_TYPES, LeadForm, choice_label
+from app.leads.kit_webhook import NotFromKit, verify_delivery, withdrawals_in
 from app.leads.links import change_id_from_token
+from app.leads.marketing import withdraw_marketing
 from app.leads.models import LeadChange
 from app.leads.services import LeadDetails, confirm_change, save_lead
+from app.timeutil import utcnow
 from app.web.htmx import is_fragment_request
 from app.web.i18n import current_lang, localized_route
-from app.web.limits import limited
+from app.web.limits import limited, unlimited
 from app.web.rendering import no_store, redirect_after_post, render_field, render_page
+from app.web.webhook_failures import record_failure
 
 bp = Blueprint("leads", __name__)
+log = logging.getLogger(__name__)
+
+# Up to 100 events in one delivery; MAX_CONTENT_LENGTH stays small elsewhere.
+KIT_WEBHOOK_MAX_BYTES = 1024 * 1024
 
 
 @localized_route(bp, "/leads", methods=["GET"])
@@ -78,8 +89,11 @@ def _confirm_page(state: str, token: str, change: LeadChange | None = None) -> R
     if change is not None:
         summary = {
             "name": change.name,
-            "business_type": choice_label(BUSINESS_TYPES, change.business_type),
-            "business_stage": choice_label(BUSINESS_STAGES, change.business_stage),
+            # A request from the checkout carries no business when none was ever typed.
+            "business_type": change.business_type
+            and choice_label(BUSINESS_TYPES, change.business_type),
+            "business_stage": change.business_stage
+            and choice_label(BUSINESS_STAGES, change.business_stage),
             "marketing_consent": change.marketing_consent,
         }
     # It names the person's email and details: no cache keeps it.
@@ -111,3 +125,40 @@ def confirm(token: str) -> Response:
     if change is None:
         return _confirm_page("invalid", token)
     return _confirm_page("confirmed" if change.applied_at else "ask", token, change)
+
+
+@bp.post("/webhooks/kit")
+@csrf.exempt
+# Kit retries what we refuse, and a bulk unsubscribe arrives as a burst of deliveries.
+@unlimited
+def kit_webhook() -> tuple[Response, int]:
+    """Kit's unsubscribes, bounces and complaints: each withdraws marketing consent here.
+    Verified on the raw body before anything is read; nothing is sent back to Kit."""
+    request.max_content_length = KIT_WEBHOOK_MAX_BYTES
+    body = request.get_data()
+    try:
+        verify_delivery(
+            body,
+            request.headers.get("X-Kit-Signature"),
+            current_app.config["KIT_WEBHOOK_SECRET"],
+            time.time(),
+        )
+    except NotFromKit as exc:
+        log.warning("refused a Kit webhook: %s", exc)
+        record_failure("kit", "signature")
+        return jsonify(error="forbidden"), 403
+    try:
+        withdrawals = withdrawals_in(body, utcnow())
+    except ValueError as exc:
+        log.warning("refused a signed Kit webhook: %s", exc)
+        record_failure("kit", "malformed")
+        return jsonify(error="malformed"), 400
+    try:
+        results = [withdraw_marketing(w.email, w.reason, w.at) for w in withdrawals]
+    except Exception:
+        # Kit retries what fails; counted so the team hears when it keeps failing.
+        record_failure("kit", "processing")
+        raise
+    for withdrawal, result in zip(withdrawals, results, strict=True):
+        log.info("Kit event %s (%s): %s", withdrawal.event_id, withdrawal.reason, result)
+    return jsonify(received=True, results=results), 200

@@ -21,7 +21,7 @@ from app.leads.notifications import (
     lead_confirmed,
     submission_stored,
 )
-from app.timeutil import utcnow
+from app.timeutil import as_utc, utcnow
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,13 @@ def save_lead(details: LeadDetails) -> tuple[Lead, bool]:
     return lead, created
 
 
+def withdrawn_since(lead: Lead, asked_at: datetime) -> bool:
+    """Whether marketing consent was withdrawn after a request made at `asked_at`: the
+    newer word wins, so a link sent before an unsubscribe never switches consent on."""
+    withdrawn = lead.marketing_withdrawn_at
+    return withdrawn is not None and as_utc(asked_at) < as_utc(withdrawn)
+
+
 def _apply(change: LeadChange, now: datetime) -> bool:
     """Make the submission the person's details and consent; returns whether they had
     marketing consent before."""
@@ -126,11 +133,15 @@ def _apply(change: LeadChange, now: datetime) -> bool:
     lead.source = change.source
     lead.locale = change.locale
     had_consent = lead.marketing_consent
-    if change.marketing_consent != had_consent:
+    wants_consent = change.marketing_consent and not withdrawn_since(lead, change.created_at)
+    if wants_consent != had_consent:
         # Consent counts from the confirmed link, and a confirmed submission without the
         # box ticked withdraws it.
-        lead.marketing_consent = change.marketing_consent
-        lead.marketing_consent_at = now if change.marketing_consent else None
+        lead.marketing_consent = wants_consent
+        lead.marketing_consent_at = now if wants_consent else None
+        if not wants_consent:
+            lead.marketing_withdrawn_at = now
+            lead.marketing_withdrawn_reason = "lead_form"
     lead.updated_at = now
     change.applied_at = now
     return had_consent

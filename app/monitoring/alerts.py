@@ -21,8 +21,8 @@ from app.orders.models import Order
 from app.outbox.mail import new_email
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.services import enqueue
-from app.payments.models import WebhookFailure
 from app.timeutil import utcnow
+from app.web.webhook_failures import WebhookFailure
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ HOUR = timedelta(hours=1)
 
 SUBJECTS = {
     "dead_message": "An outbox message could not be delivered",
-    "webhook_failures": "Payment webhooks keep failing",
+    "webhook_failures": "Webhooks keep failing",
     "order_to_review": "An order needs a person to look at it",
     "outbox_lag": "The outbox is falling behind",
     "redis_down": "Redis cannot be reached: rate limits count per process",

@@ -26,17 +26,3 @@ class WebhookEvent(db.Model):
     # What the event did: "paid", "ignored: ...", "no order", ... (for support).
     result: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class WebhookFailure(db.Model):
-    """A webhook refused (bad signature) or that failed while being applied: counted for
-    the alert that tells the team when they pile up."""
-
-    __tablename__ = "webhook_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider: Mapped[str] = mapped_column(String(16))
-    # "signature" (not from the provider), "malformed" (from it, but unreadable) or
-    # "processing" (failed while applied).
-    reason: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -14,39 +14,19 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from prometheus_client import Counter
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.moves import lock_order
-from app.payments.models import WebhookEvent, WebhookFailure
+from app.payments.models import WebhookEvent
 from app.payments.provider import ProviderEvent
 
 log = logging.getLogger(__name__)
 
 # What one event type does to the order it is about; returns a line for the ledger.
 Handler = Callable[[Order, dict[str, Any]], str]
-
-WEBHOOK_FAILURES = Counter(
-    "shop_webhook_failures",
-    "Webhooks refused or failed, by provider and reason.",
-    ["provider", "reason"],
-)
-
-
-def record_failure(provider: str, reason: str) -> None:
-    """Count a refused or failed webhook (metrics, and the alert's hourly count); commits."""
-    WEBHOOK_FAILURES.labels(provider, reason).inc()
-    db.session.rollback()
-    db.session.add(WebhookFailure(provider=provider, reason=reason))
-    try:
-        db.session.commit()
-    except SQLAlchemyError:
-        # The database is what failed: the metric and the log still tell of it.
-        db.session.rollback()
-        log.warning("webhook failure (%s, %s) could not be recorded", provider, reason)
 
 
 def handle_event(

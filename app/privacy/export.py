@@ -161,6 +161,10 @@ def _consents(customer: Customer, lead: Lead | None) -> dict[str, Any]:
         "marketing_email": {
             "given": bool(lead and lead.marketing_consent),
             "given_at": _iso(lead.marketing_consent_at) if lead else None,
+            # The latest withdrawal: by the lead form, or at Kit (unsubscribe, bounce,
+            # complaint), and when the shop learnt it.
+            "withdrawn_at": _iso(lead.marketing_withdrawn_at) if lead else None,
+            "withdrawn_reason": lead.marketing_withdrawn_reason if lead else None,
             "email_confirmed_at": _iso(lead.confirmed_at) if lead else None,
         },
         "cookie_choices": [

@@ -19,10 +19,11 @@ from app.orders.models import Order
 from app.orders.notifications import compose_refund_notice
 from app.outbox.models import OutboxMessage
 from app.payments.ifthenpay.provider import gateway_order_id
-from app.payments.models import WebhookEvent, WebhookFailure
+from app.payments.models import WebhookEvent
 from app.payments.reconcile import reconcile
 from app.payments.refunds import refund_order
 from app.timeutil import as_utc, utcnow
+from app.web.webhook_failures import WebhookFailure
 from tests.ifthenpay_double import ANTI_PHISHING_KEY, BACKOFFICE_KEY, MB_KEY, MBWAY_KEY
 from tests.integration.helpers import (
     check_out_like_a_browser,

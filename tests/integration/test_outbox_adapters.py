@@ -144,6 +144,8 @@ def test_kit_rate_limit_halfway_is_retried_without_doubling_anything(db, configu
     services.kit.fail(
         "POST", r"/v4/tags/\d+/subscribers/\d+", status=429, headers={"Retry-After": "0"}
     )
+    # Kit hears of a buyer only while she consents to marketing email (checked at delivery).
+    lead_of(BUYER.email)
     order = paid_order(db)
     message_id = queue(db, "kit", "subscriber", contact_payload(order.customer_id, "buyer"))
 

@@ -19,8 +19,9 @@ from app.payments.ifthenpay.callbacks import (
     verify_callback,
 )
 from app.payments.ifthenpay.provider import CALLBACK_PATH
-from app.payments.webhooks import handle_event, record_failure
+from app.payments.webhooks import handle_event
 from app.web.limits import unlimited
+from app.web.webhook_failures import record_failure
 
 bp = Blueprint("ifthenpay", __name__)
 log = logging.getLogger(__name__)

@@ -9,8 +9,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from app.extensions import csrf
 from app.payments.stripe.events import HANDLERS, order_id_for
 from app.payments.stripe.provider import verify_event
-from app.payments.webhooks import handle_event, record_failure
+from app.payments.webhooks import handle_event
 from app.web.limits import unlimited
+from app.web.webhook_failures import record_failure
 
 bp = Blueprint("stripe", __name__)
 log = logging.getLogger(__name__)
