@@ -174,6 +174,7 @@ def _ask_for_news(buyer: BuyerDetails) -> None:
             name=buyer.name,
             locale=buyer.locale,
             consent_id=buyer.consent_id,
+            journey=buyer.journey,
         )
     )
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from app.analytics.journeys import Journey
 from app.customers.models import Customer
 from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
@@ -39,9 +40,11 @@ class ConsentRequest:
     locale: str
     # The anonymous id of the cookie choices made in this browser, if any.
     consent_id: str | None = None
+    # Where the visit came from (analytics/journeys.py), for a lead made here.
+    journey: Journey | None = None
 
 
-def _lead_for_checkout(customer: Customer, locale: str) -> Lead:
+def _lead_for_checkout(customer: Customer, locale: str, journey: Journey | None) -> Lead:
     """The person's lead; a buyer who never left the lead form gets one with no business
     typed (the checkout does not ask) and no consent until she confirms."""
     lead = lead_of(customer)
@@ -53,6 +56,9 @@ def _lead_for_checkout(customer: Customer, locale: str) -> Lead:
             marketing_consent=False,
             locale=locale,
             source=CHECKOUT,
+            first_source=journey.first_source if journey else None,
+            first_campaign=journey.first_campaign if journey else None,
+            journey=journey.record if journey else None,
         )
         db.session.add(lead)
         db.session.flush()
@@ -91,7 +97,7 @@ def ask_marketing_consent(request: ConsentRequest) -> LeadChange | None:
         consent_id=request.consent_id,
     )
     db.session.flush()
-    lead = _lead_for_checkout(customer, request.locale)
+    lead = _lead_for_checkout(customer, request.locale, request.journey)
     if lead.marketing_consent or _request_waiting(lead) or not confirmation_allowed(lead):
         db.session.commit()
         return None
