@@ -8,12 +8,11 @@ from flask import Response, abort, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 
-from app.analytics.experiments import headline_text, headline_variants
+from app.analytics.experiments import headline_variants
 from app.audit.log import record
 from app.catalog.services import current_event
 from app.extensions import db
-from app.leads.forms import LeadForm
-from app.orders.holds import seats_left
+from app.landing.page import landing_page
 from app.staff.forms import ConfirmForm, WordingForm
 from app.staff.guard import actor, requires, staff_blueprint
 from app.web.i18n import LANGS
@@ -154,15 +153,7 @@ def _landing_with_drafts(lang: str) -> str:
     g.lang = lang
     g.setdefault(PREVIEW_FLAG, True)
     refresh()
-    variant = headline_variants(event)[0]
-    page = render_page(
-        "landing/index.html",
-        event=event,
-        offers=[(offer, seats_left(offer)) for offer in event.offers if offer.active],
-        form=LeadForm(),
-        headline=headline_text(variant, lang),
-    )
-    return page.get_data(as_text=True)
+    return landing_page(event, headline_variants(event)[0], lang).get_data(as_text=True)
 
 
 @bp.get("/wording/preview")

@@ -1,0 +1,28 @@
+"""The landing page itself, rendered from an event: one place for what it shows, used by
+the public route and by the back office's previews (drafted wording or event)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from app.analytics.experiments import headline_text
+from app.catalog.models import Event
+from app.landing.sharing import link_preview
+from app.leads.forms import LeadForm
+from app.orders.holds import seats_left
+from app.web.rendering import render_page
+
+
+def landing_page(event: Event, variant: dict[str, Any], lang: str) -> Response:
+    """The page for `event` with the headline `variant`, in `lang`."""
+    offers = [(offer, seats_left(offer)) for offer in event.offers if offer.active]
+    return render_page(
+        "landing/index.html",
+        event=event,
+        offers=offers,
+        form=LeadForm(),
+        headline=headline_text(variant, lang),
+        share=link_preview(event, offers, lang),
+    )
