@@ -58,10 +58,8 @@ class SyncResult:
     skipped: bool = False
 
 
-def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
-    """One checked offer, as the database keeps it."""
-    where, field = f"offer #{index}", f"offers.{index - 1}"
-    slug = str(require(item, "slug", where, f"{field}.slug"))
+def _price_and_rate(item: dict[str, Any], where: str, field: str) -> tuple[Decimal, Decimal]:
+    """The VAT-inclusive price (above zero) and the VAT rate (from 0 to below 1)."""
     require(item, "price", where, f"{field}.price")
     require(item, "vat_rate", where, f"{field}.vat_rate")
     try:
@@ -71,18 +69,19 @@ def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
         raise CatalogError(
             f"{where}: price and vat_rate must be numbers", field=f"{field}.price", reason="price"
         ) from exc
+    message = f"{where}: price must be positive and vat_rate between 0 and 1"
     if not price.is_finite() or price <= 0:
-        raise CatalogError(
-            f"{where}: price must be positive and vat_rate between 0 and 1",
-            field=f"{field}.price",
-            reason="price",
-        )
+        raise CatalogError(message, field=f"{field}.price", reason="price")
     if not vat_rate.is_finite() or not (Decimal(0) <= vat_rate < 1):
-        raise CatalogError(
-            f"{where}: price must be positive and vat_rate between 0 and 1",
-            field=f"{field}.vat_rate",
-            reason="vat_rate",
-        )
+        raise CatalogError(message, field=f"{field}.vat_rate", reason="vat_rate")
+    return price, vat_rate
+
+
+def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
+    """One checked offer, as the database keeps it."""
+    where, field = f"offer #{index}", f"offers.{index - 1}"
+    slug = str(require(item, "slug", where, f"{field}.slug"))
+    price, vat_rate = _price_and_rate(item, where, field)
     capacity = item.get("capacity")
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0:
         raise CatalogError(
@@ -93,16 +92,11 @@ def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
     name = localized_text(
         require(item, "name", where, f"{field}.name"), f"{where} name", f"{field}.name"
     )
-    sales_start = local_time(
-        require(item, "sales_start", where, f"{field}.sales_start"),
-        tz,
-        where,
-        f"{field}.sales_start",
-    )
-    sales_end = local_time(
-        require(item, "sales_end", where, f"{field}.sales_end"), tz, where, f"{field}.sales_end"
-    )
-    if sales_end <= sales_start:
+    window = [
+        local_time(require(item, key, where, f"{field}.{key}"), tz, where, f"{field}.{key}")
+        for key in ("sales_start", "sales_end")
+    ]
+    if window[1] <= window[0]:
         raise CatalogError(
             f"{where}: sales_end must be after sales_start",
             field=f"{field}.sales_end",
@@ -115,8 +109,8 @@ def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
         "price_cents": decimal_to_cents(price),
         "vat_rate": vat_rate,
         "capacity": capacity,
-        "sales_start": sales_start,
-        "sales_end": sales_end,
+        "sales_start": window[0],
+        "sales_end": window[1],
         "position": index,
     }
 

@@ -11,6 +11,7 @@ from app.personal_data.masking import mask_personal_data
 from app.staff import (
     audit_routes,
     dashboard_routes,
+    event_routes,
     order_routes,
     outbox_routes,
     people_routes,
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     people_routes.bp,
     outbox_routes.bp,
     audit_routes.bp,
+    event_routes.bp,
 )
 # The menu: (permission, endpoint, label), shown to the roles holding the permission.
 MENU = (
@@ -33,6 +35,7 @@ MENU = (
     ("orders.view", "staff_orders.index", _l("Orders")),
     ("attendees.view", "staff_people.attendees", _l("Attendees")),
     ("leads.view", "staff_people.leads", _l("Leads")),
+    ("event.edit", "staff_event.edit", _l("Event")),
     ("outbox.view", "staff_outbox.index", _l("Outbox")),
     ("audit.view", "staff_audit.index", _l("Audit log")),
 )
@@ -75,6 +78,8 @@ AUDIT_ACTIONS = {
     "export.leads": _l("leads exported"),
     "outbox.retry": _l("message retried"),
     "outbox.skip": _l("message skipped"),
+    "event.publish": _l("event published"),
+    "event.revert": _l("event reverted to an earlier version"),
 }
 
 
