@@ -60,7 +60,10 @@ def edit() -> Response:
 @bp.post("/event")
 @requires("event.edit")
 def save() -> Response:
-    base, draft = event_editor.working_copy()
+    try:
+        base, draft = event_editor.working_copy()
+    except CatalogError:
+        abort(404)
     content = content_from(request.form, base)
     more = request.form.get("more", "")
     if more in LISTS:

@@ -244,3 +244,24 @@ def test_the_export_loads_back_into_a_fresh_database_unchanged(client, db, tmp_p
         for o in _db.session.scalars(select(Offer))
     }
     assert after_offers == before_offers
+
+
+def test_the_release_sync_leaves_a_published_event_alone_unless_forced(client, db, event_file):
+    sign_in(client, "marketing")
+    _save(client, {**_without_variants(editor_form(client)), **_headline()})
+    draft = _db.session.scalar(select(EventRevision))
+    client.post(f"/staff/event/revisions/{draft.id}/publish")
+
+    # Every deploy runs `flask catalog sync`: it must not undo marketing's edit.
+    assert sync_catalog(event_file).skipped
+    assert NEW_PT in client.get("/").get_data(as_text=True)
+    assert not sync_catalog(event_file, force=True).skipped
+    assert NEW_PT not in client.get("/").get_data(as_text=True)
+
+
+def test_flask_catalog_export_writes_a_file_that_sync_accepts(app, db, tmp_path):
+    target = tmp_path / "event.yaml"
+    result = app.test_cli_runner().invoke(args=["catalog", "export", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "bilhete-geral" in target.read_text(encoding="utf-8")
+    assert not sync_catalog(target).skipped
