@@ -60,6 +60,13 @@ def _has_orders(offer: Offer) -> bool:
     return bool(count)
 
 
+def slugs_with_orders() -> set[str]:
+    """The offers whose slug the editor shows read-only: they have orders."""
+    return set(
+        db.session.scalars(select(Offer.slug).join(Order, Order.offer_id == Offer.id).distinct())
+    )
+
+
 def check_sold_orders(content: dict[str, Any], origins: list[str] | None = None) -> None:
     """Refuse what would break orders already made: fewer seats than are sold or held,
     or a new slug for an offer that has orders (its orders would stay on a retired offer

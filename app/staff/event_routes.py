@@ -43,6 +43,7 @@ def _editor(content: dict, draft: EventRevision | None, *, error=None, extra=Non
         note=request.form.get("note", "") if request.method == "POST" else "",
         error=describe(error) if error else None,
         error_field=error.field if error else None,
+        locked_slugs=event_editor.slugs_with_orders(),
         status=status,
     )
 

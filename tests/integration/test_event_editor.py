@@ -162,6 +162,9 @@ def test_seats_cannot_go_below_those_sold(client, db):
     sign_in(client, "owner")
     form = editor_form(client)
     assert form["offers.0.slug"] == "bilhete-geral"
+    page = client.get("/staff/event").get_data(as_text=True)
+    assert 'name="offers.0.slug" type="text" value="bilhete-geral" readonly' in page
+    assert 'value="bilhete-vip" readonly' not in page
     text = _refused(
         client,
         {**form, "offers.0.capacity": "1"},
