@@ -1,7 +1,7 @@
 """Every model in one import, for Alembic and for create_app."""
 
 from app.audit.models import AuditEntry
-from app.catalog.models import Event, Offer
+from app.catalog.models import Event, EventRevision, Offer
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
 from app.invoicing.models import InvoiceDocument
@@ -19,6 +19,7 @@ __all__ = [
     "ConsentRecord",
     "Customer",
     "Event",
+    "EventRevision",
     "InvoiceDocument",
     "JobRun",
     "Lead",

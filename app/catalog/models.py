@@ -70,3 +70,19 @@ class Offer(db.Model):
     def on_sale(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.active and as_utc(self.sales_start) <= now < as_utc(self.sales_end)
+
+
+class EventRevision(db.Model):
+    """One saved version of the whole event from the back office's editor, in the data
+    file's shape. A draft until published; publishing never edits it, so the history
+    keeps what was live when."""
+
+    __tablename__ = "event_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Who saved it: a staff id without a foreign key, so the history outlives the member.
+    author_staff_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")

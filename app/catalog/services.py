@@ -1,10 +1,10 @@
-"""Load the event data file and keep the database in step with it."""
+"""Check an event's data and keep the database in step with it: from the data file
+(`flask catalog sync`) or from the back office's editor, through the same two calls,
+`validate_event` and `apply_event`."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -13,13 +13,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from sqlalchemy import select
 
-from app.catalog.models import Event, Offer
+from app.catalog.models import Event, EventRevision, Offer
 from app.catalog.privacy import PrivacySectionError, parse_privacy
+from app.catalog.rules import (
+    LOCALES,
+    CatalogError,
+    content_lists,
+    headline_variants,
+    local_time,
+    localized_text,
+    require,
+)
 from app.extensions import db
 from app.money import decimal_to_cents
 from app.timeutil import utcnow
 
-LOCALES = ("pt_PT", "en")
+__all__ = ["LOCALES", "CatalogError", "SyncResult", "apply_event", "validate_event"]
+
 CONTENT_KEYS = (
     "title",
     "tagline",
@@ -38,90 +48,124 @@ CONTENT_KEYS = (
 )
 
 
-class CatalogError(ValueError):
-    """The event data file is not usable; the message says where and why."""
-
-
 @dataclass(frozen=True)
 class SyncResult:
     event_slug: str
     offers_created: int
     offers_updated: int
     offers_retired: int
+    # True when the file was not loaded because the back office publishes the event.
+    skipped: bool = False
 
 
-def _require(data: dict[str, Any], key: str, where: str) -> Any:
-    if key not in data or data[key] in (None, ""):
-        raise CatalogError(f"{where}: '{key}' is missing")
-    return data[key]
-
-
-def _localized_text(value: Any, where: str) -> dict[str, str]:
-    if not isinstance(value, dict) or any(not value.get(loc) for loc in LOCALES):
-        raise CatalogError(f"{where}: needs text for both pt_PT and en")
-    return {loc: str(value[loc]) for loc in LOCALES}
-
-
-def _local_time(value: Any, tz: ZoneInfo, where: str) -> datetime:
+def _price_and_rate(item: dict[str, Any], where: str, field: str) -> tuple[Decimal, Decimal]:
+    """The VAT-inclusive price (above zero) and the VAT rate (from 0 to below 1)."""
+    require(item, "price", where, f"{field}.price")
+    require(item, "vat_rate", where, f"{field}.vat_rate")
     try:
-        naive = datetime.strptime(str(value), "%Y-%m-%d %H:%M")
-    except ValueError as exc:
-        raise CatalogError(f"{where}: '{value}' is not a date like 2027-03-13 09:30") from exc
-    return naive.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
-
-
-VARIANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
-
-
-def _headline_variants(raw: Any) -> None:
-    """Check the landing A/B headlines: ids short and unique, text in both languages."""
-    if raw is None:
-        return
-    if not isinstance(raw, list) or not raw:
-        raise CatalogError("headline_variants: must be a list of variants")
-    seen: set[str] = set()
-    for index, variant in enumerate(raw, start=1):
-        where = f"headline variant #{index}"
-        if not isinstance(variant, dict):
-            raise CatalogError(f"{where}: needs an id and text for both pt_PT and en")
-        variant_id = str(variant.get("id", ""))
-        if not VARIANT_ID.match(variant_id):
-            raise CatalogError(f"{where}: id must be short lowercase letters or digits, like b")
-        if variant_id in seen:
-            raise CatalogError(f"{where}: id '{variant_id}' appears twice")
-        seen.add(variant_id)
-        _localized_text({key: variant.get(key) for key in LOCALES}, where)
+        price = Decimal(str(item["price"]))
+        vat_rate = Decimal(str(item["vat_rate"]))
+    except InvalidOperation as exc:
+        raise CatalogError(
+            f"{where}: price and vat_rate must be numbers", field=f"{field}.price", reason="price"
+        ) from exc
+    message = f"{where}: price must be positive and vat_rate between 0 and 1"
+    if not price.is_finite() or price <= 0:
+        raise CatalogError(message, field=f"{field}.price", reason="price")
+    if not vat_rate.is_finite() or not (Decimal(0) <= vat_rate < 1):
+        raise CatalogError(message, field=f"{field}.vat_rate", reason="vat_rate")
+    return price, vat_rate
 
 
 def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
-    """One checked offer of the data file, as the database keeps it."""
-    where = f"offer #{index}"
-    slug = str(_require(item, "slug", where))
-    try:
-        price = Decimal(str(_require(item, "price", where)))
-        vat_rate = Decimal(str(_require(item, "vat_rate", where)))
-    except InvalidOperation as exc:
-        raise CatalogError(f"{where}: price and vat_rate must be numbers") from exc
-    if price <= 0 or not (Decimal(0) <= vat_rate < 1):
-        raise CatalogError(f"{where}: price must be positive and vat_rate between 0 and 1")
+    """One checked offer, as the database keeps it."""
+    where, field = f"offer #{index}", f"offers.{index - 1}"
+    slug = str(require(item, "slug", where, f"{field}.slug"))
+    price, vat_rate = _price_and_rate(item, where, field)
     capacity = item.get("capacity")
-    if not isinstance(capacity, int) or capacity < 0:
-        raise CatalogError(f"{where}: capacity must be a whole number of seats")
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0:
+        raise CatalogError(
+            f"{where}: capacity must be a whole number of seats",
+            field=f"{field}.capacity",
+            reason="capacity",
+        )
+    name = localized_text(
+        require(item, "name", where, f"{field}.name"), f"{where} name", f"{field}.name"
+    )
+    window = [
+        local_time(require(item, key, where, f"{field}.{key}"), tz, where, f"{field}.{key}")
+        for key in ("sales_start", "sales_end")
+    ]
+    if window[1] <= window[0]:
+        raise CatalogError(
+            f"{where}: sales_end must be after sales_start",
+            field=f"{field}.sales_end",
+            reason="end_before_start",
+        )
     return {
         "slug": slug,
-        "name": _localized_text(_require(item, "name", where), f"{where} name"),
+        "name": name,
         "description": item.get("description") or {},
         "price_cents": decimal_to_cents(price),
         "vat_rate": vat_rate,
         "capacity": capacity,
-        "sales_start": _local_time(_require(item, "sales_start", where), tz, where),
-        "sales_end": _local_time(_require(item, "sales_end", where), tz, where),
+        "sales_start": window[0],
+        "sales_end": window[1],
         "position": index,
     }
 
 
-def parse_event_file(path: Path) -> dict[str, Any]:
-    """Read and check the data file; return plain values ready for the database."""
+def validate_event(raw: Any) -> dict[str, Any]:
+    """Check an event in the data file's shape (a mapping as YAML reads it); return plain
+    values ready for the database. The one set of rules for the file and the editor."""
+    if not isinstance(raw, dict):
+        raise CatalogError("event data file must be a mapping of keys to values")
+    try:
+        tz = ZoneInfo(str(raw.get("timezone", "Europe/Lisbon")))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise CatalogError(f"unknown timezone {raw.get('timezone')!r}", field="timezone") from exc
+
+    event = {
+        "slug": str(require(raw, "slug", "event")),
+        "starts_at": local_time(
+            require(raw, "starts_at", "event"), tz, "event starts_at", "starts_at"
+        ),
+        "ends_at": local_time(require(raw, "ends_at", "event"), tz, "event ends_at", "ends_at"),
+        "content": {key: raw.get(key) for key in CONTENT_KEYS if key in raw},
+    }
+    localized_text(require(raw, "title", "event"), "event title", "title")
+    if event["ends_at"] <= event["starts_at"]:
+        raise CatalogError(
+            "event: ends_at must be after starts_at", field="ends_at", reason="end_before_start"
+        )
+    headline_variants(raw.get("headline_variants"))
+    content_lists(raw)
+    try:
+        # The policy pages read it from the event, checked and with dates as text.
+        event["content"]["privacy"] = parse_privacy(raw.get("privacy"))
+    except PrivacySectionError as exc:
+        raise CatalogError(str(exc), field="privacy") from exc
+
+    offers_raw = require(raw, "offers", "event")
+    if not isinstance(offers_raw, list) or not all(isinstance(o, dict) for o in offers_raw):
+        raise CatalogError("offers: must be a list of offers", field="offers", reason="list")
+    offers = []
+    seen: set[str] = set()
+    for index, item in enumerate(offers_raw, start=1):
+        offer = _offer(item, index, tz)
+        if offer["slug"] in seen:
+            raise CatalogError(
+                f"offer #{index}: slug '{offer['slug']}' appears twice",
+                field=f"offers.{index - 1}.slug",
+                reason="twice",
+            )
+        seen.add(offer["slug"])
+        offers.append(offer)
+    return {"event": event, "offers": offers}
+
+
+def read_event_file(path: Path) -> dict[str, Any]:
+    """The data file as YAML reads it, not yet checked."""
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -130,42 +174,17 @@ def parse_event_file(path: Path) -> dict[str, Any]:
         raise CatalogError(f"event data file is not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise CatalogError("event data file must be a mapping of keys to values")
-
-    try:
-        tz = ZoneInfo(str(raw.get("timezone", "Europe/Lisbon")))
-    except ZoneInfoNotFoundError as exc:
-        raise CatalogError(f"unknown timezone {raw.get('timezone')!r}") from exc
-
-    event = {
-        "slug": str(_require(raw, "slug", "event")),
-        "starts_at": _local_time(_require(raw, "starts_at", "event"), tz, "event starts_at"),
-        "ends_at": _local_time(_require(raw, "ends_at", "event"), tz, "event ends_at"),
-        "content": {key: raw.get(key) for key in CONTENT_KEYS if key in raw},
-    }
-    _localized_text(_require(raw, "title", "event"), "event title")
-    _headline_variants(raw.get("headline_variants"))
-    try:
-        # The policy pages read it from the event, checked and with dates as text.
-        event["content"]["privacy"] = parse_privacy(raw.get("privacy"))
-    except PrivacySectionError as exc:
-        raise CatalogError(str(exc)) from exc
-    if event["ends_at"] <= event["starts_at"]:
-        raise CatalogError("event: ends_at must be after starts_at")
-
-    offers = []
-    seen: set[str] = set()
-    for index, item in enumerate(_require(raw, "offers", "event"), start=1):
-        offer = _offer(item, index, tz)
-        if offer["slug"] in seen:
-            raise CatalogError(f"offer #{index}: slug '{offer['slug']}' appears twice")
-        seen.add(offer["slug"])
-        offers.append(offer)
-    return {"event": event, "offers": offers}
+    return raw
 
 
-def sync_catalog(path: Path) -> SyncResult:
-    """Upsert the event and its offers from the data file; retire offers it no longer lists."""
-    data = parse_event_file(path)
+def parse_event_file(path: Path) -> dict[str, Any]:
+    """Read and check the data file; return plain values ready for the database."""
+    return validate_event(read_event_file(path))
+
+
+def apply_event(data: dict[str, Any]) -> SyncResult:
+    """Upsert the checked event and its offers; retire offers it no longer lists.
+    The caller commits (the editor's publish commits it with its audit entry)."""
     values = data["event"]
     event = db.session.scalar(select(Event).where(Event.slug == values["slug"]))
     if event is None:
@@ -187,6 +206,7 @@ def sync_catalog(path: Path) -> SyncResult:
             db.session.add(offer)
             created += 1
         else:
+            # A price change reaches new orders only: an order keeps its own amount.
             for key, value in offer_values.items():
                 setattr(offer, key, value)
             offer.event_id = event.id
@@ -194,14 +214,35 @@ def sync_catalog(path: Path) -> SyncResult:
         offer.active = True
 
     retired = 0
-    # Offers that left the file stay in the database (orders point at them) but
+    # Offers that left the data stay in the database (orders point at them) but
     # stop being sold.
     for offer in db.session.scalars(select(Offer).where(Offer.event_id == event.id)):
         if offer.slug not in listed and offer.active:
             offer.active = False
             retired += 1
-    db.session.commit()
+    db.session.flush()
     return SyncResult(event.slug, created, updated, retired)
+
+
+def edited_in_back_office() -> bool:
+    """Whether the back office has published the event (the database is then the truth)."""
+    return (
+        db.session.scalar(
+            select(EventRevision.id).where(EventRevision.published_at.is_not(None)).limit(1)
+        )
+        is not None
+    )
+
+
+def sync_catalog(path: Path, *, force: bool = False) -> SyncResult:
+    """Load the data file into the database, unless the back office publishes the event
+    now: a deploy's release step must not undo marketing's edits (`force` does)."""
+    data = parse_event_file(path)
+    if not force and edited_in_back_office():
+        return SyncResult(data["event"]["slug"], 0, 0, 0, skipped=True)
+    result = apply_event(data)
+    db.session.commit()
+    return result
 
 
 def current_event() -> Event | None:

@@ -8,16 +8,24 @@ from typing import Any
 from flask import Response
 
 from app.analytics.experiments import headline_text
-from app.catalog.models import Event
+from app.catalog.models import Event, Offer
 from app.landing.sharing import link_preview
 from app.leads.forms import LeadForm
 from app.orders.holds import seats_left
 from app.web.rendering import render_page
 
 
-def landing_page(event: Event, variant: dict[str, Any], lang: str) -> Response:
-    """The page for `event` with the headline `variant`, in `lang`."""
-    offers = [(offer, seats_left(offer)) for offer in event.offers if offer.active]
+def landing_page(
+    event: Event,
+    variant: dict[str, Any],
+    lang: str,
+    offers: list[tuple[Offer, int]] | None = None,
+    **extra: Any,
+) -> Response:
+    """The page for `event` with the headline `variant`, in `lang`. A preview passes its
+    draft's offers (with the seats they would show) and what marks it as a preview."""
+    if offers is None:
+        offers = [(offer, seats_left(offer)) for offer in event.offers if offer.active]
     return render_page(
         "landing/index.html",
         event=event,
@@ -25,4 +33,5 @@ def landing_page(event: Event, variant: dict[str, Any], lang: str) -> Response:
         form=LeadForm(),
         headline=headline_text(variant, lang),
         share=link_preview(event, offers, lang),
+        **extra,
     )

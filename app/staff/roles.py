@@ -1,7 +1,7 @@
 """Who may do what: the one permission table of the back office.
 
-owner: everything. marketing: the dashboard and leads (only those consenting to
-marketing in exports). door: the attendee list (and check-in, later) only.
+owner: everything. marketing: the dashboard, leads (only those consenting to
+marketing in exports) and the event editor. door: the attendee list (and check-in, later) only.
 A test walks every staff route for every role against this table.
 """
 
@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({OWNER}),
     # The shop's wording (every message in both languages), edited without a deploy.
     "wording.edit": frozenset({OWNER, MARKETING}),
+    # The event's copy, dates and offers: drafts, preview, publish, revert, export.
+    "event.edit": frozenset({OWNER, MARKETING}),
     # Exports carry the tax number only for owners.
     "personal.nif": frozenset({OWNER}),
     # Marketing sees every lead's row only if they are the owner; otherwise only leads

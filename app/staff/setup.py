@@ -11,6 +11,7 @@ from app.personal_data.masking import mask_personal_data
 from app.staff import (
     audit_routes,
     dashboard_routes,
+    event_routes,
     order_routes,
     outbox_routes,
     people_routes,
@@ -28,6 +29,7 @@ BLUEPRINTS = (
     outbox_routes.bp,
     audit_routes.bp,
     wording_routes.bp,
+    event_routes.bp,
 )
 # The menu: (permission, endpoint, label), shown to the roles holding the permission.
 MENU = (
@@ -35,6 +37,7 @@ MENU = (
     ("orders.view", "staff_orders.index", _l("Orders")),
     ("attendees.view", "staff_people.attendees", _l("Attendees")),
     ("leads.view", "staff_people.leads", _l("Leads")),
+    ("event.edit", "staff_event.edit", _l("Event")),
     ("outbox.view", "staff_outbox.index", _l("Outbox")),
     ("wording.edit", "staff_wording.index", _l("Wording")),
     ("audit.view", "staff_audit.index", _l("Audit log")),
@@ -88,6 +91,8 @@ AUDIT_ACTIONS = {
     "outbox.skip": _l("message skipped"),
     "wording.publish": _l("wording published"),
     "wording.revert": _l("wording reverted"),
+    "event.publish": _l("event published"),
+    "event.revert": _l("event reverted to an earlier version"),
 }
 
 

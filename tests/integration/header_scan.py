@@ -132,6 +132,7 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "staff_orders.act": [({"order_id": str(uuid.uuid4()), "action": "refund"}, 303)],
         "staff_signin.link": [({"token": "forged"}, 400)],
         "staff_wording.edit": [({"key": message_key("Get your ticket")}, 303)],
+        "staff_event.preview": [({"revision_id": "1"}, 303)],
         "invoicing.document": [({"token": "unknown"}, 404)],
         "demo.mail_raw": [({"name": shop.mail or "none.eml"}, demo)],
         "demo.mail_attachment": [

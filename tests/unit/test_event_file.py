@@ -70,3 +70,26 @@ def test_bad_headline_variants_are_refused_with_the_reason(tmp_path, variants, m
     path = _write(tmp_path, lambda d: d.update(headline_variants=variants))
     with pytest.raises(CatalogError, match=message):
         parse_event_file(path)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "reason"),
+    [
+        (lambda d: d["title"].update(pt_PT=""), "title.pt_PT", "both_languages"),
+        (lambda d: d.update(ends_at="2027-03-13 08:00"), "ends_at", "end_before_start"),
+        (lambda d: d["offers"][1].update(price="-1"), "offers.1.price", "price"),
+        (lambda d: d["offers"][0].update(capacity="many"), "offers.0.capacity", "capacity"),
+        (lambda d: d["agenda"][2].update(time="9h"), "agenda.2.time", "not_a_time"),
+        (lambda d: d["faq"][0]["answer"].pop("en"), "faq.0.answer.en", "both_languages"),
+        (
+            lambda d: d["offers"][0].update(sales_end="2026-01-01 00:00"),
+            "offers.0.sales_end",
+            "end_before_start",
+        ),
+    ],
+)
+def test_each_refusal_names_the_field_for_the_editor(tmp_path, mutate, field, reason):
+    # The back office's editor shows the error on the input of that dotted name.
+    with pytest.raises(CatalogError) as refused:
+        parse_event_file(_write(tmp_path, mutate))
+    assert (refused.value.field, refused.value.reason) == (field, reason)
