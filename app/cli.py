@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.catalog.commands import catalog
 from app.jobs.commands import backup, clock, worker
+from app.media.commands import media
 from app.orders.commands import orders
 from app.outbox.commands import ga4, outbox
 from app.payments.commands import payments
@@ -26,6 +27,7 @@ COMMANDS = (
     clock,
     backup,
     staff,
+    media,
 )
 
 

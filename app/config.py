@@ -275,6 +275,8 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "SMTP_URL": text("SMTP_URL"),
         "MAIL_FROM": text("MAIL_FROM", "Café com Vendas <ola@cafecomvendas.pt>"),
         "MAIL_DIR": text("MAIL_DIR") or str(INSTANCE_DIR / "mail"),
+        # Uploaded images, one file per size and format (back them up with the database).
+        "MEDIA_DIR": text("MEDIA_DIR") or str(INSTANCE_DIR / "media"),
         # Kit (ConvertKit) API v4; HubSpot CRM (private app token); GA4 Measurement
         # Protocol; InvoiceXpress (certified invoices; without it, the demo invoicer).
         "KIT_API_KEY": text("KIT_API_KEY"),

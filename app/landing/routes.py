@@ -14,6 +14,7 @@ from app.analytics.views import count_landing_view
 from app.catalog.services import current_event
 from app.consent.current import current_consent
 from app.leads.forms import LeadForm
+from app.media.pictures import landing_pictures
 from app.orders.holds import seats_left
 from app.web.i18n import current_lang, localized_route
 from app.web.rendering import render_page
@@ -36,6 +37,7 @@ def index() -> Response:
         offers=offers,
         form=LeadForm(),
         headline=headline_text(variant, current_lang()),
+        pictures=landing_pictures(current_lang()),
     )
     if keep:
         keep_assignment(response, variant, current_app.config["APP_ENV"] == "production")

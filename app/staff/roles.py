@@ -1,7 +1,7 @@
 """Who may do what: the one permission table of the back office.
 
-owner: everything. marketing: the dashboard and leads (only those consenting to
-marketing in exports). door: the attendee list (and check-in, later) only.
+owner: everything. marketing: the dashboard, leads (only those consenting to
+marketing in exports) and the shop's images. door: the attendee list (and check-in, later) only.
 A test walks every staff route for every role against this table.
 """
 
@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox.view": frozenset({OWNER}),
     "outbox.act": frozenset({OWNER}),
     "audit.view": frozenset({OWNER}),
+    # The landing's hero, the link preview and the speakers' photos.
+    "images.upload": frozenset({OWNER, MARKETING}),
     # Exports carry the tax number only for owners.
     "personal.nif": frozenset({OWNER}),
     # Marketing sees every lead's row only if they are the owner; otherwise only leads

@@ -11,6 +11,7 @@ from app.personal_data.masking import mask_personal_data
 from app.staff import (
     audit_routes,
     dashboard_routes,
+    image_routes,
     order_routes,
     outbox_routes,
     people_routes,
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     people_routes.bp,
     outbox_routes.bp,
     audit_routes.bp,
+    image_routes.bp,
 )
 # The menu: (permission, endpoint, label), shown to the roles holding the permission.
 MENU = (
@@ -33,6 +35,7 @@ MENU = (
     ("orders.view", "staff_orders.index", _l("Orders")),
     ("attendees.view", "staff_people.attendees", _l("Attendees")),
     ("leads.view", "staff_people.leads", _l("Leads")),
+    ("images.upload", "staff_images.index", _l("Images")),
     ("outbox.view", "staff_outbox.index", _l("Outbox")),
     ("audit.view", "staff_audit.index", _l("Audit log")),
 )
@@ -75,6 +78,8 @@ AUDIT_ACTIONS = {
     "export.leads": _l("leads exported"),
     "outbox.retry": _l("message retried"),
     "outbox.skip": _l("message skipped"),
+    "image.upload": _l("image uploaded"),
+    "image.delete": _l("image deleted"),
 }
 
 

@@ -151,6 +151,7 @@ NOT_ABOUT_PEOPLE = {
     "webhook_failures": "when a webhook failed, and why (no payload)",
     "staff_members": "the team (their own data, not a customer's)",
     "staff_sign_ins": "the team's sign-in links",
+    "images": "the shop's pictures and their descriptions (speakers are public on the page)",
 }
 
 

@@ -21,7 +21,13 @@ def staff_rules(app):
 
 
 def _path(rule, order_id: str) -> str:
-    values = {"order_id": order_id, "action": "refund", "message_id": 1, "token": "x"}
+    values = {
+        "order_id": order_id,
+        "action": "refund",
+        "message_id": 1,
+        "token": "x",
+        "image_id": 1,
+    }
     return rule.build({k: values[k] for k in rule.arguments})[1]
 
 
