@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +48,7 @@ FORMATS = {
 SRGB = ImageCms.createProfile("sRGB")
 
 
-class ImageRefused(ValueError):
+class ImageRefused(Exception):
     """The upload cannot become a web image; `reason` says why (the page words it)."""
 
     def __init__(self, reason: str) -> None:
@@ -67,7 +68,7 @@ class Processed:
 
 def process(data: bytes, role: str) -> Processed:
     """Check `data` is a safe image big enough for `role`, and make every variant of it."""
-    image = _to_srgb(ImageOps.exif_transpose(_open(data)))
+    image = _to_srgb(_upright(_open(data)))
     minimum = MIN_SIZE[role]
     if image.width < minimum[0] or image.height < minimum[1]:
         raise ImageRefused("too_small")
@@ -111,20 +112,27 @@ def _open(data: bytes) -> Image.Image:
             raise ImageRefused("not_an_image") from exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             # Truncated or corrupt: it claimed to be an image but does not decode.
-            if isinstance(exc, ImageRefused):
-                raise
             raise ImageRefused("broken") from exc
     return image
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Turned as the camera's orientation tag says (phones store photos sideways)."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except (OSError, SyntaxError, ValueError, KeyError, TypeError, struct.error):
+        # Malformed EXIF: the pixels are fine, only which way is up is unknown.
+        return image
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
     """Plain 8-bit sRGB RGB with no metadata left: transparency goes onto white (JPEG has
     none), a colour profile is applied and then dropped, as is everything in `info`."""
+    icc = image.info.get("icc_profile")
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, "white")
         image.paste(rgba, mask=rgba.getchannel("A"))
-    icc = image.info.get("icc_profile")
     if icc:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
