@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.media.models import HERO, OG, SPEAKER, Image
+from app.media.storage import find_file
 
 # The route of app/media/routes.py; built here too so a worker, with no request to build
 # URLs from, can name a file.
@@ -70,6 +71,9 @@ def landing_pictures(lang: str) -> dict[str, Any]:
     """{"hero": Picture or None, "speakers": {speaker's name: Picture}} for the landing."""
     shown: dict[str, Any] = {"hero": None, "speakers": {}}
     for image in current_images():
+        # Files lost with a disk (restored database, new machine): no broken image.
+        if find_file(image.files()[0]) is None:
+            continue
         if image.role == HERO:
             shown["hero"] = picture(image, lang)
         elif image.role == SPEAKER and image.speaker_key:

@@ -286,3 +286,12 @@ def test_the_sample_images_are_drawn_and_shown(app, db, media):
         ("speaker", "Marta Figueiredo"),
     ]
     assert og_image_url()
+
+
+def test_an_image_whose_files_were_lost_is_left_out_not_shown_broken(client, db, media):
+    image = add_image(photo(orientation=1), "hero", alt_pt="Mesa", alt_en="Table")
+    _db.session.commit()
+    for name in image.files():
+        (media / name).unlink()
+    page = client.get("/").get_data(as_text=True)
+    assert "<picture" not in page
