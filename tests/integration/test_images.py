@@ -18,6 +18,7 @@ from app.extensions import db as _db
 from app.media.models import Image as StoredImage
 from app.media.pictures import og_image_url
 from app.media.services import add_image
+from tests.integration.helpers import csrf_token
 from tests.integration.staff_helpers import sign_in
 
 SPEAKER = "Marta Figueiredo"
@@ -116,6 +117,21 @@ def test_files_are_served_for_a_year_with_their_type_and_nothing_else(client, db
         f"/media/{image.variants[0]['name']}.bak",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_browser_uploads_with_its_csrf_token_and_a_form_without_it_is_refused(
+    app, client, db, media
+):
+    sign_in(client, "marketing")
+    app.config["WTF_CSRF_ENABLED"] = True  # from here on, as a browser (reset by `client`)
+    csrf_client = client
+    page = csrf_client.get("/staff/images").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    assert upload(csrf_client, photo()).status_code == 400
+    assert stored() == []
+    answer = upload(csrf_client, photo(), csrf_token=csrf_token(page))
+    assert answer.status_code == 303
+    assert len(stored()) == 1
 
 
 def test_a_missing_description_is_refused_naming_it_and_keeping_what_was_typed(client, db, media):
