@@ -9,13 +9,14 @@ PYBABEL := $(VENV)/bin/pybabel
 PORT ?= 8000
 export PORT
 
-.PHONY: help install run dev db assets translations compile-translations lint format gateways \
+.PHONY: help install run dev db samples assets translations compile-translations lint format gateways \
         test test-unit test-integration test-e2e bench lighthouse browser redis clean
 
 help:
 	@echo "make run    install everything, migrate, load the event and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   lint, unit, integration, end-to-end and Lighthouse"
 	@echo "make translations   extract new messages, update and compile the catalogs"
+	@echo "make samples   add our drawn sample images (hero, link preview, speakers) to the landing"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -51,6 +52,11 @@ translations: $(VENV)/.installed
 db: $(VENV)/.installed
 	$(FLASK) db upgrade -d app/migrations
 	$(FLASK) catalog sync
+
+# Our own drawn sample images (hero, link preview, speakers) on the landing page; the
+# newest image of each place wins, so uploading real ones later replaces them.
+samples: db
+	$(FLASK) media samples
 
 # One command for the embedded default: the worker (outbox deliveries) and the clock
 # (scheduled jobs) run beside gunicorn and stop with it.

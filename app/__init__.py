@@ -29,6 +29,7 @@ from app.landing.routes import bp as landing_bp
 from app.leads import notifications as lead_notifications
 from app.leads.routes import bp as leads_bp
 from app.legal.routes import bp as legal_bp
+from app.media.routes import bp as media_bp
 from app.monitoring import alerts
 from app.monitoring.error_reports import init_error_reports
 from app.monitoring.metrics import init_request_metrics
@@ -69,6 +70,7 @@ BLUEPRINTS = (
     site_bp,
     monitoring_bp,
     invoicing_bp,
+    media_bp,
 )
 
 

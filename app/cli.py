@@ -7,6 +7,7 @@ from flask import Flask
 from app.catalog.commands import catalog
 from app.jobs.commands import backup, clock, worker
 from app.landing.commands import landing
+from app.media.commands import media
 from app.orders.commands import orders
 from app.outbox.commands import ga4, outbox
 from app.payments.commands import payments
@@ -30,6 +31,7 @@ COMMANDS = (
     backup,
     staff,
     wording,
+    media,
 )
 
 

@@ -109,10 +109,12 @@ class Settings:
             # Our biggest form (checkout, every field at its maxlength in 4-byte
             # characters, percent-encoded) is under 5 KB and a real one under 1 KB: 16 KB
             # leaves room and keeps a hostile body from tying up a worker. The Stripe
-            # webhook raises its own request's limit (app/payments/routes.py).
+            # webhook raises its own request's limit (app/payments/routes.py), and so does
+            # the back office's image upload (app/staff/image_routes.py: 10 MB).
             "MAX_CONTENT_LENGTH": FORM_MAX_BYTES,
-            # Multipart bodies (our forms never send them) get the same cap in memory and
-            # at most a few dozen parts, not Werkzeug's 500 KB and 1000.
+            # Multipart bodies (only the image upload sends them): the same cap on the text
+            # fields held in memory (the file itself is spooled to disk) and at most a few
+            # dozen parts, not Werkzeug's 500 KB and 1000.
             "MAX_FORM_MEMORY_SIZE": FORM_MAX_BYTES,
             "MAX_FORM_PARTS": 50,
             # Off in production whatever FLASK_DEBUG says (load_settings refuses it too).
@@ -277,6 +279,8 @@ def _outbox_settings(environ: dict[str, str]) -> dict[str, Any]:
         "SMTP_URL": text("SMTP_URL"),
         "MAIL_FROM": text("MAIL_FROM", "Café com Vendas <ola@cafecomvendas.pt>"),
         "MAIL_DIR": text("MAIL_DIR") or str(INSTANCE_DIR / "mail"),
+        # Uploaded images, one file per size and format (back them up with the database).
+        "MEDIA_DIR": text("MEDIA_DIR") or str(INSTANCE_DIR / "media"),
         # Kit (ConvertKit) API v4; HubSpot CRM (private app token); GA4 Measurement
         # Protocol; InvoiceXpress (certified invoices; without it, the demo invoicer).
         "KIT_API_KEY": text("KIT_API_KEY"),

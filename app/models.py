@@ -7,6 +7,7 @@ from app.customers.models import Customer
 from app.invoicing.models import InvoiceDocument
 from app.jobs.models import JobRun
 from app.leads.models import Lead, LeadChange
+from app.media.models import Image
 from app.orders.models import Order, OrderStatusChange
 from app.outbox.models import OutboxMessage
 from app.payments.models import WebhookEvent
@@ -20,6 +21,7 @@ __all__ = [
     "Customer",
     "Event",
     "EventRevision",
+    "Image",
     "InvoiceDocument",
     "JobRun",
     "Lead",

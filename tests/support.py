@@ -22,6 +22,7 @@ from app.timeutil import LISBON
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
 TABLES = [
     "event_revisions",
+    "images",
     "webhook_failures",
     "audit_entries",
     "staff_sign_ins",

@@ -11,6 +11,7 @@ from app.analytics.experiments import headline_text
 from app.catalog.models import Event, Offer
 from app.landing.sharing import link_preview
 from app.leads.forms import LeadForm
+from app.media.pictures import landing_pictures
 from app.orders.holds import seats_left
 from app.web.rendering import render_page
 
@@ -33,5 +34,6 @@ def landing_page(
         form=LeadForm(),
         headline=headline_text(variant, lang),
         share=link_preview(event, offers, lang),
+        pictures=landing_pictures(lang),
         **extra,
     )

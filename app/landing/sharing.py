@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from app.catalog.models import Event, Offer
 from app.landing.preview_image import SIZE, load_previews
 from app.landing.structured_data import EventLinks, event_json_ld, script_json
+from app.media.pictures import og_image_url
 from app.timeutil import utcnow
 
 # Open Graph names locales language_TERRITORY; English is written for a British reader.
@@ -54,7 +55,8 @@ def link_preview(event: Event, offers: Sequence[tuple[Offer, int]], lang: str) -
     SoldOut exactly when the page does, with no query of its own.
     """
     page = _absolute(url_for("landing.index", lang=lang))
-    image = preview_image_url(lang)
+    # The link-preview image marketing uploaded (1200×630) wins over the drawn poster.
+    image = og_image_url() or preview_image_url(lang)
     links = EventLinks(
         page=page,
         images=(image,),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from app.web.forms import email_field, name_field
+from app.media.models import HERO, OG, SPEAKER
+from app.web.forms import email_field, name_field, nfc_text, strip_text
 
 
 class SignInForm(FlaskForm):
@@ -80,3 +83,48 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Reference, email or name"), validators=[Length(max=254)])
+
+
+def _alt_text(label: object, required: object) -> StringField:
+    """What a screen reader says instead of the image: required, one or two sentences."""
+    return StringField(
+        label,
+        filters=[strip_text, nfc_text],
+        validators=[
+            DataRequired(message=required),
+            Length(max=300, message=_l("Please keep it under %(max)d characters.")),
+        ],
+        render_kw={"maxlength": 300, "autocomplete": "off"},
+    )
+
+
+class ImageForm(FlaskForm):
+    """An image to upload; `speaker` choices are the current event's speakers."""
+
+    role = SelectField(
+        _l("Where it is shown"),
+        choices=[
+            SelectChoice(HERO, _l("Landing page, at the top (hero)")),
+            SelectChoice(SPEAKER, _l("A speaker's photo")),
+            SelectChoice(OG, _l("Link preview on social networks and messages (1200 × 630)")),
+        ],
+    )
+    speaker = SelectField(_l("Speaker (for a speaker's photo)"), choices=[])
+    alt_pt = _alt_text(
+        _l("Description in Portuguese (alternative text)"),
+        _l("Describe the image in Portuguese, for people who cannot see it."),
+    )
+    alt_en = _alt_text(
+        _l("Description in English (alternative text)"),
+        _l("Describe the image in English, for people who cannot see it."),
+    )
+    file = FileField(
+        _l("Image file"),
+        description=_l("JPEG, PNG or WebP, up to 10 MB. Location and camera data are removed."),
+        validators=[FileRequired(message=_l("Choose an image file."))],
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+
+    def validate_speaker(self, field: Field) -> None:
+        if self.role.data == SPEAKER and not field.data:
+            raise ValidationError(_l("Choose which speaker the photo is of."))

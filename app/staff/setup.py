@@ -12,6 +12,7 @@ from app.staff import (
     audit_routes,
     dashboard_routes,
     event_routes,
+    image_routes,
     order_routes,
     outbox_routes,
     people_routes,
@@ -30,6 +31,7 @@ BLUEPRINTS = (
     audit_routes.bp,
     wording_routes.bp,
     event_routes.bp,
+    image_routes.bp,
 )
 # The menu: (permission, endpoint, label), shown to the roles holding the permission.
 MENU = (
@@ -38,6 +40,7 @@ MENU = (
     ("attendees.view", "staff_people.attendees", _l("Attendees")),
     ("leads.view", "staff_people.leads", _l("Leads")),
     ("event.edit", "staff_event.edit", _l("Event")),
+    ("images.upload", "staff_images.index", _l("Images")),
     ("outbox.view", "staff_outbox.index", _l("Outbox")),
     ("wording.edit", "staff_wording.index", _l("Wording")),
     ("audit.view", "staff_audit.index", _l("Audit log")),
@@ -93,6 +96,8 @@ AUDIT_ACTIONS = {
     "wording.revert": _l("wording reverted"),
     "event.publish": _l("event published"),
     "event.revert": _l("event reverted to an earlier version"),
+    "image.upload": _l("image uploaded"),
+    "image.delete": _l("image deleted"),
 }
 
 

@@ -153,6 +153,7 @@ NOT_ABOUT_PEOPLE = {
     "staff_sign_ins": "the team's sign-in links",
     "wording_overrides": "the shop's texts as marketing edited them",
     "event_revisions": "saved versions of the event's copy and offers (the author is a staff id)",
+    "images": "the shop's pictures and their descriptions (speakers are public on the page)",
 }
 
 

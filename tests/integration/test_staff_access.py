@@ -36,6 +36,7 @@ def _path(rule, order_id: str, revision_id: int = 1) -> str:
         "revision_id": revision_id,
         # A page in both languages (the event's preview) is walked in each.
         **(rule.defaults or {}),
+        "image_id": 1,
     }
     return rule.build({k: values[k] for k in rule.arguments})[1]
 

@@ -1,0 +1,1 @@
+"""Images the team uploads (hero, link preview, speakers), served in the sizes pages need."""
