@@ -34,8 +34,8 @@ def _locked(order_id) -> Order:  # type: ignore[no-untyped-def]
     return order
 
 
-def refund(actor: Actor, order: Order, amount_cents: int | None) -> None:
-    """Refund all that is left, or `amount_cents`, through the provider that took it."""
+def _before_refund(order: Order, amount_cents: int | None) -> dict[str, object]:
+    """What the audit keeps from before a refund; ActionRefused when none may be made."""
     if order.status != OrderStatus.PAID:
         raise ActionRefused("not_paid")
     if (
@@ -43,13 +43,18 @@ def refund(actor: Actor, order: Order, amount_cents: int | None) -> None:
         and not 0 < amount_cents <= order.amount_cents - order.refunded_cents
     ):
         raise ActionRefused("too_much")
-    before = {"refunded_cents": order.refunded_cents, "status": order.status}
+    return {"refunded_cents": order.refunded_cents, "status": order.status}
+
+
+def refund(actor: Actor, order: Order, amount_cents: int | None) -> None:
+    """Refund all that is left, or `amount_cents`, through the provider that took it."""
+    before = _before_refund(order, amount_cents)
+    asked = amount_cents or order.amount_cents - order.refunded_cents
     try:
         reference = refund_order(order, amount_cents)
     except PaymentProviderError as exc:
         db.session.rollback()
         raise ActionRefused("provider_refused") from exc
-    asked = amount_cents or order.amount_cents - before["refunded_cents"]
     record(
         actor,
         "order.refund",
@@ -63,14 +68,7 @@ def refund(actor: Actor, order: Order, amount_cents: int | None) -> None:
 
 def refund_by_transfer(actor: Actor, order: Order, amount_cents: int | None, transfer: str) -> None:
     """Record money the team sent back by bank transfer (all that is left, or `amount_cents`)."""
-    if order.status != OrderStatus.PAID:
-        raise ActionRefused("not_paid")
-    if (
-        amount_cents is not None
-        and not 0 < amount_cents <= order.amount_cents - order.refunded_cents
-    ):
-        raise ActionRefused("too_much")
-    before = {"refunded_cents": order.refunded_cents, "status": order.status}
+    before = _before_refund(order, amount_cents)
     try:
         recorded = record_transfer_refund(order, amount_cents)
     except PaymentProviderError as exc:

@@ -202,21 +202,11 @@ def stripe_page(
 
 
 @pytest.fixture(scope="session")
-def ifthenpay_gateway() -> Iterator[HTTPServer]:
-    """ifthenpay's own address (Stripe's double answers every path on its server)."""
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture(scope="session")
 def split_server(
     built_assets: None,
     tmp_path_factory: pytest.TempPathFactory,
     make_httpserver: HTTPServer,
-    ifthenpay_gateway: HTTPServer,
+    ifthenpay_server: HTTPServer,
 ) -> Iterator[LiveServer]:
     """A server taking card through Stripe and MB WAY and Multibanco through ifthenpay."""
     server = start_server(
@@ -224,20 +214,12 @@ def split_server(
         MBWAY_TIMEOUT_SECONDS,
         {
             **stripe_settings(make_httpserver.url_for("/")),
-            **ifthenpay_settings(ifthenpay_gateway.url_for("/ifthenpay")),
+            **ifthenpay_settings(ifthenpay_server.url_for("/ifthenpay")),
             "PAYMENT_METHODS": SPLIT_METHODS,
         },
     )
     yield server
     server.stop()
-
-
-@pytest.fixture
-def ifthenpay(ifthenpay_gateway: HTTPServer) -> Iterator[IfthenpayDouble]:
-    """The ifthenpay double behind `split_server`, fresh for each test."""
-    double = IfthenpayDouble(ifthenpay_gateway)
-    yield double
-    ifthenpay_gateway.clear()
 
 
 @pytest.fixture
