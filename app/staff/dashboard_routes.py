@@ -20,7 +20,7 @@ STAGE_LABELS = {
     "leads": _l("Leads"),
     "confirmed": _l("Confirmed leads"),
     "checkouts": _l("Checkouts started"),
-    "paid": _l("Paid"),
+    "paid": _l("Paid orders"),
 }
 
 
