@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.invoicing.models import InvoiceDocument
 from app.outbox.adapters.invoicing import CREDIT_NOTE, INVOICE, Issued
@@ -66,6 +67,10 @@ def _demo_number(kind: str) -> str:
 def record_document(snapshot: Snapshot, issued: Issued) -> InvoiceDocument:
     """Keep the issued document once (a second call for the same event finds the first).
     Commits: the outbox worker rolls its own session back after each delivery."""
+    # A write transaction from the start: the demo's numbers count the documents already
+    # made (two at once must not take one number), and on SQLite a read begun earlier in
+    # the delivery would hold a snapshot too old to write from once the clock commits.
+    begin_locking_transaction()
     existing = find_document(snapshot.order_id, snapshot.kind, snapshot.sequence)
     if existing is not None:
         return existing

@@ -49,11 +49,12 @@ class LiveWording:
         return int(count), str(last)
 
     def _load(self) -> None:
-        rows = db.session.execute(
-            select(WordingOverride.locale, WordingOverride.msgid, WordingOverride.text).where(
-                WordingOverride.state == PUBLISHED
-            )
-        ).all()
+        # Its own short connection, like the version check: never the session's
+        # transaction, which on SQLite would then hold an older snapshot and fail its
+        # next write (a worker composing an email in the middle of a delivery).
+        query = select(WordingOverride.locale, WordingOverride.msgid, WordingOverride.text)
+        with db.engine.connect() as connection:
+            rows = connection.execute(query.where(WordingOverride.state == PUBLISHED)).all()
         by_locale: dict[str, dict[str, str]] = {}
         for locale, msgid, text in rows:
             by_locale.setdefault(locale, {})[msgid] = text
@@ -81,12 +82,11 @@ def _drafts(locale: str) -> dict[str, str]:
     """The drafts in `locale`, read once per preview request."""
     cached: dict[str, dict[str, str]] = g.setdefault("wording_drafts", {})
     if locale not in cached:
-        rows = db.session.execute(
-            select(WordingOverride.msgid, WordingOverride.text).where(
-                WordingOverride.state == DRAFT, WordingOverride.locale == locale
-            )
-        ).all()
-        cached[locale] = dict(rows)
+        query = select(WordingOverride.msgid, WordingOverride.text).where(
+            WordingOverride.state == DRAFT, WordingOverride.locale == locale
+        )
+        with db.engine.connect() as connection:
+            cached[locale] = {msgid: text for msgid, text in connection.execute(query)}
     return cached[locale]
 
 
