@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.media.models import SPEAKER, Image
 from app.media.processing import process
@@ -25,6 +26,9 @@ def add_image(
     # Files first: a row never names a file that is not there. A failed commit leaves
     # unnamed files behind, which cost disk and nothing else.
     save_files(processed.files)
+    # The write starts after the slow part, in a transaction of its own: on SQLite a read
+    # begun before the seconds of encoding would be too old to write from by now.
+    begin_locking_transaction()
     image = Image(
         role=role,
         speaker_key=speaker_key if role == SPEAKER else None,

@@ -47,6 +47,9 @@ def allow_an_image_upload(endpoint: str | None, _values: dict[str, Any] | None) 
     # (control characters, CSRF): a limit raised in the view itself would come too late.
     if endpoint == "staff_images.upload":
         request.max_content_length = REQUEST_MAX_BYTES
+        # Werkzeug counts the multipart body's parts against the form memory limit
+        # too (16 KB for every other form): without this a photo is "too big".
+        request.max_form_memory_size = REQUEST_MAX_BYTES
 
 
 @bp.errorhandler(413)

@@ -74,6 +74,7 @@ JOURNEY_STAGES = {
     "lead": _l("left her details"),
     "order": _l("placed the order"),
 }
+LANGUAGE_NAMES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
 WORDING_STATES = {"draft": _l("draft"), "published": _l("live"), "retired": _l("earlier")}
 MESSAGE_STATES = {
     "pending": _l("waiting"),
@@ -125,6 +126,10 @@ def init_staff(app: Flask) -> None:
     @app.template_filter("order_state")
     def order_state(status: str) -> str:
         return str(ORDER_STATES.get(status, status))
+
+    @app.template_filter("language_name")
+    def language_name(locale: str) -> str:
+        return str(LANGUAGE_NAMES.get(locale, locale))
 
     @app.template_filter("wording_state")
     def wording_state(state: str) -> str:

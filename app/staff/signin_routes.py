@@ -13,7 +13,7 @@ from app.staff.sessions import begin_session, end_session
 from app.staff.signin import check_link, link_minutes, request_sign_in, use_link
 from app.timeutil import utcnow
 from app.web.limits import limited
-from app.web.rendering import render_page
+from app.web.rendering import redirect_after_post, render_page
 
 bp = staff_blueprint("staff_signin", __name__)
 
@@ -33,7 +33,7 @@ def send_link() -> Response:
         return render_page("staff/login.html", "sign_in_form", status=422, form=form)
     request_sign_in(form.email.data)
     # The same answer for an address that is not the team's.
-    return redirect(url_for("staff_signin.sent"), code=303)
+    return redirect_after_post(url_for("staff_signin.sent"))
 
 
 @bp.get("/login/sent")

@@ -26,14 +26,21 @@ bp = staff_blueprint("staff_wording", __name__)
 PAGE = 40
 SHOWS = ("all", "missing", "changed", "recent")
 REFUSALS = {
-    "empty": _l("A text cannot be empty."),
-    "control": _l("The text has an invisible control character; type it again."),
+    "empty": _l("Nothing was saved: %(text)s cannot be empty."),
+    "control": _l("Nothing was saved: %(text)s has an invisible control character; type it again."),
     "placeholders": _l(
-        "Keep every placeholder exactly as it is (for example %(example)s): the page fills "
-        "them in. Nothing was saved.",
-        example="%(amount)s",
+        "Nothing was saved: %(text)s must keep exactly these placeholders, which the page "
+        "fills in: %(placeholders)s."
     ),
 }
+TEXT_IN = {"pt_PT": _l("the Portuguese text"), "en": _l("the English text")}
+
+
+def _refusal(message: CatalogMessage, refused: EditRefused) -> str:
+    return str(REFUSALS[refused.reason]) % {
+        "text": TEXT_IN.get(refused.locale or "", ""),
+        "placeholders": " ".join(message.placeholders) or "—",
+    }
 
 
 def _message(key: str) -> CatalogMessage:
@@ -101,7 +108,7 @@ def save(key: str) -> Response:
         drafted = save_draft(message, {"pt_PT": form.pt_PT.data, "en": form.en.data}, who.staff_id)
     except EditRefused as refused:
         db.session.rollback()
-        return _edit_page(message, form, 422, REFUSALS[str(refused)])
+        return _edit_page(message, form, 422, _refusal(message, refused))
     published = 0
     if request.form.get("then") == "publish":
         published = publish_drafts(message.key)

@@ -14,7 +14,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.timeutil import as_utc, utcnow
-from app.wording.messages import LOCALES, CatalogMessage, catalog_messages, check_edit
+from app.wording.messages import (
+    LOCALES,
+    CatalogMessage,
+    EditRefused,
+    catalog_messages,
+    check_edit,
+)
 from app.wording.models import DRAFT, PUBLISHED, RETIRED, WordingOverride
 
 RECENT = timedelta(days=7)
@@ -33,7 +39,12 @@ def _current(key: str, locale: str, state: str) -> WordingOverride | None:
 def save_draft(message: CatalogMessage, texts: dict[str, str], author_id: int) -> list[str]:
     """Keep the typed texts as drafts (EditRefused if one breaks a rule); the locales
     drafted. A text equal to what is live already needs no draft."""
-    checked = {locale: check_edit(message, texts[locale]) for locale in LOCALES}
+    checked = {}
+    for locale in LOCALES:
+        try:
+            checked[locale] = check_edit(message, texts[locale])
+        except EditRefused as refused:
+            raise EditRefused(refused.reason, locale) from refused
     drafted = []
     for locale, text in checked.items():
         draft = _current(message.key, locale, DRAFT)

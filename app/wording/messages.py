@@ -80,7 +80,12 @@ def by_key(key: str) -> CatalogMessage | None:
 
 
 class EditRefused(ValueError):
-    """An edit that would break the page; the message says why, in the team's words."""
+    """An edit that would break the page: `reason` says why, `locale` in which text."""
+
+    def __init__(self, reason: str, locale: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.locale = locale
 
 
 def check_edit(message: CatalogMessage, text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from pathlib import Path
 
@@ -311,3 +312,17 @@ def test_an_image_whose_files_were_lost_is_left_out_not_shown_broken(client, db,
         (media / name).unlink()
     page = client.get("/").get_data(as_text=True)
     assert "<picture" not in page
+
+
+def test_a_real_sized_phone_photo_uploads(client, db, media):
+    # Noise does not compress: a 1600×1200 JPEG of it weighs what a phone's photo does
+    # (every form but this one stops at 16 KB).
+    noisy = Image.frombytes("RGB", (1600, 1200), os.urandom(1600 * 1200 * 3))
+    out = io.BytesIO()
+    noisy.save(out, "JPEG", quality=90)
+    assert len(out.getvalue()) > 500_000
+    sign_in(client, "marketing")
+    answer = upload(client, out.getvalue(), alt_pt="Ruído", alt_en="Noise")
+    assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+    [image] = stored()
+    assert (image.width, image.height) == (1600, 1200)

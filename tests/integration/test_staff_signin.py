@@ -135,3 +135,12 @@ def test_an_owner_with_a_second_factor_needs_the_apps_code_too(app, client, db):
     app.test_cli_runner().invoke(args=["staff", "totp", EMAILS["owner"], "--off"])
     other = app.test_client()
     assert other.post(f"/staff/login/{newest_link_token(EMAILS['owner'])}").status_code == 303
+
+
+def test_an_htmx_sign_in_goes_to_the_sent_page_instead_of_swapping_it_into_the_form(client):
+    answer = client.post(
+        "/staff/login", data={"email": "stranger@example.pt"}, headers={"HX-Request": "true"}
+    )
+    assert answer.status_code == 200
+    assert answer.headers["HX-Redirect"] == "/staff/login/sent"
+    assert "<main" not in answer.get_data(as_text=True)

@@ -81,6 +81,8 @@ def test_an_edit_that_drops_a_placeholder_is_refused_and_kept_on_the_page(client
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert "data-refused" in page and "Comprar agora" in page
+    # Which text, and which placeholder it must keep.
+    assert "o texto em português" in page and "%(offer)s" in page
     assert "%(offer)s" in page
     landing = client.get("/").get_data(as_text=True)
     assert "Comprar agora" not in landing
