@@ -28,7 +28,10 @@ BUSINESS_STAGES = [
 
 
 def choice_label(choices: list[SelectChoice], value: str) -> str:
-    """The words shown for a stored choice (the value itself if it is no longer offered)."""
+    """The words shown for a stored choice (the value itself if it is no longer offered;
+    nothing for none, such as a lead made at the checkout, which does not ask)."""
+    if not value:
+        return ""
     for choice in choices:
         if choice.value == value:
             return str(choice.label)

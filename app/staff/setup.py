@@ -7,6 +7,8 @@ from datetime import datetime
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
+from app.leads.forms import BUSINESS_STAGES, BUSINESS_TYPES, choice_label
+from app.leads.models import Lead
 from app.personal_data.masking import mask_personal_data
 from app.staff import (
     audit_routes,
@@ -117,27 +119,18 @@ def init_staff(app: Flask) -> None:
         if _member_can(permission)
     ]
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    _labels(app)
+    _times_and_masks(app)
 
-    @app.template_filter("staff_time")
-    def staff_time(value: datetime | None) -> str:
-        """Lisbon date and time, sortable at a glance: 2026-11-30 14:05."""
-        return to_lisbon(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
-    @app.template_filter("order_state")
-    def order_state(status: str) -> str:
-        return str(ORDER_STATES.get(status, status))
+def staff_time(value: datetime | None) -> str:
+    """Lisbon date and time, sortable at a glance: 2026-11-30 14:05."""
+    return to_lisbon(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
-    @app.template_filter("language_name")
-    def language_name(locale: str) -> str:
-        return str(LANGUAGE_NAMES.get(locale, locale))
 
-    @app.template_filter("wording_state")
-    def wording_state(state: str) -> str:
-        return str(WORDING_STATES.get(state, state))
-
-    @app.template_filter("journey_stage")
-    def journey_stage(stage: str) -> str:
-        return str(JOURNEY_STAGES.get(stage, stage))
+def _times_and_masks(app: Flask) -> None:
+    """How the back office writes times, and errors without personal data."""
+    app.add_template_filter(staff_time, "staff_time")
 
     @app.template_filter("staff_iso_time")
     def staff_iso_time(value: str | None) -> str:
@@ -147,19 +140,32 @@ def init_staff(app: Flask) -> None:
         except ValueError:
             return "—"
 
-    @app.template_filter("review_reason")
-    def review_reason(reason: str) -> str:
-        return str(REVIEW_REASONS.get(reason, reason))
-
-    @app.template_filter("message_state")
-    def message_state(status: str) -> str:
-        return str(MESSAGE_STATES.get(status, status))
-
-    @app.template_filter("audit_action")
-    def audit_action(action: str) -> str:
-        return str(AUDIT_ACTIONS.get(action, action))
-
     @app.template_filter("masked")
     def masked(text: str) -> str:
         """An error message as the team may read it: no email, phone or NIF in it."""
         return mask_personal_data(text)
+
+
+def _labels(app: Flask) -> None:
+    """The back office's words for stored codes: states, reasons, stages, languages."""
+    tables = {
+        "order_state": ORDER_STATES,
+        "language_name": LANGUAGE_NAMES,
+        "wording_state": WORDING_STATES,
+        "journey_stage": JOURNEY_STAGES,
+        "review_reason": REVIEW_REASONS,
+        "message_state": MESSAGE_STATES,
+        "audit_action": AUDIT_ACTIONS,
+    }
+    for name, table in tables.items():
+        # The code itself when the table has no words for it (an older code, say).
+        app.add_template_filter(lambda code, table=table: str(table.get(code, code)), name)
+
+    @app.template_filter("business")
+    def business(lead: Lead) -> str:
+        """A lead's business type and stage in words (none for a lead made at the checkout)."""
+        parts = (
+            choice_label(BUSINESS_TYPES, lead.business_type),
+            choice_label(BUSINESS_STAGES, lead.business_stage),
+        )
+        return " · ".join(part for part in parts if part) or "—"
