@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from babel import support
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Domain, get_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -103,6 +103,20 @@ class WordingDomain(Domain):
     """The catalogs, with marketing's published overrides (and a preview's drafts) on top."""
 
     def get_translations(self) -> support.NullTranslations:
+        # A page asks for its catalog at every message (70 and more times): within one
+        # request the answer is kept, per language and preview, on the request itself
+        # (not on `g`, which tests and scripts share across requests).
+        if has_request_context():
+            key = (str(get_locale()), bool(g.get(PREVIEW_FLAG)))
+            kept: dict[tuple[str, bool], support.NullTranslations] = request.environ.setdefault(
+                "shop.wording_translations", {}
+            )
+            if key not in kept:
+                kept[key] = self._translations()
+            return kept[key]
+        return self._translations()
+
+    def _translations(self) -> support.NullTranslations:
         base = super().get_translations()
         if not has_app_context():
             return base
