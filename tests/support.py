@@ -21,6 +21,7 @@ from app.timeutil import LISBON
 
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
 TABLES = [
+    "tickets",
     "event_revisions",
     "images",
     "webhook_failures",

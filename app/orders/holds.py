@@ -1,4 +1,4 @@
-"""Seat holds: an order waiting for its payment holds one seat until it expires."""
+"""Seat holds: an order waiting for its payment holds its seats until it expires."""
 
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ def holding(now: datetime) -> ColumnElement[bool]:
 
 
 def seats_taken(offer_id: int) -> int:
-    """Seats sold, or held by an order still inside its payment window."""
+    """Seats sold, or held by orders still inside their payment window (an order takes
+    as many as its quantity)."""
     return (
         db.session.scalar(
-            select(func.count(Order.id)).where(
+            select(func.sum(Order.quantity)).where(
                 Order.offer_id == offer_id,
                 or_(Order.status == OrderStatus.PAID, holding(utcnow())),
             )

@@ -24,6 +24,7 @@ from app.catalog.models import Offer
 from app.customers.models import Customer
 from app.extensions import db
 from app.orders.states import FINAL_STATES, OrderStatus
+from app.orders.tickets import Ticket
 from app.personal_data.encryption import EncryptedText
 from app.timeutil import UTCDateTime, utcnow
 
@@ -37,6 +38,7 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_offer_status", "offer_id", "status"),
+        CheckConstraint("quantity >= 1", name="ck_orders_quantity_positive"),
         CheckConstraint(
             "status IN ('awaiting_payment', 'paid', 'failed', 'expired', 'refunded')",
             name="ck_orders_status_known",
@@ -52,6 +54,8 @@ class Order(db.Model):
     # None once the buyer is erased: the order stays for the tax records, anonymized.
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.AWAITING_PAYMENT)
+    # Seats this order holds and pays for, one ticket each.
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     amount_cents: Mapped[int] = mapped_column(Integer)
     vat_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
@@ -120,6 +124,7 @@ class Order(db.Model):
     history: Mapped[list[OrderStatusChange]] = relationship(
         back_populates="order", order_by="OrderStatusChange.id"
     )
+    tickets: Mapped[list[Ticket]] = relationship(order_by=Ticket.position, backref="order")
 
     @property
     def is_final(self) -> bool:

@@ -19,25 +19,34 @@ from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
-from app.money import vat_included
 from app.orders.holds import holding, seats_taken
 from app.orders.methods import instalments
 from app.orders.models import Order, OrderStatusChange
 from app.orders.moves import lock_for_move, move
+from app.orders.pricing import price_of
 from app.orders.states import OrderStatus
+from app.orders.tickets import Ticket
 from app.timeutil import utcnow
 
 
 class OrderRefused(Exception):
     """A reason the order cannot be placed or retried; `code` names it for the page.
 
-    Codes: offer_unavailable, not_on_sale, sold_out, previous_payment_open,
-    too_many_open_orders.
+    Codes: offer_unavailable, not_on_sale, sold_out, not_enough_seats (fewer left than
+    asked), previous_payment_open, too_many_open_orders.
     """
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """Who sits in one seat of the order; the email, if given, receives that ticket."""
+
+    name: str
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class BuyerDetails:
     # An invoice to a company: its name and "street\npostcode\ncity" (its NIF is `nif`).
     company_name: str | None = None
     company_address: str | None = None
+    # One per seat, in order; a seat without one is in the buyer's name.
+    attendees: tuple[Attendee, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,20 +90,23 @@ def _lock_offer(offer_id: int) -> Offer | None:
     )
 
 
-def _check_a_seat(offer: Offer | None) -> Offer:
-    """The locked offer, if it is on sale with a seat free; OrderRefused otherwise."""
+def _check_seats(offer: Offer | None, quantity: int) -> Offer:
+    """The locked offer, if it is on sale with `quantity` seats free; OrderRefused otherwise."""
     if offer is None or not offer.active:
         raise OrderRefused("offer_unavailable")
     if not offer.on_sale():
         raise OrderRefused("not_on_sale")
-    if seats_taken(offer.id) >= offer.capacity:
+    left = offer.capacity - seats_taken(offer.id)
+    if left <= 0:
         raise OrderRefused("sold_out")
+    if left < quantity:
+        raise OrderRefused("not_enough_seats")
     return offer
 
 
-def _lock_offer_with_a_seat(offer_id: int) -> Offer:
-    """Lock the offer and check a seat is free (inside a locking transaction)."""
-    return _check_a_seat(_lock_offer(offer_id))
+def _lock_offer_with_seats(offer_id: int, quantity: int) -> Offer:
+    """Lock the offer and check its seats are free (inside a locking transaction)."""
+    return _check_seats(_lock_offer(offer_id), quantity)
 
 
 def _open_orders(customer_id: int | None, client_key: str | None) -> tuple[int, int]:
@@ -136,16 +150,20 @@ def _new_order(
     payment: PaymentChoice,
     checkout_key: str | None,
     ga_client_id: str | None,
+    quantity: int,
 ) -> Order:
-    """The order awaiting payment, and the first line of its history (added, not committed)."""
+    """The order awaiting payment, its tickets and the first line of its history (added,
+    not committed)."""
     now = utcnow()
+    price = price_of(offer, quantity)
     order = Order(
         id=uuid.uuid4(),
         offer=offer,
         customer=customer,
         status=OrderStatus.AWAITING_PAYMENT,
-        amount_cents=offer.price_cents,
-        vat_cents=vat_included(offer.price_cents, offer.vat_rate),
+        quantity=quantity,
+        amount_cents=price.total_cents,
+        vat_cents=price.vat_cents,
         currency=offer.currency,
         payment_method=payment.method,
         provider=payment.provider,
@@ -167,12 +185,28 @@ def _new_order(
         expires_at=now + timedelta(seconds=payment.hold_seconds),
     )
     db.session.add(order)
+    order.tickets = _tickets(buyer, quantity)
     db.session.add(
         OrderStatusChange(
             order=order, from_status=None, to_status=order.status, reason="order_placed"
         )
     )
     return order
+
+
+def _tickets(buyer: BuyerDetails, quantity: int) -> list[Ticket]:
+    """One ticket per seat, each in its attendee's name (the buyer's where none was given)."""
+    tickets = []
+    for position in range(1, quantity + 1):
+        given = buyer.attendees[position - 1] if position <= len(buyer.attendees) else None
+        tickets.append(
+            Ticket(
+                position=position,
+                attendee_name=given.name if given and given.name else buyer.name,
+                attendee_email=given.email if given and given.email else None,
+            )
+        )
+    return tickets
 
 
 def place_order(
@@ -182,9 +216,11 @@ def place_order(
     checkout_key: str | None = None,
     ga_client_id: str | None = None,
     open_orders_limit: int = 2,
+    quantity: int = 1,
 ) -> Order:
-    """Create an order awaiting payment, holding a seat; raises OrderRefused if none is left,
-    or if this person or address already holds `open_orders_limit` unpaid orders.
+    """Create an order awaiting payment, holding `quantity` seats; raises OrderRefused if
+    they are not left, or if this person or address already holds `open_orders_limit`
+    unpaid orders.
 
     A checkout form sent twice (a double tap, two tabs) returns the order it already
     made: the key is looked up once the offer's lock is held, so the second submit waits
@@ -197,7 +233,7 @@ def place_order(
         db.session.rollback()
         return existing
     try:
-        offer = _check_a_seat(offer)
+        offer = _check_seats(offer, quantity)
         _check_open_orders(buyer, open_orders_limit)
     except OrderRefused:
         db.session.rollback()
@@ -211,7 +247,7 @@ def place_order(
         consent_id=buyer.consent_id,
     )
     customer.advance_journey(JourneyStage.CHECKOUT)
-    order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id)
+    order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id, quantity)
     try:
         db.session.commit()
     except IntegrityError:
@@ -226,7 +262,7 @@ def place_order(
 
 
 def retry_order(order_id: uuid.UUID, payment: PaymentChoice) -> Order:
-    """Give a failed or expired order a new payment attempt, if a seat is still free.
+    """Give a failed or expired order a new payment attempt, if its seats are still free.
 
     Raises MoveRefused when the order is not failed or expired (paid, or waiting).
     """
@@ -235,7 +271,7 @@ def retry_order(order_id: uuid.UUID, payment: PaymentChoice) -> Order:
         if order.release_pending:
             # The last attempt may still be paid at the provider: never open a second one.
             raise OrderRefused("previous_payment_open")
-        _lock_offer_with_a_seat(order.offer_id)
+        _lock_offer_with_seats(order.offer_id, order.quantity)
     except OrderRefused as refused:
         db.session.rollback()
         # An inactive offer is as closed to a retry as one whose sales ended.

@@ -53,7 +53,7 @@ def _settle_paid(order: Order, update: PaymentUpdate) -> str:
         offer = db.session.get(Offer, order.offer_id)
         # Money came in after the seat was released: keep it paid, and have a person
         # look if the seat was sold again meanwhile.
-        if offer is not None and seats_taken(order.offer_id) >= offer.capacity:
+        if offer is not None and seats_taken(order.offer_id) + order.quantity > offer.capacity:
             order.review_reason = "paid_after_seat_released"
     try:
         move(order, OrderStatus.PAID, update.reason, release_pending=False)

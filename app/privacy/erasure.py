@@ -88,6 +88,9 @@ def _delete_person(customer: Customer) -> int:
         order.buyer_name = None
         order.buyer_phone = None
         order.attendee_email = None
+        for ticket in order.tickets:
+            ticket.attendee_name = None
+            ticket.attendee_email = None
         order.company_name = None
         order.company_address = None
         order.ga_client_id = None

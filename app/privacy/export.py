@@ -54,6 +54,19 @@ def _invoices(order: Order) -> list[dict[str, Any]]:
     ]
 
 
+def _tickets(order: Order) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": ticket.position,
+            "attendee_name": ticket.attendee_name,
+            "attendee_email": ticket.attendee_email,
+            "voided_at": _iso(ticket.voided_at),
+            "checked_in_at": _iso(ticket.checked_in_at),
+        }
+        for ticket in order.tickets
+    ]
+
+
 def _order(order: Order, locale: str) -> dict[str, Any]:
     events = db.session.scalars(
         select(WebhookEvent).where(WebhookEvent.order_id == order.id).order_by(WebhookEvent.id)
@@ -88,6 +101,8 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
         "journey": order.journey,
         "created_at": _iso(order.created_at),
         "paid_at": _iso(order.paid_at),
+        "quantity": order.quantity,
+        "tickets": _tickets(order),
         "status_history": [
             {
                 "from": change.from_status,

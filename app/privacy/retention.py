@@ -18,6 +18,7 @@ from app.leads.models import Lead
 from app.leads.services import delete_leads, delete_unconfirmed_changes
 from app.orders.models import Order, OrderStatusChange
 from app.orders.states import OrderStatus
+from app.orders.tickets import Ticket
 from app.outbox.models import SEALED_FIELD, OutboxMessage, OutboxStatus
 from app.payments.models import WebhookEvent
 from app.privacy.erasure import erase_person, payment_may_be_open
@@ -81,7 +82,8 @@ def _purge_people(report: PurgeReport, horizon: datetime, lead_horizon: datetime
 
 
 def _purge_orders(report: PurgeReport, order_horizon: datetime) -> None:
-    """Orders past the tax authority's period go, with their history (caller commits)."""
+    """Orders past the tax authority's period go, with their history and tickets (the caller
+    commits)."""
     old_orders = select(Order.id).where(
         Order.created_at < order_horizon, Order.status != OrderStatus.AWAITING_PAYMENT
     )
@@ -90,6 +92,7 @@ def _purge_orders(report: PurgeReport, order_horizon: datetime) -> None:
         db.session.execute(delete(OrderStatusChange).where(OrderStatusChange.order_id.in_(old_ids)))
         db.session.execute(delete(WebhookEvent).where(WebhookEvent.order_id.in_(old_ids)))
         db.session.execute(delete(InvoiceDocument).where(InvoiceDocument.order_id.in_(old_ids)))
+        db.session.execute(delete(Ticket).where(Ticket.order_id.in_(old_ids)))
         db.session.execute(delete(Order).where(Order.id.in_(old_ids)))
     report.orders_deleted = len(old_ids)
     # The audit log is kept as long as the orders it is about.

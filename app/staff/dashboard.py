@@ -126,8 +126,8 @@ def seats() -> list[OfferSeats]:
     rows = db.session.execute(
         select(
             Order.offer_id,
-            func.sum(case((Order.status == OrderStatus.PAID, 1), else_=0)),
-            func.sum(case((holding(now), 1), else_=0)),
+            func.sum(case((Order.status == OrderStatus.PAID, Order.quantity), else_=0)),
+            func.sum(case((holding(now), Order.quantity), else_=0)),
         ).group_by(Order.offer_id)
     ).all()
     counts = {offer_id: (int(sold or 0), int(held or 0)) for offer_id, sold, held in rows}

@@ -194,6 +194,7 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         "invoice_documents": _db.session.query(InvoiceDocument)
         .filter(InvoiceDocument.order_id == order.id)
         .count(),
+        "tickets": len(order.tickets),
     }
     shown = {
         "customers": 1 if data["profile"]["email"] == PERSON.email else 0,
@@ -207,6 +208,7 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         "privacy_requests": len(data["privacy_requests"]),
         "audit_entries": len(data["back_office_actions"]),
         "invoice_documents": sum(len(o["invoices"]) for o in data["orders"]),
+        "tickets": sum(len(o["tickets"]) for o in data["orders"]),
     }
     tables = set(inspect(_db.engine).get_table_names())
     unclassified = tables - set(rows) - set(NOT_ABOUT_PEOPLE)
