@@ -21,6 +21,7 @@ from app.consent_settings import consent_settings
 from app.paths import INSTANCE_DIR, PROJECT_ROOT
 from app.payment_settings import payment_settings
 from app.personal_data.encryption import Keyring, KeyringError, new_key
+from app.serving_settings import serving_settings
 
 
 class ConfigurationError(RuntimeError):
@@ -94,7 +95,6 @@ class Settings:
             "APP_ENV": self.env,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "BASE_URL": self.base_url.rstrip("/"),
             "EVENT_DATA_FILE": str(self.event_data_file),
             "MBWAY_TIMEOUT_SECONDS": self.mbway_timeout_seconds,
@@ -238,10 +238,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
     _refuse_unsafe_production(env, environ)
     ratelimit_enabled = _bool(environ.get("RATELIMIT_ENABLED"), default=env != "test")
+    database_url = _database_url(environ)
     return Settings(
         env=env,
         secret_key=secret_key,
-        database_url=_database_url(environ),
+        database_url=database_url,
         # Links in emails and Stripe's return URLs use it; by default, where `make run` serves.
         base_url=environ.get("BASE_URL") or f"http://127.0.0.1:{environ.get('PORT') or 8000}",
         event_data_file=Path(
@@ -263,6 +264,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             **_outbox_settings(environ),
             **_encryption_settings(environ, env),
             **_privacy_settings(environ),
+            **serving_settings(environ, web_workers(environ), database_url),
         },
     )
 

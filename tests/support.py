@@ -57,6 +57,8 @@ def app_settings(database_url: str, event_file: Path, **overrides: Any) -> dict[
         # Every test buys from 127.0.0.1: the open-orders cap has tests of its own.
         "OPEN_ORDERS_LIMIT": 1000,
         "BASE_URL": "http://shop.test",
+        # A test changes seats or the catalog and looks at once: no second-old state.
+        "PAGE_STATE_SECONDS": 0,
         **overrides,
     }
 

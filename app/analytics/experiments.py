@@ -29,9 +29,11 @@ def headline_variants(event: Event) -> list[dict[str, Any]]:
     return [{"id": "a", **(event.content.get("headline") or {})}]
 
 
-def assign_headline(event: Event, analytics_allowed: bool) -> tuple[dict[str, Any], bool]:
-    """(the visitor's variant, whether the cookie must be written)."""
-    variants = headline_variants(event)
+def assign_headline(
+    variants: list[dict[str, Any]], analytics_allowed: bool
+) -> tuple[dict[str, Any], bool]:
+    """(the visitor's variant among the event's `headline_variants`, whether the cookie
+    must be written)."""
     if len(variants) == 1:
         # No test running: nothing to assign, keep or report.
         return variants[0], False

@@ -5,6 +5,8 @@ Routes are thin: parse the form, call a service, choose a response. GETs only re
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -23,7 +25,7 @@ from app.catalog.calendar import event_ics
 from app.catalog.models import Offer
 from app.catalog.services import offer_by_slug
 from app.checkout.datalayer import push_offer_view, push_order_progress
-from app.checkout.forms import PAYMENT_METHODS, CheckoutForm, company_address
+from app.checkout.forms import PAYMENT_METHODS, CheckoutForm, company_address, new_checkout_key
 from app.checkout.presenters import present_order
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
@@ -34,6 +36,7 @@ from app.orders.holds import seats_left
 from app.orders.lookup import order_by_attendee_token, order_by_token
 from app.orders.methods import PaymentMethod, fits
 from app.orders.models import Order
+from app.orders.on_sale import kept_page_key, on_sale
 from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
 from app.orders.states import MoveRefused, OrderStatus
 from app.payments.closing import abandon_payment, release_payment
@@ -42,6 +45,7 @@ from app.payments.starting import start_payment
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
 from app.web.limits import address_key, limited
+from app.web.page_cache import BACK_SLOT, kept_pages, serve_kept, slot
 from app.web.rendering import no_store, redirect_after_post, render_field, render_page
 
 bp = Blueprint("checkout", __name__)
@@ -90,7 +94,9 @@ def _checkout_form(offer: Offer | None) -> CheckoutForm:
     return form
 
 
-def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: str | None = None):
+def _checkout_page(
+    offer: Offer, form: CheckoutForm, status: int = 200, error: str | None = None, **extra: Any
+) -> Response:
     return render_page(
         "checkout/checkout.html",
         "checkout_form",
@@ -100,6 +106,7 @@ def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: s
         form=form,
         seats=seats_left(offer),
         checkout_error=error,
+        **extra,
     )
 
 
@@ -107,14 +114,37 @@ def _order_url(order: Order, **args: str) -> str:
     return url_for("checkout.order", token=order.public_token, **args)
 
 
-@localized_route(bp, "/checkout/<slug>", methods=["GET"])
-def checkout(slug: str) -> Response:
+def _first_view(slug: str, **extra: Any) -> Response:
+    """The checkout as it opens: an empty form for the offer."""
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
     push_offer_view(offer)
+    form = _checkout_form(offer)
+    if "checkout_key" in extra:
+        form.checkout_key.data = extra.pop("checkout_key")
+    return _checkout_page(offer, form, **extra)
+
+
+@localized_route(bp, "/checkout/<slug>", methods=["GET"])
+def checkout(slug: str) -> Response:
+    # Most buyers open the same page: it is kept (app/web/page_cache.py), with the
+    # form's own key, like the nonce and the CSRF token, new for each of them.
+    state = on_sale()
     note_visit("checkout")
-    return _checkout_page(offer, _checkout_form(offer))
+    key = (
+        kept_page_key("checkout", state, current_lang(), slug)
+        if slug in state.offer_slugs
+        else None
+    )
+    if key is None:
+        return _first_view(slug)
+    return serve_kept(
+        kept_pages("checkout"),
+        key,
+        lambda: _first_view(slug, checkout_key=slot("checkout_key"), consent_next=slot(BACK_SLOT)),
+        {"checkout_key": new_checkout_key()},
+    )
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["POST"], endpoint="submit")

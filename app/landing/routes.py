@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app
 
 from app.analytics.experiments import (
@@ -14,21 +16,39 @@ from app.analytics.views import count_landing_view
 from app.catalog.services import current_event
 from app.consent.current import current_consent
 from app.landing.page import landing_page
+from app.orders.on_sale import kept_page_key, on_sale
 from app.web.i18n import current_lang, localized_route
+from app.web.page_cache import BACK_SLOT, kept_pages, serve_kept, slot
 
 bp = Blueprint("landing", __name__)
 
 
-@localized_route(bp, "/", methods=["GET"])
-def index() -> Response:
+def _render(variant: dict[str, Any], lang: str, **extra: Any) -> Response:
     event = current_event()
     if event is None:
         abort(404)
+    return landing_page(event, variant, lang, **extra)
+
+
+@localized_route(bp, "/", methods=["GET"])
+def index() -> Response:
+    state = on_sale()
+    if not state.found:
+        abort(404)
     analytics_allowed = current_consent().analytics
-    variant, keep = assign_headline(event, analytics_allowed)
+    variant, keep = assign_headline(state.variants, analytics_allowed)
     count_landing_view(str(variant["id"]))
     note_visit("landing")
-    response = landing_page(event, variant, current_lang())
+    lang = current_lang()
+    key = kept_page_key("landing", state, lang, str(variant["id"]))
+    if key is None:
+        response = _render(variant, lang)
+    else:
+        response = serve_kept(
+            kept_pages("landing"),
+            key,
+            lambda: _render(variant, lang, consent_next=slot(BACK_SLOT)),
+        )
     if keep:
         keep_assignment(response, variant, current_app.config["APP_ENV"] == "production")
     elif not analytics_allowed:

@@ -67,6 +67,12 @@ def current_images() -> list[Image]:
     return list(db.session.scalars(select(Image).where(Image.id.in_(newest))))
 
 
+def images_version() -> tuple[int, int | None]:
+    """How many images there are and the newest one: changes with every upload or removal."""
+    count, newest = db.session.execute(select(func.count(Image.id), func.max(Image.id))).one()
+    return int(count), newest
+
+
 def landing_pictures(lang: str) -> dict[str, Any]:
     """{"hero": Picture or None, "speakers": {speaker's name: Picture}} for the landing."""
     shown: dict[str, Any] = {"hero": None, "speakers": {}}

@@ -86,7 +86,8 @@ def init_security(
             "base-uri": "'self'",
             "object-src": "'none'",
         },
-        content_security_policy_nonce_in=["script-src"],
+        # Styles too: the buyer's pages inline their stylesheet (templates/base.html).
+        content_security_policy_nonce_in=["script-src", "style-src"],
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy=PERMISSIONS_POLICY,
         frame_options="DENY",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import format_date, format_time
+from markupsafe import Markup
 
 from app.assets import load_manifest
 from app.money import cents_to_decimal, format_money, format_rate
@@ -19,11 +21,28 @@ def init_templating(app: Flask) -> None:
     """Register the filters and globals every template may use."""
     manifest: dict[str, str] = {}
 
-    def asset_url(name: str) -> str:
+    inlined: dict[str, Markup] = {}
+
+    def built_name(name: str) -> str:
         if not manifest or app.debug:
             manifest.clear()
             manifest.update(load_manifest())
-        return url_for("static", filename=manifest[name])
+            inlined.clear()
+        return manifest[name]
+
+    def asset_url(name: str) -> str:
+        return url_for("static", filename=built_name(name))
+
+    def inline_asset(name: str) -> Markup:
+        """A built stylesheet's text, for a <style> in the page's head: the buyer's
+        first view then needs no second request before it can paint (read once)."""
+        built = built_name(name)
+        if built not in inlined:
+            text = (Path(app.static_folder or "static") / built).read_text(encoding="utf-8")
+            # Ours, and without "</": it cannot end the <style> element early.
+            assert "</" not in text, f"{name} cannot be inlined"
+            inlined[built] = Markup(text)  # noqa: S704
+        return inlined[built]
 
     @app.template_filter("money")
     def money_filter(cents: int) -> str:
@@ -74,4 +93,4 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def shop_globals() -> dict[str, Any]:
-        return {"asset_url": asset_url}
+        return {"asset_url": asset_url, "inline_asset": inline_asset}

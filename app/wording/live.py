@@ -137,6 +137,16 @@ class WordingDomain(Domain):
         return live.merged[key]
 
 
+def published_version() -> tuple[int, str] | None:
+    """The version of the published overrides this process serves (checked every few
+    seconds): part of a kept page's key, so a publish reaches kept pages too."""
+    live: LiveWording | None = current_app.extensions.get(EXTENSION_KEY)
+    if live is None:
+        return None
+    live.refresh()
+    return live.version
+
+
 def published_changed(app: Flask) -> None:
     """After a publish or revert: this process reads the overrides again at once."""
     live: LiveWording | None = app.extensions.get(EXTENSION_KEY)

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.benchmarks.buyers import buy_many
 from tests.benchmarks.loadgen import Load, run_load
 from tests.e2e.harness import (
     MBWAY_TIMEOUT_SECONDS,
@@ -34,6 +35,7 @@ from tests.e2e.harness import (
     build_assets,
     start_server,
 )
+from tests.support import reset_schema
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CONNECTIONS = 50
@@ -92,11 +94,27 @@ def _capture(url: str, paths: dict[str, dict[str, str]]) -> dict[str, dict[str, 
     return pages
 
 
+def _database() -> tuple[str, dict[str, str]]:
+    """Where the shop keeps its data here: PostgreSQL when the run names one (CI runs this
+    file again with TEST_DATABASE_URL, after the PostgreSQL suite), else SQLite."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return "SQLite", {}
+    reset_schema(url)
+    # The pool as production sizes it (app/serving_settings.py): 20 connections at most.
+    return "PostgreSQL", {"DATABASE_URL": url, "DB_MAX_CONNECTIONS": "20"}
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory):
     if not assets_up_to_date():
         build_assets()
-    shop = start_server(tmp_path_factory.mktemp("serving"), MBWAY_TIMEOUT_SECONDS)
+    database, settings = _database()
+    # Kept pages read the seats and the catalog once a second, as in production (the
+    # e2e harness reads them on every request).
+    settings["PAGE_STATE_SECONDS"] = "1"
+    shop = start_server(tmp_path_factory.mktemp("serving"), MBWAY_TIMEOUT_SECONDS, settings)
+    shop.env["BENCH_DATABASE"] = database
     order = _waiting_order(shop.url)
     paths = {
         "/": {},
@@ -156,8 +174,9 @@ def test_buyer_pages_side_by_side_with_the_bare_floor(servers) -> None:
     # wrk is not packaged for this machine's sources: the bounded asyncio client it is.
     generator = "asyncio client (tests/benchmarks/loadgen.py)"
     lines = [
-        f"\nserving: {CONNECTIONS} connections, {SECONDS:g} s each, {generator}, "
-        f"{shop.env['WEB_CONCURRENCY']} gunicorn workers each, {os.cpu_count()} cores",
+        f"\nserving on {shop.env['BENCH_DATABASE']}: {CONNECTIONS} connections, {SECONDS:g} s "
+        f"each, {generator}, {shop.env['WEB_CONCURRENCY']} gunicorn workers each, "
+        f"{os.cpu_count()} cores",
         f"goals: ratio >= {GOAL_RATIO}, p99 <= {GOAL_P99_MS} ms; floor: ratio >= {FLOOR_RATIO}",
         f"{'page':<34} {'shop/s':>8} {'bare/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'errors':>6}",
@@ -200,3 +219,29 @@ def test_buyer_pages_side_by_side_with_the_bare_floor(servers) -> None:
     bare_total = sum(floor.per_second for _name, _mine, floor in ratios)
     print(f"all pages: {shop_total / bare_total:.3f} of the bare route (floor {FLOOR_RATIO})")
     assert shop_total >= FLOOR_RATIO * bare_total, "the buyer's pages fell below the floor"
+
+
+BUYERS = 200
+BUYERS_AT_ONCE = 20
+GOAL_BUYERS_SECONDS = 60
+GOAL_BUYER_P95_MS = 500
+
+
+def test_two_hundred_buyers_check_out_and_pay(servers) -> None:
+    """200 buyers through the checkout, the demo card payment and their order page, 20 at
+    a time, on an offer with room for all of them: every one paid, no error."""
+    shop, _bare_port, _paths = servers
+    slug = shop.add_offer(capacity=BUYERS * 2)
+    time.sleep(1.5)  # the kept pages read the catalog once a second
+    bought = buy_many(shop.url, f"/checkout/{slug}", BUYERS, BUYERS_AT_ONCE)
+    print(
+        f"\npurchase flow on {shop.env['BENCH_DATABASE']}: {BUYERS} buyers, "
+        f"{BUYERS_AT_ONCE} at a time, {len(bought.latencies_ms)} requests in "
+        f"{bought.seconds:.1f} s (goal: {GOAL_BUYERS_SECONDS} s); per request p50 "
+        f"{bought.percentile(0.5):.0f} ms, p95 {bought.percentile(0.95):.0f} ms "
+        f"(goal: {GOAL_BUYER_P95_MS} ms), p99 {bought.percentile(0.99):.0f} ms; "
+        f"paid {bought.paid}, errors {len(bought.errors)}"
+    )
+    sys.stdout.flush()
+    assert not bought.errors, bought.errors[:5]
+    assert bought.paid == BUYERS

@@ -264,6 +264,8 @@ def start_server(
             "RATELIMIT_ENABLED": "false",
             # The whole suite buys from one address: no cap on open orders here.
             "OPEN_ORDERS_LIMIT": "1000",
+            # A test sells a seat and looks at the landing at once: no second-old state.
+            "PAGE_STATE_SECONDS": "0",
             "BASE_URL": f"http://127.0.0.1:{port}",
             "PYTHONUNBUFFERED": "1",
             # gunicorn 27 opens a control socket under $XDG_RUNTIME_DIR (else ~/.gunicorn):

@@ -19,7 +19,14 @@ BUYER = {
     "phone": "913 222 111",
     "nif": "123456789",
 }
-PERSONAL = ["Beatriz", "Antunes", "beatriz.antunes@example.pt", "913", "+351913222111", "123456789"]
+PERSONAL = [
+    "Beatriz",
+    "Antunes",
+    "beatriz.antunes@example.pt",
+    "913222111",
+    "+351913222111",
+    "123456789",
+]
 
 
 def pushes(html: str) -> list[dict]:

@@ -1,0 +1,176 @@
+"""Pages rendered once and served many times: the landing page and the checkout's first view.
+
+Most of such a page is the same for every visitor who shares its key (language, headline,
+consent state, the catalog's version, the seats left). Rendering it costs milliseconds of
+templates, translations and form widgets; sending a kept copy costs microseconds. What
+differs per visitor is carried in slots: the CSP nonce and the CSRF token (never shared,
+or they would protect nothing) and what the route adds (the checkout's key, the consent
+form's way back). A page is rendered with a marker in each slot, cut at the markers and
+kept; each request joins the pieces with its own values.
+
+The gzip body is joined the same way, without compressing per request: each kept piece
+is deflated once, ending on a full flush (byte-aligned, no reference to what came
+before), and a slot's value goes between them as a stored block. Browsers read it as any
+gzip stream (RFC 1951 allows mixing block types); only the CRC is computed per request.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+
+from flask import Response, current_app, g, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
+
+# Slot markers: letters and digits only, so escaping (HTML, JSON) leaves them as they are.
+NONCE_SLOT = "nonce"
+CSRF_SLOT = "csrf"
+# The address visited, query string and all (the cookie banner's way back after a choice).
+BACK_SLOT = "back"
+_MARK = "cvslot7f3a"
+_MARKER = re.compile(_MARK + r"([a-z_]+)" + _MARK)
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+# Kept content headers: a kept page is text/html; the rest is the route's to set.
+_CONTENT_TYPE = "text/html; charset=utf-8"
+
+
+def slot(name: str) -> str:
+    """The marker a template renders where the slot's value goes (`[a-z_]+` names)."""
+    return f"{_MARK}{name}{_MARK}"
+
+
+def _deflate(text: str, *, last: bool) -> bytes:
+    """Raw deflate of `text`, ending byte-aligned (full flush) or as the final block."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    data = packer.compress(text.encode())
+    return data + packer.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+
+
+def _stored(data: bytes) -> bytes:
+    """`data` as stored (uncompressed), non-final deflate blocks of at most 65,535 bytes."""
+    blocks = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start : start + 0xFFFF]
+        blocks.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+    return b"".join(blocks)
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A rendered page cut at its slots: pieces[0] slot[0] pieces[1] ... pieces[-1]."""
+
+    pieces: tuple[str, ...]
+    slots: tuple[str, ...]
+    deflated: tuple[bytes, ...]
+
+    @classmethod
+    def cut(cls, body: str) -> KeptPage:
+        parts = _MARKER.split(body)
+        pieces, slots = tuple(parts[0::2]), tuple(parts[1::2])
+        deflated = tuple(
+            _deflate(piece, last=index == len(pieces) - 1) for index, piece in enumerate(pieces)
+        )
+        return cls(pieces=pieces, slots=slots, deflated=deflated)
+
+    def text(self, values: Mapping[str, str]) -> bytes:
+        joined = [self.pieces[0]]
+        for name, piece in zip(self.slots, self.pieces[1:], strict=True):
+            joined += (values[name], piece)
+        return "".join(joined).encode()
+
+    def gzip(self, values: Mapping[str, str]) -> bytes:
+        plain = self.text(values)
+        stream = [_GZIP_HEADER, self.deflated[0]]
+        for name, deflated in zip(self.slots, self.deflated[1:], strict=True):
+            stream += (_stored(values[name].encode()), deflated)
+        stream.append(struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF))
+        return b"".join(stream)
+
+
+class PageCache:
+    """A few hundred kept pages per process, the least recently served dropped first."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, KeptPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> KeptPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: KeptPage) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def _render_with_markers(render: Callable[[], Response]) -> Response:
+    """Render with the slots' markers where the nonce and the CSRF token would go."""
+    nonce = getattr(request, "csp_nonce", None)
+    request.csp_nonce = slot(NONCE_SLOT)
+    g.csrf_token = slot(CSRF_SLOT)
+    try:
+        return render()
+    finally:
+        request.csp_nonce = nonce
+        g.pop("csrf_token", None)
+
+
+def _accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
+def serve_kept(
+    cache: PageCache,
+    key: Hashable,
+    render: Callable[[], Response],
+    values: Mapping[str, str] | None = None,
+) -> Response:
+    """The page kept under `key` (rendered by `render` the first time), with this request's
+    nonce, CSRF token, address (BACK_SLOT) and `values` in its slots. A render that is not
+    a plain 200 page is answered as it is and not kept."""
+    # Forms render a CSRF field only while CSRF is on (tests switch it off).
+    key = (key, current_app.config.get("WTF_CSRF_ENABLED", True))
+    page = cache.get(key)
+    if page is None:
+        rendered = _render_with_markers(render)
+        if rendered.status_code != 200 or rendered.mimetype != "text/html":
+            return rendered
+        page = KeptPage.cut(rendered.get_data(as_text=True))
+        cache.put(key, page)
+    filled = {
+        **(values or {}),
+        NONCE_SLOT: request.csp_nonce,
+        CSRF_SLOT: generate_csrf(),
+        BACK_SLOT: str(escape(request.full_path.rstrip("?"))),
+    }
+    response = Response(content_type=_CONTENT_TYPE)
+    if _accepts_gzip():
+        response.set_data(page.gzip(filled))
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(page.text(filled))
+    response.vary.update(("Accept-Encoding", "HX-Request"))
+    return response
+
+
+def kept_pages(name: str) -> PageCache:
+    """This app's cache of kept pages called `name` (each app of a process has its own)."""
+    caches: dict[str, PageCache] = current_app.extensions.setdefault("kept_pages", {})
+    return caches.setdefault(name, PageCache())
