@@ -6,7 +6,10 @@
 # in lighthouserc.json) and `lhci upload` (HTML + JSON reports into lighthouse/reports/),
 # then prints the median of every budgeted number per page. Exits non-zero when a budget
 # fails. The pages and run count come from lighthouserc.json; only the origin changes
-# (LIGHTHOUSE_RUNS=N overrides the run count, CHROME_PATH the browser).
+# (LIGHTHOUSE_RUNS=N overrides the run count, CHROME_PATH the browser). Two pages are
+# added here, made by walking the server as a buyer (lighthouse/visitor.py): an order
+# awaiting its MB WAY payment, and the landing page of a visitor who accepted cookies,
+# with a GTM container set (its request is blocked: blockedUrlPatterns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,6 +76,9 @@ export HOST=127.0.0.1 PORT="$port"
 # that serves Lighthouse, so no run pays for a cold start (Lighthouse's simulation adds the
 # observed server time to every request), and the cores are left to Chromium.
 export WEB_CONCURRENCY=1
+# A container id, so the consented landing page loads GTM as production would (the
+# request to Google is blocked in lighthouserc.json: the audit measures our page).
+export GTM_ID=GTM-LHAUDIT
 
 "$PY" -c "from pathlib import Path; from tests.support import write_test_event; write_test_event(Path('$tmp/event.yaml'))"
 .venv/bin/flask --app wsgi:app db upgrade -d app/migrations >"$tmp/setup.log" 2>&1 \
@@ -118,6 +124,16 @@ for url in config["ci"]["collect"]["url"]:
     print(sys.argv[2] + parts.path + (f"?{parts.query}" if parts.query else ""))
 EOF
 )
+# An order awaiting payment, and a visitor who accepted cookies: made through the forms.
+"$PY" lighthouse/visitor.py "$origin" >"$tmp/visitor.txt" 2>>"$tmp/setup.log" \
+  || { cat "$tmp/setup.log" >&2; exit 1; }
+order_path="$(sed -n 's/^order=//p' "$tmp/visitor.txt")"
+consent_cookie="$(sed -n 's/^consent=//p' "$tmp/visitor.txt")"
+urls+=("$origin$order_path")
+consented_url="$origin/?consent=accepted"
+curl -fsS -o /dev/null -H "Cookie: $consent_cookie" "$consented_url" \
+  || { echo "lighthouse: $consented_url does not answer" >&2; exit 1; }
+
 url_args=()
 for url in "${urls[@]}"; do
   # Fail early and clearly if a page does not answer 200 (Lighthouse would just score it),
@@ -140,6 +156,12 @@ if [ -n "${LIGHTHOUSE_RUNS:-}" ]; then runs_arg=("--numberOfRuns=$LIGHTHOUSE_RUN
 setsid --wait "$LHCI" collect --config="$RC" --chromePath="$CHROME_PATH" \
   --settings.extraHeaders="{\"Cookie\": \"$staff_cookie\"}" \
   "${runs_arg[@]}" "${url_args[@]}" &
+collect_pid=$!
+wait "$collect_pid"
+# The landing page again, as a visitor who accepted cookies (one Cookie header per run).
+setsid --wait "$LHCI" collect --config="$RC" --chromePath="$CHROME_PATH" --additive \
+  --settings.extraHeaders="{\"Cookie\": \"$consent_cookie\"}" \
+  "${runs_arg[@]}" "--url=$consented_url" &
 collect_pid=$!
 wait "$collect_pid"
 collect_pid=""
