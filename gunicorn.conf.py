@@ -34,6 +34,13 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# A launch email or a speaker's post brings a thousand phones at once. Each gthread
+# worker holds up to `worker_connections` open connections (idle keep-alive ones wait in
+# its poller, not in a thread) and the kernel queues `backlog` more not yet accepted, so
+# a burst waits its turn instead of being refused; the pages it asks for are kept pages
+# (app/web/page_cache.py), answered in about a millisecond each.
+worker_connections = 1000
+backlog = 2048
 # In production the app writes one JSON line per request itself (with its request id);
 # elsewhere gunicorn's access log does. Either keeps method, path and status, never query
 # strings (they may hold a token) or bodies.

@@ -49,7 +49,10 @@ def assign_headline(
     else:
         kept = session.get("ab_headline")
         chosen = by_id[kept] if kept in by_id else secrets.choice(variants)
-        session["ab_headline"] = str(chosen["id"])
+        if kept != str(chosen["id"]):
+            # Written only when it changes: an unchanged session is not signed and sent
+            # back with every page (a landing page is served in well under a millisecond).
+            session["ab_headline"] = str(chosen["id"])
         write = False
     set_variant(TEST_GROUP, str(chosen["id"]))
     return chosen, write
