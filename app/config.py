@@ -21,6 +21,7 @@ from app.consent_settings import consent_settings
 from app.paths import INSTANCE_DIR, PROJECT_ROOT
 from app.payment_settings import payment_settings
 from app.personal_data.encryption import Keyring, KeyringError, new_key
+from app.waitlist_settings import waitlist_settings
 
 
 class ConfigurationError(RuntimeError):
@@ -260,6 +261,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         extra={
             **payment_settings(environ),
             **consent_settings(environ),
+            **waitlist_settings(environ),
             **_outbox_settings(environ),
             **_encryption_settings(environ, env),
             **_privacy_settings(environ),

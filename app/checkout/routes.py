@@ -39,6 +39,9 @@ from app.orders.states import MoveRefused, OrderStatus
 from app.payments.closing import abandon_payment, release_payment
 from app.payments.registry import provider_for, provider_of, providers_in_use
 from app.payments.starting import start_payment
+from app.waitlist.claims import open_claim
+from app.waitlist.forms import waitlist_form
+from app.waitlist.models import SeatOffer
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
 from app.web.limits import address_key, limited
@@ -90,7 +93,13 @@ def _checkout_form(offer: Offer | None) -> CheckoutForm:
     return form
 
 
-def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: str | None = None):
+def _checkout_page(
+    offer: Offer,
+    form: CheckoutForm,
+    status: int = 200,
+    error: str | None = None,
+    claim: SeatOffer | None = None,
+):
     return render_page(
         "checkout/checkout.html",
         "checkout_form",
@@ -100,7 +109,18 @@ def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: s
         form=form,
         seats=seats_left(offer),
         checkout_error=error,
+        waitlist=waitlist_form(offer.slug),
+        claim=claim,
+        claim_token=request.values.get("claim") if claim else None,
     )
+
+
+def _for_claimant(form: CheckoutForm, claim: SeatOffer) -> None:
+    """The held seat is for the person it was offered to: their email, fixed."""
+    form.email.data = claim.entry.email
+    form.email.render_kw = {**(form.email.render_kw or {}), "readonly": True}
+    if not form.name.data:
+        form.name.data = claim.entry.name
 
 
 def _order_url(order: Order, **args: str) -> str:
@@ -114,7 +134,12 @@ def checkout(slug: str) -> Response:
         abort(404)
     push_offer_view(offer)
     note_visit("checkout")
-    return _checkout_page(offer, _checkout_form(offer))
+    form = _checkout_form(offer)
+    # A link from the waiting list's email opens the checkout on the seat held for them.
+    claim = open_claim(request.args.get("claim"), offer.id)
+    if claim is not None:
+        _for_claimant(form, claim)
+    return _checkout_page(offer, form, claim=claim)
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["POST"], endpoint="submit")
@@ -125,8 +150,13 @@ def submit(slug: str) -> Response:
     if offer is None:
         abort(404)
     form = _checkout_form(offer)
+    claim = open_claim(request.form.get("claim"), offer.id)
+    if request.form.get("claim") and claim is None:
+        return _checkout_page(offer, form, status=409, error="claim_unavailable")
+    if claim is not None:
+        _for_claimant(form, claim)
     if not form.validate_on_submit():
-        return _checkout_page(offer, form, status=422)
+        return _checkout_page(offer, form, status=422, claim=claim)
     consent = current_consent()
     company = bool(form.company_invoice.data)
     buyer = BuyerDetails(
@@ -152,6 +182,7 @@ def submit(slug: str) -> Response:
             # Only with a standing analytics consent (this policy version, < 12 months).
             ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
             open_orders_limit=current_app.config["OPEN_ORDERS_LIMIT"],
+            claim=claim.id if claim else None,
         )
     except OrderRefused as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)

@@ -13,6 +13,7 @@ from app.landing.sharing import link_preview
 from app.leads.forms import LeadForm
 from app.media.pictures import landing_pictures
 from app.orders.holds import seats_left
+from app.waitlist.forms import waitlist_form
 from app.web.rendering import render_page
 
 
@@ -32,6 +33,10 @@ def landing_page(
         event=event,
         offers=offers,
         form=LeadForm(),
+        # A sold-out offer's card carries its waiting list's form.
+        waitlist_forms={
+            offer.slug: waitlist_form(offer.slug) for offer, seats in offers if not seats
+        },
         headline=headline_text(variant, lang),
         share=link_preview(event, offers, lang),
         pictures=landing_pictures(lang),
