@@ -112,6 +112,8 @@ def _checkout_page(
         waitlist=waitlist_form(offer.slug),
         claim=claim,
         claim_token=request.values.get("claim") if claim else None,
+        # A claim link whose seat is gone (passed, used, left) says so above the list.
+        claim_gone=bool(request.values.get("claim")) and claim is None,
     )
 
 

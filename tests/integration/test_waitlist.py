@@ -181,7 +181,8 @@ def test_an_unclaimed_seat_passes_to_the_next_person_after_its_deadline(client, 
         assert (first.state, second.state) == ("passed", "offered")
         # The first link no longer holds anything.
         page = client.get(link).text
-        assert "data-claim" not in page and "data-sold-out" in page
+        assert "data-claim>" not in page and "data-claim-gone" in page
+        assert "data-sold-out" in page
         assert claim_link(shop, "second@example.pt")
 
 
