@@ -47,6 +47,8 @@ from app.privacy.routes import bp as privacy_bp
 from app.site.routes import bp as site_bp
 from app.staff import notifications as staff_notifications
 from app.staff.setup import init_staff
+from app.waitlist import notifications as waitlist_notifications
+from app.waitlist.routes import bp as waitlist_bp
 from app.web.bad_bytes import init_bad_bytes
 from app.web.errors import init_errors
 from app.web.hosts import init_trusted_hosts
@@ -62,6 +64,7 @@ from app.wording.live import init_wording
 BLUEPRINTS = (
     landing_bp,
     leads_bp,
+    waitlist_bp,
     checkout_bp,
     payments_bp,
     consent_bp,
@@ -172,6 +175,7 @@ def init_notifications(app: Flask) -> None:
         alerts.COMPOSERS,
         staff_notifications.COMPOSERS,
         invoice_notifications.COMPOSERS,
+        waitlist_notifications.COMPOSERS,
     )
     # The confirmation email links the invoice, which invoicing (above orders) finds.
     app.extensions[order_notifications.INVOICE_PAGE] = invoice_page

@@ -22,6 +22,7 @@ from app.paths import INSTANCE_DIR, PROJECT_ROOT
 from app.payment_settings import payment_settings
 from app.personal_data.encryption import Keyring, KeyringError, new_key
 from app.serving_settings import serving_settings
+from app.waitlist_settings import waitlist_settings
 
 
 class ConfigurationError(RuntimeError):
@@ -261,6 +262,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         extra={
             **payment_settings(environ),
             **consent_settings(environ),
+            **waitlist_settings(environ),
             **_outbox_settings(environ),
             **_encryption_settings(environ, env),
             **_privacy_settings(environ),

@@ -13,6 +13,7 @@ from app.outbox.models import OutboxMessage
 from app.payments.models import WebhookEvent
 from app.privacy.models import PrivacyRequest
 from app.staff.models import StaffMember, StaffSignIn
+from app.waitlist.models import SeatOffer, WaitlistEntry
 from app.web.webhook_failures import WebhookFailure
 
 __all__ = [
@@ -31,8 +32,10 @@ __all__ = [
     "OrderStatusChange",
     "OutboxMessage",
     "PrivacyRequest",
+    "SeatOffer",
     "StaffMember",
     "StaffSignIn",
+    "WaitlistEntry",
     "WebhookEvent",
     "WebhookFailure",
 ]

@@ -21,6 +21,8 @@ from app.timeutil import LISBON
 
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
 TABLES = [
+    "waitlist_offers",
+    "waitlist_entries",
     "tickets",
     "event_revisions",
     "images",

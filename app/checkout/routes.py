@@ -42,6 +42,9 @@ from app.orders.states import MoveRefused, OrderStatus
 from app.payments.closing import abandon_payment, release_payment
 from app.payments.registry import provider_for, provider_of, providers_in_use
 from app.payments.starting import start_payment
+from app.waitlist.claims import open_claim
+from app.waitlist.forms import waitlist_form
+from app.waitlist.models import SeatOffer
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
 from app.web.limits import address_key, limited
@@ -95,7 +98,12 @@ def _checkout_form(offer: Offer | None) -> CheckoutForm:
 
 
 def _checkout_page(
-    offer: Offer, form: CheckoutForm, status: int = 200, error: str | None = None, **extra: Any
+    offer: Offer,
+    form: CheckoutForm,
+    status: int = 200,
+    error: str | None = None,
+    claim: SeatOffer | None = None,
+    **extra: Any,
 ) -> Response:
     return render_page(
         "checkout/checkout.html",
@@ -106,8 +114,21 @@ def _checkout_page(
         form=form,
         seats=seats_left(offer),
         checkout_error=error,
+        waitlist=waitlist_form(offer.slug),
+        claim=claim,
+        claim_token=request.values.get("claim") if claim else None,
+        # A claim link whose seat is gone (passed, used, left) says so above the list.
+        claim_gone=bool(request.values.get("claim")) and claim is None,
         **extra,
     )
+
+
+def _for_claimant(form: CheckoutForm, claim: SeatOffer) -> None:
+    """The held seat is for the person it was offered to: their email, fixed."""
+    form.email.data = claim.entry.email
+    form.email.render_kw = {**(form.email.render_kw or {}), "readonly": True}
+    if not form.name.data:
+        form.name.data = claim.entry.name
 
 
 def _order_url(order: Order, **args: str) -> str:
@@ -115,7 +136,8 @@ def _order_url(order: Order, **args: str) -> str:
 
 
 def _first_view(slug: str, **extra: Any) -> Response:
-    """The checkout as it opens: an empty form for the offer."""
+    """The checkout as it opens: an empty form for the offer, or, from the waiting
+    list's email, the form of the person a seat is held for."""
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
@@ -123,7 +145,10 @@ def _first_view(slug: str, **extra: Any) -> Response:
     form = _checkout_form(offer)
     if "checkout_key" in extra:
         form.checkout_key.data = extra.pop("checkout_key")
-    return _checkout_page(offer, form, **extra)
+    claim = open_claim(request.args.get("claim"), offer.id)
+    if claim is not None:
+        _for_claimant(form, claim)
+    return _checkout_page(offer, form, claim=claim, **extra)
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["GET"])
@@ -132,9 +157,10 @@ def checkout(slug: str) -> Response:
     # form's own key, like the nonce and the CSRF token, new for each of them.
     state = on_sale()
     note_visit("checkout")
+    # A claim link's page is one person's (their email, their held seat): never kept.
     key = (
         kept_page_key("checkout", state, current_lang(), slug)
-        if slug in state.offer_slugs
+        if slug in state.offer_slugs and "claim" not in request.args
         else None
     )
     if key is None:
@@ -155,8 +181,13 @@ def submit(slug: str) -> Response:
     if offer is None:
         abort(404)
     form = _checkout_form(offer)
+    claim = open_claim(request.form.get("claim"), offer.id)
+    if request.form.get("claim") and claim is None:
+        return _checkout_page(offer, form, status=409, error="claim_unavailable")
+    if claim is not None:
+        _for_claimant(form, claim)
     if not form.validate_on_submit():
-        return _checkout_page(offer, form, status=422)
+        return _checkout_page(offer, form, status=422, claim=claim)
     consent = current_consent()
     company = bool(form.company_invoice.data)
     buyer = BuyerDetails(
@@ -182,6 +213,7 @@ def submit(slug: str) -> Response:
             # Only with a standing analytics consent (this policy version, < 12 months).
             ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
             open_orders_limit=current_app.config["OPEN_ORDERS_LIMIT"],
+            claim=claim.id if claim else None,
         )
     except OrderRefused as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)

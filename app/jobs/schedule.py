@@ -16,6 +16,7 @@ from flask import current_app
 
 from app.jobs.backups import create_backup, rotate
 from app.monitoring.alerts import raise_alerts
+from app.orders.freed_seats import offer_freed_seats
 from app.payments.reconcile import reconcile
 from app.privacy.retention import purge
 from app.timeutil import LISBON, to_lisbon
@@ -55,6 +56,14 @@ def reconcile_payments() -> None:
         )
 
 
+def offer_seats_to_the_waiting_list() -> None:
+    turn = offer_freed_seats()
+    if turn.offered or turn.passed:
+        log.info(
+            "waiting list: %d seats offered, %d held seats passed on", turn.offered, turn.passed
+        )
+
+
 def purge_personal_data() -> None:
     for line in purge().lines():
         log.info("retention: %s", line)
@@ -85,6 +94,12 @@ def clock_jobs() -> list[Job]:
             lease=timedelta(minutes=2),
         ),
         Job("alerts", raise_alerts, every=timedelta(minutes=1), lease=timedelta(minutes=2)),
+        Job(
+            "waiting list",
+            offer_seats_to_the_waiting_list,
+            every=timedelta(minutes=1),
+            lease=timedelta(minutes=2),
+        ),
         # At night in Lisbon, when nobody is buying.
         Job("retention purge", purge_personal_data, daily_at=time(3, 30), lease=timedelta(hours=1)),
     ]

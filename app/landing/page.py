@@ -12,7 +12,8 @@ from app.catalog.models import Event, Offer
 from app.landing.sharing import link_preview
 from app.leads.forms import LeadForm
 from app.media.pictures import landing_pictures
-from app.orders.holds import seats_taken_by_offer
+from app.orders.holds import seats_left
+from app.waitlist.forms import waitlist_form
 from app.web.rendering import render_page
 
 
@@ -26,17 +27,16 @@ def landing_page(
     """The page for `event` with the headline `variant`, in `lang`. A preview passes its
     draft's offers (with the seats they would show) and what marks it as a preview."""
     if offers is None:
-        taken = seats_taken_by_offer()
-        offers = [
-            (offer, max(0, offer.capacity - taken.get(offer.id, 0)))
-            for offer in event.offers
-            if offer.active
-        ]
+        offers = [(offer, seats_left(offer)) for offer in event.offers if offer.active]
     return render_page(
         "landing/index.html",
         event=event,
         offers=offers,
         form=LeadForm(),
+        # A sold-out offer's card carries its waiting list's form.
+        waitlist_forms={
+            offer.slug: waitlist_form(offer.slug) for offer, seats in offers if not seats
+        },
         headline=headline_text(variant, lang),
         share=link_preview(event, offers, lang),
         pictures=landing_pictures(lang),

@@ -1,4 +1,5 @@
-"""`flask orders review`: the orders a person must look at."""
+"""`flask orders review`: the orders a person must look at; `flask orders offer-freed-seats`:
+the clock's waiting-list turn, now."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.money import format_money
+from app.orders.freed_seats import offer_freed_seats
 from app.orders.models import Order
 
 
@@ -26,3 +28,12 @@ def orders_review() -> None:
             f"{format_money(order.amount_cents, 'pt_PT')}  {order.provider_reference or '-'}"
         )
     click.echo(f"{len(flagged)} orders to review")
+
+
+@orders.command(
+    "offer-freed-seats",
+    help="Offer free seats to the waiting lists now (the clock does it every minute).",
+)
+def orders_offer_freed_seats() -> None:
+    turn = offer_freed_seats()
+    click.echo(f"{turn.offered} seats offered, {turn.passed} held seats passed on")

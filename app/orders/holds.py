@@ -11,6 +11,7 @@ from app.extensions import db
 from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.timeutil import utcnow
+from app.waitlist.services import people_waiting, seats_held_for_the_list
 
 
 def holding(now: datetime) -> ColumnElement[bool]:
@@ -23,29 +24,25 @@ def holding(now: datetime) -> ColumnElement[bool]:
 
 
 def seats_taken(offer_id: int) -> int:
-    """Seats sold, or held by orders still inside their payment window (an order takes
-    as many as its quantity)."""
-    return (
-        db.session.scalar(
-            select(func.sum(Order.quantity)).where(
-                Order.offer_id == offer_id,
-                or_(Order.status == OrderStatus.PAID, holding(utcnow())),
-            )
+    """Seats sold, held by orders still inside their payment window (an order takes as
+    many as its quantity), or held for a person on the waiting list until their deadline."""
+    now = utcnow()
+    by_orders = db.session.scalar(
+        select(func.sum(Order.quantity)).where(
+            Order.offer_id == offer_id,
+            or_(Order.status == OrderStatus.PAID, holding(now)),
         )
-        or 0
     )
+    return (by_orders or 0) + seats_held_for_the_list(offer_id, now)
 
 
 def seats_left(offer: Offer) -> int:
-    """Seats still for sale on this offer, never below zero."""
+    """Seats still for sale on this offer, never below zero. A seat that frees up while
+    people wait is theirs first (the clock offers it within a minute): until then it is
+    not for sale, so it never goes to whoever reloads first."""
+    return max(0, offer.capacity - seats_taken(offer.id) - people_waiting(offer.id))
+
+
+def seats_free(offer: Offer) -> int:
+    """Seats neither sold nor held by anyone: what the waiting list may be offered."""
     return max(0, offer.capacity - seats_taken(offer.id))
-
-
-def seats_taken_by_offer() -> dict[int, int]:
-    """Seats sold or held, for every offer at once (one query for a page listing them)."""
-    rows = db.session.execute(
-        select(Order.offer_id, func.sum(Order.quantity))
-        .where(or_(Order.status == OrderStatus.PAID, holding(utcnow())))
-        .group_by(Order.offer_id)
-    ).all()
-    return {offer_id: int(taken or 0) for offer_id, taken in rows}

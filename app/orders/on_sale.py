@@ -21,7 +21,7 @@ from app.catalog.services import current_event
 from app.catalog.version import catalog_version
 from app.consent.current import current_consent
 from app.media.pictures import images_version
-from app.orders.holds import seats_taken_by_offer
+from app.orders.holds import seats_left
 from app.web.recent import recent
 from app.wording.live import published_version
 
@@ -39,12 +39,14 @@ def _read() -> OnSale:
     event = current_event()
     if event is None:
         return OnSale(found=False)
-    taken = sorted(seats_taken_by_offer().items())
-    seen = (catalog_version(event), images_version(), taken)
+    # The seats a visitor may buy (people waiting come first), per offer on sale.
+    active = [offer for offer in event.offers if offer.active]
+    left = [(offer.id, seats_left(offer)) for offer in active]
+    seen = (catalog_version(event), images_version(), left)
     return OnSale(
         found=True,
         variants=headline_variants(event),
-        offer_slugs=frozenset(offer.slug for offer in event.offers if offer.active),
+        offer_slugs=frozenset(offer.slug for offer in active),
         fingerprint=hashlib.sha256(repr(seen).encode()).hexdigest(),
     )
 

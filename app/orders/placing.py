@@ -19,7 +19,7 @@ from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
-from app.orders.holds import holding, seats_taken
+from app.orders.holds import holding, seats_left
 from app.orders.methods import instalments
 from app.orders.models import Order, OrderStatusChange
 from app.orders.moves import lock_for_move, move
@@ -27,13 +27,16 @@ from app.orders.pricing import price_of
 from app.orders.states import OrderStatus
 from app.orders.tickets import Ticket
 from app.timeutil import utcnow
+from app.waitlist.claims import ClaimRefused, mark_claimed, use_claim
+from app.waitlist.models import SeatOffer
 
 
 class OrderRefused(Exception):
     """A reason the order cannot be placed or retried; `code` names it for the page.
 
     Codes: offer_unavailable, not_on_sale, sold_out, not_enough_seats (fewer left than
-    asked), previous_payment_open, too_many_open_orders.
+    asked), previous_payment_open, too_many_open_orders, claim_unavailable (the seat held
+    for a person on the waiting list is gone, or not theirs).
     """
 
     def __init__(self, code: str) -> None:
@@ -96,12 +99,23 @@ def _check_seats(offer: Offer | None, quantity: int) -> Offer:
         raise OrderRefused("offer_unavailable")
     if not offer.on_sale():
         raise OrderRefused("not_on_sale")
-    left = offer.capacity - seats_taken(offer.id)
+    left = seats_left(offer)
     if left <= 0:
         raise OrderRefused("sold_out")
     if left < quantity:
         raise OrderRefused("not_enough_seats")
     return offer
+
+
+def _held_seat(offer: Offer | None, seat_offer_id: int, email: str) -> SeatOffer:
+    """The seat held on the waiting list for this person (the offer's lock is held): it
+    is theirs whatever the seats left, and nobody else's."""
+    if offer is None or not offer.on_sale():
+        raise OrderRefused("not_on_sale")
+    try:
+        return use_claim(seat_offer_id, offer.id, email)
+    except ClaimRefused:
+        raise OrderRefused("claim_unavailable") from None
 
 
 def _lock_offer_with_seats(offer_id: int, quantity: int) -> Offer:
@@ -217,6 +231,7 @@ def place_order(
     ga_client_id: str | None = None,
     open_orders_limit: int = 2,
     quantity: int = 1,
+    claim: int | None = None,
 ) -> Order:
     """Create an order awaiting payment, holding `quantity` seats; raises OrderRefused if
     they are not left, or if this person or address already holds `open_orders_limit`
@@ -225,6 +240,9 @@ def place_order(
     A checkout form sent twice (a double tap, two tabs) returns the order it already
     made: the key is looked up once the offer's lock is held, so the second submit waits
     for the first and finds its order instead of colliding with it.
+
+    With `claim` (a waiting-list seat offer's id), the order takes the seat held for
+    the buyer instead of one for sale (one seat; OrderRefused "claim_unavailable").
     """
     begin_locking_transaction()
     offer = _lock_offer(offer_id)
@@ -233,7 +251,10 @@ def place_order(
         db.session.rollback()
         return existing
     try:
-        offer = _check_seats(offer, quantity)
+        held = None if claim is None else _held_seat(offer, claim, buyer.email)
+        offer = _check_seats(offer, quantity) if held is None else held.offer
+        # A held seat is one seat: a claim buys exactly one ticket.
+        quantity = quantity if held is None else 1
         _check_open_orders(buyer, open_orders_limit)
     except OrderRefused:
         db.session.rollback()
@@ -248,6 +269,8 @@ def place_order(
     )
     customer.advance_journey(JourneyStage.CHECKOUT)
     order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id, quantity)
+    if held is not None:
+        mark_claimed(held, order.id)
     try:
         db.session.commit()
     except IntegrityError:

@@ -7,7 +7,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from app.audit.log import forget_person
 from app.consent.models import ConsentRecord
@@ -25,6 +25,7 @@ from app.privacy.export import messages_about
 from app.privacy.models import PrivacyRequest
 from app.privacy.sealing import seal
 from app.timeutil import utcnow
+from app.waitlist.models import SeatOffer, WaitlistEntry
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +107,20 @@ def _delete_person(customer: Customer) -> int:
         )
     db.session.execute(delete(PrivacyRequest).where(PrivacyRequest.customer_id == customer.id))
     delete_leads(Lead.customer_id == customer.id)
+    _delete_waitlist_places(customer.id)
     forget_person(customer.id)
     db.session.flush()
     db.session.delete(customer)
     db.session.flush()
     return len(orders)
+
+
+def _delete_waitlist_places(customer_id: int) -> None:
+    """Their places on waiting lists and the seats offered to them (a held seat frees up
+    and the clock offers it to the next person)."""
+    places = select(WaitlistEntry.id).where(WaitlistEntry.customer_id == customer_id)
+    db.session.execute(delete(SeatOffer).where(SeatOffer.entry_id.in_(places.scalar_subquery())))
+    db.session.execute(delete(WaitlistEntry).where(WaitlistEntry.customer_id == customer_id))
 
 
 def _queue_goodbyes(

@@ -19,6 +19,7 @@ from app.outbox.models import SEALED_FIELD, OutboxMessage
 from app.payments.models import WebhookEvent
 from app.privacy.models import PrivacyRequest
 from app.timeutil import as_utc, utcnow
+from app.waitlist.models import WaitlistEntry
 
 FORMAT = "cafe-com-vendas-personal-data/1"
 
@@ -225,6 +226,40 @@ def _privacy_requests(customer: Customer) -> list[dict[str, Any]]:
     ]
 
 
+def _waitlist(customer_id: int) -> list[dict[str, Any]]:
+    """Each place on a waiting list, with what the person agreed to and the seats offered."""
+    entries = db.session.scalars(
+        select(WaitlistEntry)
+        .where(WaitlistEntry.customer_id == customer_id)
+        .order_by(WaitlistEntry.id)
+    )
+    return [
+        {
+            "offer": entry.offer.slug,
+            "name": entry.name,
+            "email": entry.email,
+            "language": entry.locale,
+            "state": entry.state,
+            "joined_at": _iso(entry.joined_at),
+            "left_at": _iso(entry.left_at),
+            "consent_text_version": entry.consent_version,
+            "consented_at": _iso(entry.consented_at),
+            "seats_offered": [
+                {
+                    "made_at": _iso(seat.made_at),
+                    "held_until": _iso(seat.expires_at),
+                    "claimed_at": _iso(seat.claimed_at),
+                    "order_id": str(seat.order_id) if seat.order_id else None,
+                    "ended_at": _iso(seat.ended_at),
+                    "end_reason": seat.end_reason,
+                }
+                for seat in entry.seat_offers
+            ],
+        }
+        for entry in entries
+    ]
+
+
 def export_person(customer_id: int) -> dict[str, Any]:
     """Everything the shop holds about one person; LookupError if there is no such person."""
     customer = db.session.get(Customer, customer_id)
@@ -242,6 +277,7 @@ def export_person(customer_id: int) -> dict[str, Any]:
         },
         "leads": [_lead(lead)] if lead else [],
         "orders": [_order(order, customer.locale) for order in orders],
+        "waiting_lists": _waitlist(customer.id),
         "consents": _consents(customer, lead),
         "sent_to_outside_systems": [_sent(message) for message in messages_about(customer.id)],
         "privacy_requests": _privacy_requests(customer),

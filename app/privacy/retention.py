@@ -24,6 +24,8 @@ from app.payments.models import WebhookEvent
 from app.privacy.erasure import erase_person, payment_may_be_open
 from app.privacy.models import PrivacyRequest
 from app.timeutil import as_utc, utcnow
+from app.waitlist.models import WaitlistEntry
+from app.waitlist.services import ON_THE_LIST
 
 
 @dataclass
@@ -48,7 +50,22 @@ def _last_activity(customer: Customer, lead: Lead | None) -> datetime:
         moments.append(as_utc(lead.updated_at))
     for order in customer.orders:
         moments.append(as_utc(order.updated_at))
+    joined = db.session.scalars(
+        select(WaitlistEntry.joined_at).where(WaitlistEntry.customer_id == customer.id)
+    )
+    moments.extend(as_utc(moment) for moment in joined)
     return max(moments)
+
+
+def _still_waiting(customer_id: int) -> bool:
+    """On a waiting list now: the place (and the person it writes to) stays."""
+    return bool(
+        db.session.scalar(
+            select(WaitlistEntry.id).where(
+                WaitlistEntry.customer_id == customer_id, WaitlistEntry.state.in_(ON_THE_LIST)
+            )
+        )
+    )
 
 
 def _purge_people(report: PurgeReport, horizon: datetime, lead_horizon: datetime) -> None:
@@ -71,8 +88,9 @@ def _purge_people(report: PurgeReport, horizon: datetime, lead_horizon: datetime
         )
         if not unconfirmed:
             continue
-        if customer.orders:
-            # A buyer stays (the ticket is theirs); only the unconfirmed lead goes.
+        if customer.orders or _still_waiting(customer.id):
+            # A buyer stays (the ticket is theirs), as does a person on a waiting list;
+            # only the unconfirmed lead goes.
             begin_locking_transaction()
             delete_leads(Lead.id == lead.id)
             db.session.commit()

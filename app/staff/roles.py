@@ -1,8 +1,8 @@
 """Who may do what: the one permission table of the back office.
 
 owner: everything. marketing: the dashboard, leads (only those consenting to
-marketing in exports), the event editor, the wording and the shop's images. door: the attendee
-list (and check-in, later) only.
+marketing in exports), the waiting lists (without names), the event editor, the wording
+and the shop's images. door: the attendee list (and check-in, later) only.
 A test walks every staff route for every role against this table.
 """
 
@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "event.edit": frozenset({OWNER, MARKETING}),
     # The landing's hero, the link preview and the speakers' photos.
     "images.upload": frozenset({OWNER, MARKETING}),
+    # Each offer's waiting list and where each place stands; names and emails: owners.
+    "waitlist.view": frozenset({OWNER, MARKETING}),
+    "waitlist.people": frozenset({OWNER}),
     # Exports carry the tax number only for owners.
     "personal.nif": frozenset({OWNER}),
     # Marketing sees every lead's row only if they are the owner; otherwise only leads

@@ -19,6 +19,7 @@ from app.staff import (
     outbox_routes,
     people_routes,
     signin_routes,
+    waitlist_routes,
     wording_routes,
 )
 from app.staff.roles import DOOR, MARKETING, OWNER, can
@@ -34,6 +35,7 @@ BLUEPRINTS = (
     wording_routes.bp,
     event_routes.bp,
     image_routes.bp,
+    waitlist_routes.bp,
 )
 # The menu: (permission, endpoint, label), shown to the roles holding the permission.
 MENU = (
@@ -41,6 +43,7 @@ MENU = (
     ("orders.view", "staff_orders.index", _l("Orders")),
     ("attendees.view", "staff_people.attendees", _l("Attendees")),
     ("leads.view", "staff_people.leads", _l("Leads")),
+    ("waitlist.view", "staff_waitlist.index", _l("Waiting list")),
     ("event.edit", "staff_event.edit", _l("Event")),
     ("images.upload", "staff_images.index", _l("Images")),
     ("outbox.view", "staff_outbox.index", _l("Outbox")),
@@ -78,6 +81,13 @@ JOURNEY_STAGES = {
 }
 LANGUAGE_NAMES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
 WORDING_STATES = {"draft": _l("draft"), "published": _l("live"), "retired": _l("earlier")}
+PLACE_STATES = {
+    "waiting": _l("waiting"),
+    "offered": _l("seat offered"),
+    "claimed": _l("claimed"),
+    "passed": _l("passed"),
+    "left": _l("left the list"),
+}
 MESSAGE_STATES = {
     "pending": _l("waiting"),
     "delivered": _l("delivered"),
@@ -155,6 +165,7 @@ def _labels(app: Flask) -> None:
         "journey_stage": JOURNEY_STAGES,
         "review_reason": REVIEW_REASONS,
         "message_state": MESSAGE_STATES,
+        "place_state": PLACE_STATES,
         "audit_action": AUDIT_ACTIONS,
     }
     for name, table in tables.items():

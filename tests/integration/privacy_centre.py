@@ -7,6 +7,7 @@ import email
 import email.policy
 import re
 import uuid
+from datetime import timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from app.extensions import db as _db
 from app.leads.models import Lead
 from app.orders.models import Order
 from app.payments.models import WebhookEvent
+from app.waitlist.claims import offer_seats
+from app.waitlist.models import WaitlistEntry
 from tests.integration.helpers import (
     deliver_until_settled,
     lead_data,
@@ -73,6 +76,13 @@ def make_person(client, shop) -> Customer:
         nif=PERSON.nif,
         payment_method="card",
     )
+    # She waits for a VIP seat too, and one was offered to her.
+    prefix = "waitlist-bilhete-vip-"
+    joined = client.post(
+        "/waitlist/bilhete-vip", data={f"{prefix}name": PERSON.name, f"{prefix}email": PERSON.email}
+    )
+    assert joined.status_code == 303, joined.text
+    offer_seats(list(_db.session.scalars(select(WaitlistEntry))), timedelta(hours=24))
     order = _db.session.scalar(select(Order))
     _db.session.add(
         WebhookEvent(

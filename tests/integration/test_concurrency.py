@@ -77,7 +77,7 @@ def test_two_hundred_buyers_for_fifty_seats_get_fifty_holds_and_clear_sold_out_a
         if status == 409:
             # A clear answer: sold out, and the waiting list instead.
             assert "data-sold-out" in body
-            assert "from=waitlist" in body
+            assert "data-waitlist-link" in body
     _db.session.rollback()
     holds = _db.session.scalar(
         select(func.count(Order.id)).where(

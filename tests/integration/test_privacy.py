@@ -25,6 +25,7 @@ from app.payments.models import WebhookEvent
 from app.personal_data.encryption import blind_index
 from app.privacy.models import PrivacyRequest
 from app.timeutil import utcnow
+from app.waitlist.models import SeatOffer, WaitlistEntry
 from tests.integration.helpers import (
     check_out,
     deliver_until_settled,
@@ -195,6 +196,13 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         .filter(InvoiceDocument.order_id == order.id)
         .count(),
         "tickets": len(order.tickets),
+        "waitlist_entries": _db.session.query(WaitlistEntry)
+        .filter_by(customer_id=customer_id)
+        .count(),
+        "waitlist_offers": _db.session.query(SeatOffer)
+        .join(WaitlistEntry)
+        .filter(WaitlistEntry.customer_id == customer_id)
+        .count(),
     }
     shown = {
         "customers": 1 if data["profile"]["email"] == PERSON.email else 0,
@@ -209,6 +217,8 @@ def test_the_export_holds_every_kind_of_record_about_the_person(client, shop):
         "audit_entries": len(data["back_office_actions"]),
         "invoice_documents": sum(len(o["invoices"]) for o in data["orders"]),
         "tickets": sum(len(o["tickets"]) for o in data["orders"]),
+        "waitlist_entries": len(data["waiting_lists"]),
+        "waitlist_offers": sum(len(w["seats_offered"]) for w in data["waiting_lists"]),
     }
     tables = set(inspect(_db.engine).get_table_names())
     unclassified = tables - set(rows) - set(NOT_ABOUT_PEOPLE)

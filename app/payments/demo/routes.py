@@ -56,7 +56,11 @@ def remember_addresses_typed_here() -> None:
     browser's to read (a public demo must not show everyone's privacy links)."""
     if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
         return
-    typed = request.form.get("email", "").strip()
+    # A form shown several times on a page prefixes its fields ("waitlist-<offer>-email").
+    typed = next(
+        (value for key, value in request.form.items() if key == "email" or key.endswith("-email")),
+        "",
+    ).strip()
     if typed:
         digest = _digest(typed)
         kept = [d for d in session.get(MAILBOX_KEY, []) if d != digest]
