@@ -9,6 +9,7 @@ import uuid
 from sqlalchemy import select, update
 
 from app.audit.log import Actor, record
+from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.moves import lock_order
@@ -105,6 +106,9 @@ def seat_cents(order: Order) -> int:
 def _claim_seat(ticket_id: uuid.UUID, void: bool) -> bool:
     """Void (or, when the refund failed, restore) one ticket; commits. Only one of two
     members refunding the same seat at once claims it: the update is conditional."""
+    # A write transaction from the start: SQLite would otherwise refuse, not wait for, a
+    # writer that came first.
+    begin_locking_transaction()
     query = update(Ticket).where(Ticket.id == ticket_id)
     if void:
         query = query.where(Ticket.voided_at.is_(None)).values(
@@ -142,6 +146,7 @@ def refund_ticket(actor: Actor, order: Order, ticket_id: uuid.UUID, transfer: st
         db.session.rollback()
         _claim_seat(ticket.id, void=False)
         raise ActionRefused("provider_refused") from exc
+    begin_locking_transaction()
     record(
         actor,
         "order.refund_ticket",

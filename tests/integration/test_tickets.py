@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from app.audit.log import Actor
 from app.audit.models import AuditEntry
 from app.catalog.models import Offer
 from app.extensions import db
@@ -20,6 +23,7 @@ from app.orders.placing import Attendee, BuyerDetails, PaymentChoice, place_orde
 from app.orders.tickets import Ticket
 from app.payments.starting import start_payment
 from app.privacy.erasure import erase_person
+from app.staff.order_actions import ActionRefused, refund_ticket
 from app.tickets.codes import ticket_code
 from app.tickets.qr import PNG_SCALE, QUIET_ZONE, qr_matrix
 from tests.integration.helpers import (
@@ -335,3 +339,38 @@ def test_erasure_removes_the_attendees_names(client, db):
     assert "Marta Sousa" not in page and "Rita Conceição" not in page
     # The tickets still admit (the order is paid), by their codes.
     assert all(ticket_code(t.ref) in page for t in tickets)
+
+
+def test_owners_refunding_one_seat_at_once_refund_it_once(app, client, db):
+    """Several owners (or a double tap on several phones) press refund on one seat at the
+    same moment: one refund, the others told the ticket is already void. On SQLite and
+    PostgreSQL."""
+    order = _paid_two_seats(client)
+    order_id, seat = order.id, order.tickets[1].id
+    unit = order.amount_cents // 2
+    owners = 6
+    start_together = threading.Barrier(owners)
+
+    def press(n: int) -> str:
+        with app.app_context():
+            mine = db.session.get(Order, order_id)
+            assert len(mine.tickets) == 2
+            db.session.commit()
+            start_together.wait()
+            try:
+                refund_ticket(Actor(None, f"owner {n}", "owner"), mine, seat)
+                return "refunded"
+            except ActionRefused as refused:
+                return refused.code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=owners) as pool:
+        results = list(pool.map(press, range(owners)))
+
+    assert results.count("refunded") == 1, results
+    assert results.count("ticket_void") == owners - 1, results
+    order = fresh(order)
+    assert order.refunded_cents == unit and order.status == "paid"
+    notices = [m for m in messages("email") if m.kind == "refund_notice"]
+    assert len(notices) == 1
