@@ -27,9 +27,11 @@ from app.staff.order_actions import ActionRefused, refund_ticket
 from app.tickets.codes import ticket_code
 from app.tickets.qr import PNG_SCALE, QUIET_ZONE, qr_matrix
 from tests.integration.helpers import (
+    check_out_like_a_browser,
     deliver_until_settled,
     fresh,
     messages,
+    only_order,
     outbox_settings,
     read_eml,
     send_webhook,
@@ -374,3 +376,34 @@ def test_owners_refunding_one_seat_at_once_refund_it_once(app, client, db):
     assert order.refunded_cents == unit and order.status == "paid"
     notices = [m for m in messages("email") if m.kind == "refund_notice"]
     assert len(notices) == 1
+
+
+def test_a_multibanco_seat_is_refunded_by_a_transfer_the_team_records(
+    ifthenpay_app, ifthenpay_client, ifthenpay
+):
+    check_out_like_a_browser(ifthenpay_client, "multibanco")
+    order = only_order()
+    payment = ifthenpay.approve(order.payment_intent_id)
+    ifthenpay_client.get(f"/webhooks/ifthenpay?{ifthenpay.callback_query(payment)}")
+    ticket = fresh(order).tickets[0]
+    url = f"/staff/orders/{order.id}/tickets/{ticket.id}/refund"
+    ifthenpay_app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        staff = sign_in(ifthenpay_client, "owner")
+        assert "data-transfer-hint" in staff.get(url).text
+        # Which transfer sent it back is required, and nothing is voided without it.
+        missing = staff.post(url, data={"confirm": "y"})
+        assert missing.status_code == 422 and "data-action-refused" in missing.text
+        assert fresh(order).tickets[0].voided_at is None
+        done = staff.post(url, data={"transfer": "TRF 2026-12-01 #4471", "confirm": "y"})
+        assert done.status_code == 303
+    finally:
+        ifthenpay_app.config["WTF_CSRF_ENABLED"] = True
+    order = fresh(order)
+    assert order.status == "refunded" and order.refunded_cents == order.amount_cents
+    assert order.tickets[0].void_reason == "refunded"
+    assert ifthenpay.calls("POST", "/v2/payments/refund") == []
+    [entry] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "order.refund_ticket")
+    ).all()
+    assert entry.after["provider_reference"] == "transfer: TRF 2026-12-01 #4471"
