@@ -94,13 +94,14 @@ def refund_by_transfer(actor: Actor, order: Order, amount_cents: int | None, tra
 
 
 def seat_cents(order: Order) -> int:
-    """What one seat of the order is refunded: the total split evenly across its seats;
-    the last seat still valid takes all that is left, so the cents add up to the total."""
-    remaining = order.amount_cents - order.refunded_cents
+    """What one seat of the order is refunded: the total split evenly across its seats,
+    the last seat still valid taking the cents the split leaves over, so every seat
+    refunded adds up to the total. Counted by seats, not by the refunded total, which a
+    provider that confirms by webhook updates only later; never more than is left."""
+    unit = order.amount_cents // order.quantity
     still_valid = [t for t in order.tickets if t.voided_at is None]
-    if len(still_valid) <= 1:
-        return remaining
-    return min(order.amount_cents // order.quantity, remaining)
+    share = unit if len(still_valid) > 1 else order.amount_cents - unit * (order.quantity - 1)
+    return min(share, order.amount_cents - order.refunded_cents)
 
 
 def _claim_seat(ticket_id: uuid.UUID, void: bool) -> bool:

@@ -294,8 +294,8 @@ def test_only_an_owner_refunds_a_seat(client, db):
     assert client.get(f"/staff/orders/{order.id}/tickets/not-a-uuid/refund").status_code == 403
 
 
-def test_a_seat_refunded_through_stripe_asks_stripe_for_one_seat(stripe_app, stripe_client, stripe):
-    stripe_app.config["WTF_CSRF_ENABLED"] = False
+def _paid_through_stripe(stripe_app, stripe_client, stripe) -> Order:
+    """Two seats paid by MB WAY through the Stripe double, as Stripe's webhook says."""
     with stripe_app.test_request_context():
         order = _two_seats(PaymentChoice("mb_way", "stripe", 900))
         start_payment(order, return_url=f"http://shop.test/order/{order.public_token}")
@@ -306,6 +306,12 @@ def test_a_seat_refunded_through_stripe_asks_stripe_for_one_seat(stripe_app, str
     )
     order = fresh(order)
     assert order.status == "paid"
+    return order
+
+
+def test_a_seat_refunded_through_stripe_asks_stripe_for_one_seat(stripe_app, stripe_client, stripe):
+    stripe_app.config["WTF_CSRF_ENABLED"] = False
+    order = _paid_through_stripe(stripe_app, stripe_client, stripe)
     unit = order.amount_cents // 2
 
     sign_in(stripe_client, "owner")
@@ -326,6 +332,29 @@ def test_a_seat_refunded_through_stripe_asks_stripe_for_one_seat(stripe_app, str
     order = fresh(order)
     assert order.status == "paid" and order.refunded_cents == unit
     assert order.tickets[0].admission == "valid"
+
+
+def test_two_seats_refunded_before_stripe_confirms_ask_for_the_total_once(
+    stripe_app, stripe_client, stripe
+):
+    """Stripe confirms a refund by webhook, later: the second seat must not be priced from
+    a refunded total that does not yet count the first."""
+    stripe_app.config["WTF_CSRF_ENABLED"] = False
+    order = _paid_through_stripe(stripe_app, stripe_client, stripe)
+    sign_in(stripe_client, "owner")
+    for ticket in order.tickets:
+        url = f"/staff/orders/{order.id}/tickets/{ticket.id}/refund"
+        assert stripe_client.post(url, data={"confirm": "y"}).status_code == 303
+    asked = [int(call.params["amount"]) for call in stripe.calls("POST", "/v1/refunds")]
+    assert asked == [order.amount_cents // 2, order.amount_cents - order.amount_cents // 2]
+    charge = stripe.charge_of(order.payment_intent_id)
+    for cents in asked:
+        send_webhook(
+            stripe_client,
+            stripe.event("charge.refunded", stripe.refund_charge(charge["id"], cents)),
+        )
+    order = fresh(order)
+    assert order.status == "refunded" and order.refunded_cents == order.amount_cents
 
 
 # -- privacy --------------------------------------------------------------------------------
