@@ -39,6 +39,7 @@ from app.orders.models import Order
 from app.orders.on_sale import kept_page_key, on_sale
 from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
 from app.orders.states import MoveRefused, OrderStatus
+from app.orders.ticket_cards import ticket_cards
 from app.payments.closing import abandon_payment, release_payment
 from app.payments.registry import provider_for, provider_of, providers_in_use
 from app.payments.starting import start_payment
@@ -336,6 +337,22 @@ def attendee(token: str) -> Response:
         event=found.offer.event,
         token=token,
         documents=documents_of(found.id),
+        tickets=ticket_cards(found),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@localized_route(bp, "/attendee/<token>/tickets", methods=["GET"])
+def attendee_tickets(token: str) -> Response:
+    """The order's tickets to print or keep on a phone: one page each, QR and code."""
+    found = _attendee_order(token)
+    response = render_page(
+        "checkout/tickets.html",
+        order=found,
+        event=found.offer.event,
+        token=token,
+        tickets=ticket_cards(found),
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

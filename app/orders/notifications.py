@@ -17,6 +17,8 @@ from app.extensions import db
 from app.leads.notifications import contact_payload, crm_contact, customer_of, lead_of
 from app.money import cents_to_decimal
 from app.orders.models import Order
+from app.orders.ticket_mail import COMPOSERS as TICKET_COMPOSERS
+from app.orders.ticket_mail import attach_qr_images, queue_attendee_tickets, valid_cards
 from app.outbox.adapters.ga4 import Hit, order_event
 from app.outbox.adapters.hubspot import Purchase
 from app.outbox.errors import NothingToSend
@@ -27,8 +29,9 @@ from app.web.i18n import speaking
 
 
 def order_paid(order: Order) -> None:
-    """Confirmation email with the invite, the CRM, the buyer in Kit (with confirmed
-    marketing consent) and a GA4 purchase (with analytics consent)."""
+    """Confirmation email with the tickets and the invite, each attendee's own ticket (when
+    the buyer gave their email), the CRM, the buyer in Kit (with confirmed marketing
+    consent) and a GA4 purchase (with analytics consent)."""
     if order.customer is None:
         return  # paid after the buyer was erased: nobody to tell
     base = f"order:{order.id}:paid"
@@ -37,6 +40,7 @@ def order_paid(order: Order) -> None:
     # link to it once it is issued.
     enqueue("invoicing", "invoice", {"order_id": str(order.id)}, f"{base}:invoice", who)
     enqueue("email", "order_confirmation", {"order_id": str(order.id)}, f"{base}:email", who)
+    queue_attendee_tickets(order, base)
     contact = contact_payload(order.customer, "buyer")
     lead = lead_of(order.customer)
     if lead is not None and lead.marketing_consent and lead.confirmed_at is not None:
@@ -97,9 +101,11 @@ def _invoice_url(order: Order) -> str | None:
 
 
 def compose_confirmation(message: OutboxMessage) -> EmailMessage:
-    """The order confirmation, with the attendee page and the event as an .ics invite."""
+    """The order confirmation, with each ticket's QR and code, the attendee page and the
+    event as an .ics invite."""
     order = _order(message)
     event = order.offer.event
+    tickets = valid_cards(order)
     with speaking(order.locale):
         attendee_url = (
             url_for("checkout.attendee", token=order.attendee_token, _external=True)
@@ -119,10 +125,12 @@ def compose_confirmation(message: OutboxMessage) -> EmailMessage:
             order_url=url_for("checkout.order", token=order.public_token, _external=True),
             attendee_url=attendee_url,
             invoice_url=_invoice_url(order),
+            tickets=tickets,
         )
         invite = event_ics(
             event, order.locale, uid=f"{event.slug}-{order.id}@cafecomvendas.pt", url=attendee_url
         )
+    attach_qr_images(email, tickets)
     email.add_attachment(
         invite,
         maintype="text",
@@ -206,4 +214,5 @@ COMPOSERS = {
     ("crm", "purchase"): compose_crm_purchase,
     ("ga4", "purchase"): compose_ga4,
     ("ga4", "refund"): compose_ga4,
+    **TICKET_COMPOSERS,
 }

@@ -51,6 +51,24 @@ class TransferRefundForm(RefundForm):
     )
 
 
+class TicketRefundForm(FlaskForm):
+    """One seat refunded and its ticket voided; the transfer is asked only where the money
+    can go back only by a bank transfer the team makes."""
+
+    transfer = StringField(
+        _l("Transfer reference or date"),
+        validators=[Optional(), Length(max=80)],
+        render_kw={"autocomplete": "off", "maxlength": 80},
+    )
+    confirm = BooleanField(
+        _l(
+            "I checked it: this seat's money goes back to the buyer and its ticket stops "
+            "admitting anyone."
+        ),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
 class WordingForm(FlaskForm):
     """One message in both languages; the rules it must keep are checked on save
     (wording/messages.py: placeholders, no control characters)."""

@@ -4,18 +4,26 @@ the same rules as the checkout) live with the order; these add who and why."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import uuid
+
+from sqlalchemy import select, update
 
 from app.audit.log import Actor, record
+from app.db_locking import begin_locking_transaction
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.moves import lock_order
 from app.orders.notifications import confirmation_resent
 from app.orders.states import OrderStatus
+from app.orders.tickets import Ticket
 from app.outbox.models import OutboxMessage
 from app.payments.closing import abandon_payment
 from app.payments.provider import PaymentProviderError
 from app.payments.refunds import record_transfer_refund, refund_order, refunds_by_transfer
+from app.timeutil import utcnow
+
+# Why a ticket was voided, kept on the ticket (the door and the pages say it in words).
+SEAT_REFUNDED = "refunded"
 
 
 class ActionRefused(Exception):
@@ -83,6 +91,73 @@ def refund_by_transfer(actor: Actor, order: Order, amount_cents: int | None, tra
         after={"asked_cents": recorded, "transfer": transfer},
     )
     db.session.commit()
+
+
+def seat_cents(order: Order) -> int:
+    """What one seat of the order is refunded: the total split evenly across its seats,
+    the last seat still valid taking the cents the split leaves over, so every seat
+    refunded adds up to the total. Counted by seats, not by the refunded total, which a
+    provider that confirms by webhook updates only later; never more than is left."""
+    unit = order.amount_cents // order.quantity
+    still_valid = [t for t in order.tickets if t.voided_at is None]
+    share = unit if len(still_valid) > 1 else order.amount_cents - unit * (order.quantity - 1)
+    return min(share, order.amount_cents - order.refunded_cents)
+
+
+def _claim_seat(ticket_id: uuid.UUID, void: bool) -> bool:
+    """Void (or, when the refund failed, restore) one ticket; commits. Only one of two
+    members refunding the same seat at once claims it: the update is conditional."""
+    # A write transaction from the start: SQLite would otherwise refuse, not wait for, a
+    # writer that came first.
+    begin_locking_transaction()
+    query = update(Ticket).where(Ticket.id == ticket_id)
+    if void:
+        query = query.where(Ticket.voided_at.is_(None)).values(
+            voided_at=utcnow(), void_reason=SEAT_REFUNDED
+        )
+    else:
+        query = query.values(voided_at=None, void_reason=None)
+    claimed = db.session.execute(query).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+def refund_ticket(actor: Actor, order: Order, ticket_id: uuid.UUID, transfer: str = "") -> int:
+    """Refund one seat (through the provider, or as a bank transfer the team records) and
+    void its ticket; returns the cents refunded. The refund goes the usual way: the
+    order's refunded total, the credit note, the buyer's email; the last seat refunds
+    the order in full."""
+    ticket = next((t for t in order.tickets if t.id == ticket_id), None)
+    if ticket is None:
+        raise ActionRefused("not_found")
+    if order.status != OrderStatus.PAID or order.customer is None:
+        raise ActionRefused("not_paid")
+    cents = seat_cents(order)
+    before = {"ticket": ticket.ref, **_before_refund(order, cents)}
+    # The seat is claimed first, so a second click or a second member refunds nothing.
+    if not _claim_seat(ticket.id, void=True):
+        raise ActionRefused("ticket_void")
+    try:
+        if transfer:
+            record_transfer_refund(order, cents)
+            reference = f"transfer: {transfer}"
+        else:
+            reference = refund_order(order, cents)
+    except PaymentProviderError as exc:
+        db.session.rollback()
+        _claim_seat(ticket.id, void=False)
+        raise ActionRefused("provider_refused") from exc
+    begin_locking_transaction()
+    record(
+        actor,
+        "order.refund_ticket",
+        order_id=order.id,
+        customer_id=order.customer_id,
+        before=before,
+        after={"asked_cents": cents, "provider_reference": reference, "voided": ticket.ref},
+    )
+    db.session.commit()
+    return cents
 
 
 def resend_confirmation(actor: Actor, order: Order) -> None:

@@ -20,13 +20,16 @@ from app.invoicing.documents import documents_of
 from app.orders.methods import PaymentMethod
 from app.orders.models import Order
 from app.orders.states import OrderStatus
+from app.orders.ticket_cards import ticket_cards
 from app.payments.models import WebhookEvent
+from app.payments.refunds import refunds_by_transfer
 from app.staff import order_actions
 from app.staff.forms import (
     AttendeeForm,
     ConfirmForm,
     RefundForm,
     SearchForm,
+    TicketRefundForm,
     TransferRefundForm,
 )
 from app.staff.guard import actor, ensure, requires, staff_blueprint
@@ -47,6 +50,8 @@ REFUSALS = {
     ),
     "erased": _l("The buyer was erased: this order names nobody."),
     "not_found": _l("This order no longer exists."),
+    "ticket_void": _l("This ticket is already void: nothing was refunded."),
+    "no_transfer": _l("Say which transfer sent the money back."),
 }
 ACTIONS: dict[str, tuple[str, Any]] = {
     "refund": ("orders.refund", _l("Refund")),
@@ -55,6 +60,11 @@ ACTIONS: dict[str, tuple[str, Any]] = {
     "attendee": ("orders.change_attendee", _l("Change the attendee")),
     "cancel": ("orders.cancel", _l("Cancel the unpaid order")),
     "review": ("orders.review", _l("Mark as reviewed")),
+}
+
+# What the page says was done, after an action (each action's title, and a seat's refund).
+DONE = {key: label for key, (_permission, label) in ACTIONS.items()} | {
+    "refund_ticket": _l("Refund this ticket")
 }
 
 
@@ -108,8 +118,10 @@ def detail(order_id: str) -> Response:
         messages=order_actions.messages_about_order(order),
         audit=audit,
         documents=documents_of(order.id),
+        tickets=ticket_cards(order),
+        seat_refunds="refund" in possible or "refund_transfer" in possible,
         actions={key: ACTIONS[key] for key in ACTIONS if key in possible},
-        done=ACTIONS.get(request.args.get("done", ""), (None, None))[1],
+        done=DONE.get(request.args.get("done", "")),
     )
 
 
@@ -178,5 +190,51 @@ def act(order_id: str, action: str) -> Response:
         form=form,
         action=action,
         title=title,
+        error=error,
+    )
+
+
+def _ticket_id(order: Order, ticket_id: str) -> uuid.UUID:
+    try:
+        wanted = uuid.UUID(ticket_id)
+    except ValueError:
+        abort(404)
+    if all(ticket.id != wanted for ticket in order.tickets):
+        abort(404)
+    return wanted
+
+
+@bp.route("/orders/<order_id>/tickets/<ticket_id>/refund", methods=["GET", "POST"])
+@limited("30 per minute")
+@requires("orders.refund")
+def refund_ticket(order_id: str, ticket_id: str) -> Response:
+    """Refund one seat and void its ticket: a confirmation page (GET), the action (POST)."""
+    order = _order(order_id)
+    wanted = _ticket_id(order, ticket_id)
+    by_transfer = order.status == OrderStatus.PAID and refunds_by_transfer(order)
+    form = TicketRefundForm()
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        transfer = (form.transfer.data or "").strip()
+        try:
+            if by_transfer and not transfer:
+                raise order_actions.ActionRefused("no_transfer")
+            order_actions.refund_ticket(actor(), order, wanted, transfer if by_transfer else "")
+        except order_actions.ActionRefused as refused:
+            error = REFUSALS.get(refused.code, refused.code)
+        else:
+            return redirect_after_post(
+                url_for("staff_orders.detail", order_id=order.id, done="refund_ticket")
+            )
+    card = next(card for card in ticket_cards(order) if card.id == wanted)
+    return render_page(
+        "staff/ticket_refund.html",
+        "action_form",
+        status=422 if request.method == "POST" else 200,
+        order=order,
+        ticket=card,
+        cents=order_actions.seat_cents(order) if order.status == OrderStatus.PAID else 0,
+        by_transfer=by_transfer,
+        form=form,
         error=error,
     )

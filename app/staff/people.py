@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.leads.forms import BUSINESS_STAGES, BUSINESS_TYPES, choice_label
 from app.leads.models import Lead
 from app.orders.models import Order
 from app.orders.states import OrderStatus
+from app.tickets.codes import ticket_code
 from app.timeutil import to_lisbon
 
 LEADS_PAGE = 50
@@ -25,33 +26,46 @@ LEADS_PAGE = 50
 
 @dataclass(frozen=True)
 class Attendee:
+    """One ticket of a paid order: the door's list has a row per person, not per order."""
+
     name: str
     email: str
     ticket: str
+    code: str
+    # "valid" or "void" (Ticket.admission; an unpaid order is not listed).
+    state: str
+    checked_in_at: datetime | None
     reference: str
     nif: str
     paid_at: datetime | None
 
 
-def attendees() -> list[Attendee]:
-    """Everyone holding a paid ticket, sorted by name as the door reads a list."""
-    orders = db.session.scalars(
-        select(Order)
-        .where(Order.status == OrderStatus.PAID)
-        .options(joinedload(Order.customer), joinedload(Order.offer))
-    )
-    rows = [
-        Attendee(
-            name=order.name_on_order,
-            email=order.email_on_order,
+def _rows(order: Order) -> Iterator[Attendee]:
+    for ticket in order.tickets:
+        yield Attendee(
+            # A seat is in the buyer's name unless another was typed for it.
+            name=ticket.attendee_name or order.name_on_order,
+            email=ticket.attendee_email or order.email_on_order,
             ticket=order.offer.localized_name("pt_PT"),
+            code=ticket_code(ticket.ref),
+            state=ticket.admission,
+            checked_in_at=ticket.checked_in_at,
             reference=order.id.hex[:8].upper(),
             nif=order.billing_nif or "",
             paid_at=order.paid_at,
         )
-        for order in orders
-    ]
-    return sorted(rows, key=lambda row: (row.name.casefold(), row.reference))
+
+
+def attendees() -> list[Attendee]:
+    """Every ticket of a paid order, sorted by name as the door reads a list (a voided
+    seat stays listed, marked void, so the door knows to turn it away)."""
+    orders = db.session.scalars(
+        select(Order)
+        .where(Order.status == OrderStatus.PAID)
+        .options(joinedload(Order.customer), joinedload(Order.offer), selectinload(Order.tickets))
+    ).unique()
+    rows = [row for order in orders for row in _rows(order)]
+    return sorted(rows, key=lambda row: (row.name.casefold(), row.reference, row.code))
 
 
 def _leads_query(consenting_only: bool):  # type: ignore[no-untyped-def]
@@ -90,9 +104,12 @@ def _chain(header: list[str], rows: Iterator[list[str]]) -> Iterator[list[str]]:
 
 
 def attendees_csv(with_nif: bool) -> Iterator[str]:
-    header = ["name", "email", "ticket", "reference", "paid_at"] + (["nif"] if with_nif else [])
+    header = ["name", "email", "ticket", "code", "state", "checked_in_at", "reference", "paid_at"]
+    header += ["nif"] if with_nif else []
     rows = (
-        [a.name, a.email, a.ticket, a.reference, _when(a.paid_at)] + ([a.nif] if with_nif else [])
+        [a.name, a.email, a.ticket, a.code, a.state, _when(a.checked_in_at), a.reference]
+        + [_when(a.paid_at)]
+        + ([a.nif] if with_nif else [])
         for a in attendees()
     )
     return _csv_lines(header, rows)

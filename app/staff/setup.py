@@ -94,9 +94,12 @@ MESSAGE_STATES = {
     "dead": _l("dead"),
     "skipped": _l("skipped"),
 }
+# What the door makes of a ticket (Ticket.admission).
+TICKET_STATES = {"valid": _l("valid"), "void": _l("void"), "unpaid": _l("unpaid")}
 AUDIT_ACTIONS = {
     "order.refund": _l("refund"),
     "order.refund_transfer": _l("refund by bank transfer"),
+    "order.refund_ticket": _l("one ticket refunded and voided"),
     "order.resend_confirmation": _l("confirmation resent"),
     "order.change_attendee": _l("attendee changed"),
     "order.cancel": _l("order cancelled"),
@@ -167,6 +170,7 @@ def _labels(app: Flask) -> None:
         "message_state": MESSAGE_STATES,
         "place_state": PLACE_STATES,
         "audit_action": AUDIT_ACTIONS,
+        "ticket_state": TICKET_STATES,
     }
     for name, table in tables.items():
         # The code itself when the table has no words for it (an older code, say).

@@ -119,6 +119,7 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "checkout.order": [*order_states, ({"token": "unknown"}, 404)],
         "checkout.attendee": [({"token": paid.attendee_token}, 200)],
         "checkout.attendee_calendar": [({"token": paid.attendee_token}, 200)],
+        "checkout.attendee_tickets": [({"token": paid.attendee_token}, 200)],
         # Stripe's hosted receipt (production), the order page (demo): a redirect.
         "payments.receipt": [({"token": paid.public_token}, 303)],
         "demo.card": [({"token": orders["card"].public_token}, demo)],
@@ -133,6 +134,9 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         # Without a staff session the back office answers its sign-in page's address.
         "staff_orders.detail": [({"order_id": str(uuid.uuid4())}, 303)],
         "staff_orders.act": [({"order_id": str(uuid.uuid4()), "action": "refund"}, 303)],
+        "staff_orders.refund_ticket": [
+            ({"order_id": str(uuid.uuid4()), "ticket_id": str(uuid.uuid4())}, 303)
+        ],
         "staff_signin.link": [({"token": "forged"}, 400)],
         "staff_wording.edit": [({"key": message_key("Get your ticket")}, 303)],
         "staff_event.preview": [({"revision_id": "1"}, 303)],

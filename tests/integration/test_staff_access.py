@@ -4,12 +4,17 @@ from the URL map, so a new page without a permission or an example fails here.""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from sqlalchemy import select
 
 from app.audit.log import Actor
 from app.catalog.export import event_as_data
 from app.catalog.services import current_event
+from app.extensions import db
 from app.orders.placing import BuyerDetails
+from app.orders.tickets import Ticket
 from app.staff.event_editor import save_draft
 from app.staff.guard import OPEN_ENDPOINTS
 from app.staff.order_routes import ACTIONS
@@ -25,6 +30,11 @@ def staff_rules(app):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff_")]
 
 
+def _first_ticket(order_id: str) -> str:
+    ticket = db.session.scalar(select(Ticket).where(Ticket.order_id == uuid.UUID(order_id)))
+    return str(ticket.id) if ticket else str(uuid.uuid4())
+
+
 def _path(rule, order_id: str, revision_id: int = 1) -> str:
     values = {
         "order_id": order_id,
@@ -37,6 +47,8 @@ def _path(rule, order_id: str, revision_id: int = 1) -> str:
         # A page in both languages (the event's preview) is walked in each.
         **(rule.defaults or {}),
         "image_id": 1,
+        # The order's first seat (a seat's refund page is about one ticket).
+        "ticket_id": _first_ticket(order_id),
     }
     return rule.build({k: values[k] for k in rule.arguments})[1]
 
