@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.leads.forms import BUSINESS_STAGES, BUSINESS_TYPES, choice_label
@@ -34,22 +34,25 @@ class Attendee:
 
 
 def attendees() -> list[Attendee]:
-    """Everyone holding a paid ticket, sorted by name as the door reads a list."""
+    """Everyone holding a paid ticket, one row per seat (a seat refunded alone is left
+    out), sorted by name as the door reads a list. A seat named by nobody is the buyer's."""
     orders = db.session.scalars(
         select(Order)
         .where(Order.status == OrderStatus.PAID)
-        .options(joinedload(Order.customer), joinedload(Order.offer))
+        .options(joinedload(Order.customer), joinedload(Order.offer), selectinload(Order.tickets))
     )
     rows = [
         Attendee(
-            name=order.name_on_order,
-            email=order.email_on_order,
+            name=ticket.attendee_name or order.name_on_order,
+            email=ticket.attendee_email or order.email_on_order,
             ticket=order.offer.localized_name("pt_PT"),
             reference=order.id.hex[:8].upper(),
             nif=order.billing_nif or "",
             paid_at=order.paid_at,
         )
         for order in orders
+        for ticket in order.tickets
+        if ticket.voided_at is None
     ]
     return sorted(rows, key=lambda row: (row.name.casefold(), row.reference))
 
