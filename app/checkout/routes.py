@@ -25,6 +25,7 @@ from app.catalog.services import offer_by_slug
 from app.checkout.datalayer import push_offer_view, push_order_progress
 from app.checkout.forms import PAYMENT_METHODS, CheckoutForm, company_address
 from app.checkout.presenters import present_order
+from app.checkout.quantity import attendees_of, fit_attendee_rows, offer_quantities
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
 from app.invoicing.documents import documents_of
@@ -35,10 +36,12 @@ from app.orders.lookup import order_by_attendee_token, order_by_token
 from app.orders.methods import PaymentMethod, fits
 from app.orders.models import Order
 from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
+from app.orders.pricing import price_of
 from app.orders.states import MoveRefused, OrderStatus
 from app.payments.closing import abandon_payment, release_payment
 from app.payments.registry import provider_for, provider_of, providers_in_use
 from app.payments.starting import start_payment
+from app.web.htmx import is_fragment_request
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
 from app.web.limits import address_key, limited
@@ -86,7 +89,12 @@ def _methods(amount_cents: int) -> list[SelectChoice]:
 
 def _checkout_form(offer: Offer | None) -> CheckoutForm:
     form = CheckoutForm()
-    form.payment_method.choices = _methods(offer.price_cents if offer else 0)
+    form.chosen_quantity = offer_quantities(form, offer)
+    fit_attendee_rows(form, form.chosen_quantity)
+    # Klarna's limits apply to what the order costs, all its tickets together.
+    form.payment_method.choices = _methods(
+        price_of(offer, form.chosen_quantity).total_cents if offer else 0
+    )
     return form
 
 
@@ -98,6 +106,7 @@ def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: s
         offer=offer,
         event=offer.event,
         form=form,
+        price=price_of(offer, form.chosen_quantity),
         seats=seats_left(offer),
         checkout_error=error,
     )
@@ -142,6 +151,7 @@ def submit(slug: str) -> Response:
         client_key=address_key(),
         headline_variant=visitor_headline(offer.event),
         journey=visit_journey("order"),
+        attendees=attendees_of(form),
     )
     try:
         order = place_order(
@@ -152,6 +162,7 @@ def submit(slug: str) -> Response:
             # Only with a standing analytics consent (this policy version, < 12 months).
             ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
             open_orders_limit=current_app.config["OPEN_ORDERS_LIMIT"],
+            quantity=form.chosen_quantity,
         )
     except OrderRefused as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
@@ -163,6 +174,25 @@ def submit(slug: str) -> Response:
         return redirect_after_post(_order_url(order))
     next_url = start_payment(order, return_url=_order_url(order))
     return redirect_after_post(next_url or _order_url(order))
+
+
+@localized_route(bp, "/checkout/<slug>/quantity", methods=["POST"], endpoint="update_quantity")
+def update_quantity(slug: str) -> Response:
+    """Draw the form again for the quantity chosen, keeping what was typed: the whole page
+    for the "Update" button (no JavaScript), the attendee rows and the totals for htmx.
+    Holds no seat and writes nothing."""
+    offer = offer_by_slug(slug)
+    if offer is None:
+        abort(404)
+    form = _checkout_form(offer)
+    if not is_fragment_request():
+        return _checkout_page(offer, form)
+    return render_page(
+        "checkout/_quantity_update.html",
+        offer=offer,
+        form=form,
+        price=price_of(offer, form.chosen_quantity),
+    )
 
 
 def _ask_for_news(buyer: BuyerDetails) -> None:
