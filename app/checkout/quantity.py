@@ -103,8 +103,9 @@ def offer_quantities(form: Any, offer: Offer | None) -> int:
     1 while what was sent is not one of them (its error then shows on the field)."""
     most = offer.max_per_order if offer else 1
     form.quantity.choices = [SelectChoice(str(n), str(n)) for n in range(1, most + 1)]
-    text = str(form.quantity.data or "1")
-    return int(text) if text.isdigit() and 1 <= int(text) <= most else 1
+    offered = {choice.value for choice in form.quantity.choices}
+    # Compared as text: "²" or "３" pass str.isdigit() but are no quantity we offer.
+    return int(form.quantity.data) if form.quantity.data in offered else 1
 
 
 def fit_attendee_rows(form: Any, quantity: int) -> None:

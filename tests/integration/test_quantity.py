@@ -138,7 +138,7 @@ def test_a_quantity_chosen_without_update_still_asks_for_each_name(client, db):
 
 
 def test_a_forged_quantity_is_refused_with_words(client, db):
-    for forged in ("6", "0", "abc", "-1", "2.5", ""):
+    for forged in ("6", "0", "abc", "-1", "2.5", "", "²", "３", " 2"):
         answer = client.post(CHECKOUT, data=two_tickets(quantity=forged))
         assert answer.status_code == 422, forged
         assert "Pode comprar de 1 a 5 bilhetes numa encomenda." in answer.text, forged

@@ -9,6 +9,7 @@ from app.catalog.export import event_as_data
 from app.catalog.models import Offer
 from app.catalog.services import current_event
 from app.extensions import db as _db
+from app.orders.models import Order
 from app.orders.placing import BuyerDetails
 from tests.integration.helpers import paid_ticket
 from tests.integration.staff_helpers import sign_in
@@ -70,5 +71,8 @@ def test_the_attendee_list_counts_seats_not_orders(client, db):
     for name in ("Rita Conceição", "João Conceição", "Bruno Dias", "Carla Nunes"):
         assert name in page
     assert "carla@example.pt" in page
+    joao = _db.session.scalar(select(Order).where(Order.quantity == 3))
+    staff_order = client.get(f"/staff/orders/{joao.id}").get_data(as_text=True)
+    assert "data-order-tickets>3 × Bilhete Geral<" in staff_order
     dashboard = client.get("/staff/").get_data(as_text=True)
     assert "data-sold>4<" in dashboard
