@@ -44,6 +44,7 @@ def offer_as_data(offer: Offer) -> dict[str, Any]:
         "price": _euros(offer.price_cents),
         "vat_rate": _rate(offer.vat_rate),
         "capacity": offer.capacity,
+        "max_per_order": offer.max_per_order,
         "sales_start": _local(offer.sales_start),
         "sales_end": _local(offer.sales_end),
     }

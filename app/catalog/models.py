@@ -14,6 +14,9 @@ from app.money import vat_included
 from app.timeutil import UTCDateTime, as_utc, utcnow
 from app.web.i18n import localized
 
+# The most seats any order may take; each offer may allow fewer.
+MAX_PER_ORDER = 5
+
 
 class Event(db.Model):
     __tablename__ = "events"
@@ -40,6 +43,9 @@ class Offer(db.Model):
     __table_args__ = (
         CheckConstraint("price_cents > 0", name="ck_offers_price_positive"),
         CheckConstraint("capacity >= 0", name="ck_offers_capacity_not_negative"),
+        CheckConstraint(
+            "max_per_order >= 1 AND max_per_order <= 5", name="ck_offers_max_per_order_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +58,11 @@ class Offer(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
     capacity: Mapped[int] = mapped_column(Integer)
+    # How many seats one order may take (1 to MAX_PER_ORDER): a buyer brings friends,
+    # not a reseller's stock.
+    max_per_order: Mapped[int] = mapped_column(
+        Integer, default=MAX_PER_ORDER, server_default=str(MAX_PER_ORDER)
+    )
     sales_start: Mapped[datetime] = mapped_column(UTCDateTime())
     sales_end: Mapped[datetime] = mapped_column(UTCDateTime())
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from sqlalchemy import select
 
-from app.catalog.models import Event, EventRevision, Offer
+from app.catalog.models import MAX_PER_ORDER, Event, EventRevision, Offer
 from app.catalog.privacy import PrivacySectionError, parse_privacy
 from app.catalog.rules import (
     LOCALES,
@@ -77,6 +77,20 @@ def _price_and_rate(item: dict[str, Any], where: str, field: str) -> tuple[Decim
     return price, vat_rate
 
 
+def _max_per_order(item: dict[str, Any], where: str, field: str) -> int:
+    """Seats one order may take: 1 to MAX_PER_ORDER, MAX_PER_ORDER when the file is silent."""
+    value = item.get("max_per_order", MAX_PER_ORDER)
+    if value in (None, ""):
+        return MAX_PER_ORDER
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PER_ORDER:
+        raise CatalogError(
+            f"{where}: max_per_order must be a whole number from 1 to {MAX_PER_ORDER}",
+            field=f"{field}.max_per_order",
+            reason="max_per_order",
+        )
+    return value
+
+
 def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
     """One checked offer, as the database keeps it."""
     where, field = f"offer #{index}", f"offers.{index - 1}"
@@ -92,6 +106,7 @@ def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
     name = localized_text(
         require(item, "name", where, f"{field}.name"), f"{where} name", f"{field}.name"
     )
+    max_per_order = _max_per_order(item, where, field)
     window = [
         local_time(require(item, key, where, f"{field}.{key}"), tz, where, f"{field}.{key}")
         for key in ("sales_start", "sales_end")
@@ -109,6 +124,7 @@ def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
         "price_cents": decimal_to_cents(price),
         "vat_rate": vat_rate,
         "capacity": capacity,
+        "max_per_order": max_per_order,
         "sales_start": window[0],
         "sales_end": window[1],
         "position": index,

@@ -15,6 +15,7 @@ from app.analytics.datalayer import PAYMENT_INFO_KEY, PURCHASES_KEY, push
 from app.catalog.models import Offer
 from app.money import cents_to_decimal
 from app.orders.models import Order
+from app.orders.pricing import line_of
 from app.orders.states import OrderStatus
 
 # Enough for anyone's recent orders, small enough for a cookie.
@@ -26,12 +27,13 @@ def _euros(cents: int) -> float:
     return float(cents_to_decimal(cents))
 
 
-def item(offer: Offer) -> dict[str, Any]:
+def item(offer: Offer, unit_cents: int | None = None, quantity: int = 1) -> dict[str, Any]:
+    """The offer as GA4's item: `quantity` seats at `unit_cents` (the offer's price now)."""
     return {
         "item_id": offer.slug,
         "item_name": offer.localized_name("pt_PT"),
-        "price": _euros(offer.price_cents),
-        "quantity": 1,
+        "price": _euros(offer.price_cents if unit_cents is None else unit_cents),
+        "quantity": quantity,
     }
 
 
@@ -61,10 +63,12 @@ def _once(key: str, order: Order) -> bool:
 
 def push_order_progress(order: Order) -> None:
     """The order page: payment info once per order, the purchase once, per browser."""
+    # The seats at the price the order was placed for, which adds up to its amount.
+    line = line_of(order.amount_cents, order.quantity)
     ecommerce = {
         "currency": "EUR",
         "value": _euros(order.amount_cents),
-        "items": [item(order.offer)],
+        "items": [item(order.offer, line.unit_cents, line.quantity)],
     }
 
     def payment_info_once() -> None:

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation
 
+from app.checkout.quantity import attendees_field, quantity_field
 from app.web.forms import email_field, name_field
 from app.web.input_rules import InvalidNif, InvalidPhone, normalize_nif, normalize_phone
 
@@ -37,6 +38,9 @@ def new_checkout_key() -> str:
 
 class CheckoutForm(FlaskForm):
     checkout_key = HiddenField(default=new_checkout_key, validators=[Length(max=64)])
+    # How many tickets, and who each is for (checkout/quantity.py draws and checks them).
+    quantity = quantity_field()
+    attendees = attendees_field()
     name = name_field(_l("Full name"))
     email = email_field(_l("Your ticket and receipt are sent here."))
     phone = TelField(
@@ -121,6 +125,8 @@ class CheckoutForm(FlaskForm):
     phone_e164: str | None = None
     nif_digits: str | None = None
     company_nif_digits: str | None = None
+    # The tickets asked for (1 while the quantity sent is not one the offer allows).
+    chosen_quantity: int = 1
 
     def validate_phone(self, field: TelField) -> None:
         if field.errors:

@@ -27,6 +27,7 @@ from app.catalog.services import offer_by_slug
 from app.checkout.datalayer import push_offer_view, push_order_progress
 from app.checkout.forms import PAYMENT_METHODS, CheckoutForm, company_address, new_checkout_key
 from app.checkout.presenters import present_order
+from app.checkout.quantity import attendees_of, fit_attendee_rows, offer_quantities
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
 from app.invoicing.documents import documents_of
@@ -38,6 +39,7 @@ from app.orders.methods import PaymentMethod, fits
 from app.orders.models import Order
 from app.orders.on_sale import kept_page_key, on_sale
 from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
+from app.orders.pricing import price_of
 from app.orders.states import MoveRefused, OrderStatus
 from app.orders.ticket_cards import ticket_cards
 from app.payments.closing import abandon_payment, release_payment
@@ -46,6 +48,7 @@ from app.payments.starting import start_payment
 from app.waitlist.claims import open_claim
 from app.waitlist.forms import waitlist_form
 from app.waitlist.models import SeatOffer
+from app.web.htmx import is_fragment_request
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
 from app.web.limits import address_key, limited
@@ -94,7 +97,12 @@ def _methods(amount_cents: int) -> list[SelectChoice]:
 
 def _checkout_form(offer: Offer | None) -> CheckoutForm:
     form = CheckoutForm()
-    form.payment_method.choices = _methods(offer.price_cents if offer else 0)
+    form.chosen_quantity = offer_quantities(form, offer)
+    fit_attendee_rows(form, form.chosen_quantity)
+    # Klarna's limits apply to what the order costs, all its tickets together.
+    form.payment_method.choices = _methods(
+        price_of(offer, form.chosen_quantity).total_cents if offer else 0
+    )
     return form
 
 
@@ -113,6 +121,7 @@ def _checkout_page(
         offer=offer,
         event=offer.event,
         form=form,
+        price=price_of(offer, form.chosen_quantity),
         seats=seats_left(offer),
         checkout_error=error,
         waitlist=waitlist_form(offer.slug),
@@ -204,6 +213,7 @@ def submit(slug: str) -> Response:
         client_key=address_key(),
         headline_variant=visitor_headline(offer.event),
         journey=visit_journey("order"),
+        attendees=attendees_of(form),
     )
     try:
         order = place_order(
@@ -215,6 +225,7 @@ def submit(slug: str) -> Response:
             ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
             open_orders_limit=current_app.config["OPEN_ORDERS_LIMIT"],
             claim=claim.id if claim else None,
+            quantity=form.chosen_quantity,
         )
     except OrderRefused as exc:
         return _checkout_page(offer, form, status=409, error=exc.code)
@@ -226,6 +237,25 @@ def submit(slug: str) -> Response:
         return redirect_after_post(_order_url(order))
     next_url = start_payment(order, return_url=_order_url(order))
     return redirect_after_post(next_url or _order_url(order))
+
+
+@localized_route(bp, "/checkout/<slug>/quantity", methods=["POST"], endpoint="update_quantity")
+def update_quantity(slug: str) -> Response:
+    """Draw the form again for the quantity chosen, keeping what was typed: the whole page
+    for the "Update" button (no JavaScript), the attendee rows and the totals for htmx.
+    Holds no seat and writes nothing."""
+    offer = offer_by_slug(slug)
+    if offer is None:
+        abort(404)
+    form = _checkout_form(offer)
+    if not is_fragment_request():
+        return _checkout_page(offer, form)
+    return render_page(
+        "checkout/_quantity_update.html",
+        offer=offer,
+        form=form,
+        price=price_of(offer, form.chosen_quantity),
+    )
 
 
 def _ask_for_news(buyer: BuyerDetails) -> None:

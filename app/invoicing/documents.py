@@ -31,6 +31,8 @@ class Snapshot:
     vat_cents: int
     vat_rate: Decimal
     description: str
+    # Seats on the line; amount_cents is the line's total.
+    quantity: int
     name: str
     nif: str | None
     address: str | None = None
@@ -86,6 +88,7 @@ def record_document(snapshot: Snapshot, issued: Issued) -> InvoiceDocument:
         vat_cents=snapshot.vat_cents,
         vat_rate=snapshot.vat_rate,
         description=snapshot.description,
+        quantity=snapshot.quantity,
         name=snapshot.name,
         nif=snapshot.nif,
         address=snapshot.address,

@@ -48,6 +48,8 @@ class InvoiceDocument(db.Model):
     vat_cents: Mapped[int] = mapped_column(Integer)
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
     description: Mapped[str] = mapped_column(String(200))
+    # Seats on the document's line (amount_cents is the line's total).
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     name: Mapped[str] = mapped_column(EncryptedText("invoice_documents.name"))
     nif: Mapped[str | None] = mapped_column(EncryptedText("invoice_documents.nif"))
     # "street, postcode city" for a company invoice; None otherwise.

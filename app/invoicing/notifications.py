@@ -14,6 +14,7 @@ from app.invoicing.documents import Snapshot, find_document, record_document
 from app.invoicing.models import InvoiceDocument
 from app.money import vat_included
 from app.orders.models import Order
+from app.orders.pricing import Line, line_of
 from app.outbox.adapters.invoicing import CREDIT_NOTE, INVOICE, InvoiceLine, InvoiceRequest
 from app.outbox.errors import DeliveryFailed, NothingToSend
 from app.outbox.models import OutboxMessage
@@ -30,6 +31,15 @@ def _order(message: OutboxMessage) -> Order:
     return order
 
 
+def _line(order: Order, cents: int) -> Line:
+    """The document's line: seats × the unit price the order was placed at (the invoice,
+    or a credit note for whole seats), else one line of the amount."""
+    whole = line_of(order.amount_cents, order.quantity)
+    if whole.quantity > 1 and cents % whole.unit_cents == 0:
+        return Line(quantity=cents // whole.unit_cents, unit_cents=whole.unit_cents)
+    return Line(quantity=1, unit_cents=cents)
+
+
 def _letter(
     order: Order, kind: str, sequence: int, cents: int, corrects: str | None
 ) -> InvoiceRequest:
@@ -39,6 +49,7 @@ def _letter(
     # A company invoice goes to the company; otherwise to the buyer (or the final consumer).
     name = order.company_name or order.name_on_order or FINAL_CONSUMER
     street, postcode, city = (order.company_address or "\n\n").split("\n", 2)
+    line = _line(order, cents)
     snapshot = Snapshot(
         order_id=order.id,
         kind=kind,
@@ -47,6 +58,7 @@ def _letter(
         vat_cents=vat_included(cents, offer.vat_rate),
         vat_rate=offer.vat_rate,
         description=description,
+        quantity=line.quantity,
         name=name,
         nif=order.billing_nif,
         address=", ".join(part for part in (street, f"{postcode} {city}".strip()) if part) or None,
@@ -61,7 +73,7 @@ def _letter(
         postcode=postcode,
         city=city,
         email=order.email_on_order,
-        lines=(InvoiceLine(description, 1, cents, offer.vat_rate),),
+        lines=(InvoiceLine(description, line.quantity, line.unit_cents, offer.vat_rate),),
         corrects=corrects,
         record=partial(record_document, snapshot),
     )

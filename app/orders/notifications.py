@@ -17,6 +17,7 @@ from app.extensions import db
 from app.leads.notifications import contact_payload, crm_contact, customer_of, lead_of
 from app.money import cents_to_decimal
 from app.orders.models import Order
+from app.orders.pricing import line_of
 from app.orders.ticket_mail import COMPOSERS as TICKET_COMPOSERS
 from app.orders.ticket_mail import attach_qr_images, queue_attendee_tickets, valid_cards
 from app.outbox.adapters.ga4 import Hit, order_event
@@ -187,11 +188,13 @@ def compose_ga4(message: OutboxMessage) -> Hit:
     if not order.ga_client_id:
         raise NothingToSend("no GA client id: the buyer did not allow analytics")
     offer = order.offer
+    line = line_of(order.amount_cents, order.quantity)
     common = {
         "transaction_id": str(order.id),
         "currency": order.currency,
         "item": (offer.slug, offer.localized_name("pt_PT")),
-        "price_cents": order.amount_cents,
+        "price_cents": line.unit_cents,
+        "quantity": line.quantity,
     }
     if message.kind == "purchase":
         event = order_event(

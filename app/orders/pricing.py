@@ -29,3 +29,20 @@ def price_of(offer: Offer, quantity: int) -> OrderPrice:
         total_cents=total,
         vat_cents=vat_included(total, offer.vat_rate),
     )
+
+
+@dataclass(frozen=True)
+class Line:
+    """An amount written as seats × unit price, for receipts, invoices and analytics."""
+
+    quantity: int
+    unit_cents: int
+
+
+def line_of(total_cents: int, quantity: int) -> Line:
+    """`total_cents` as `quantity` equal units when it divides evenly (what price_of makes),
+    else as one unit of the whole: a provider or an invoice must add up to the exact total,
+    never to a rounded unit price times the seats."""
+    if quantity > 1 and total_cents % quantity == 0:
+        return Line(quantity=quantity, unit_cents=total_cents // quantity)
+    return Line(quantity=1, unit_cents=total_cents)

@@ -55,6 +55,7 @@ LISTS: dict[str, tuple[str, ...]] = {
         "price",
         "vat_rate",
         "capacity",
+        "max_per_order",
         "sales_start",
         "sales_end",
     ),
@@ -115,7 +116,7 @@ def _typed(leaf: str, value: str) -> Any:
     value = value.strip()
     if leaf in DATETIMES:
         return value.replace("T", " ", 1)
-    if leaf == "capacity" and WHOLE_NUMBER.match(value):
+    if leaf in {"capacity", "max_per_order"} and WHOLE_NUMBER.match(value):
         return int(value)
     if leaf in {"price", "vat_rate"}:
         # Typed on a Portuguese keyboard: 147,50.

@@ -47,6 +47,7 @@ LEAVES = {
     "price": _l("price"),
     "vat_rate": _l("VAT rate"),
     "capacity": _l("seats"),
+    "max_per_order": _l("tickets per order"),
     "sales_start": _l("sales start"),
     "sales_end": _l("sales end"),
 }
@@ -60,6 +61,7 @@ REASONS = {
     "price": _l("must be an amount above zero, like 147,00."),
     "vat_rate": _l("must be a rate from 0 to 1, like 0.23."),
     "capacity": _l("must be a whole number of seats, 0 or more."),
+    "max_per_order": _l("must be a whole number from 1 to 5."),
     "twice": _l("appears twice."),
     "variant_id": _l("must be short: lowercase letters or digits, like b."),
     "slug_locked": _l("cannot change: this ticket already has orders."),

@@ -101,7 +101,8 @@ def fill_checkout(page: Page, buyer: Buyer, method: str, *, accept_terms: bool =
 
 
 def submit_checkout(page: Page, *, double_tap: bool = False) -> None:
-    submit = checkout_form(page).locator('button[type="submit"]')
+    # The pay button (the form has another submit: the quantity's "Update").
+    submit = checkout_form(page).locator("button[data-pay]")
     if double_tap:
         submit.dblclick()
     else:

@@ -113,3 +113,17 @@ def test_a_refused_document_is_dead_and_a_busy_service_is_retried(client, db, in
     _deliver_all()
     dead = [m for m in messages("invoicing") if m.status == "dead"]
     assert len(dead) == 1 and "422" in dead[0].last_error
+
+
+def test_two_tickets_are_one_line_of_two_at_the_unit_price(client, db, invoicexpress):
+    two = {"quantity": "2", "attendees-0-name": "", "attendees-1-name": "Rita Gonçalves"}
+    pay_by_demo_card(client, nif="123456789", **two)
+    _deliver_all()
+    [created] = invoicexpress.calls("POST", r"/invoice_receipts\.json")
+    [item] = created.json["invoice_receipt"]["items"]
+    assert item["quantity"] == 2
+    # Each seat's net price; InvoiceXpress adds the VAT back: 2 × 147.00.
+    assert round(item["unit_price"] * 1.23, 2) == 147.00
+    assert round(item["unit_price"] * 2 * 1.23, 2) == 294.00
+    [document] = _documents(db)
+    assert (document.quantity, document.amount_cents) == (2, 29400)

@@ -93,3 +93,19 @@ def test_each_refusal_names_the_field_for_the_editor(tmp_path, mutate, field, re
     with pytest.raises(CatalogError) as refused:
         parse_event_file(_write(tmp_path, mutate))
     assert (refused.value.field, refused.value.reason) == (field, reason)
+
+
+def test_tickets_per_order_default_to_five_and_are_read_from_the_file(tmp_path):
+    general, vip = parse_event_file(REAL)["offers"]
+    assert (general["max_per_order"], vip["max_per_order"]) == (5, 5)
+    path = _write(tmp_path, lambda d: d["offers"][0].pop("max_per_order"))
+    assert parse_event_file(path)["offers"][0]["max_per_order"] == 5
+    path = _write(tmp_path, lambda d: d["offers"][1].update(max_per_order=2))
+    assert parse_event_file(path)["offers"][1]["max_per_order"] == 2
+
+
+@pytest.mark.parametrize("bad", [0, 6, -1, "three", 2.5, True])
+def test_tickets_per_order_outside_one_to_five_are_refused(tmp_path, bad):
+    with pytest.raises(CatalogError, match="max_per_order") as refused:
+        parse_event_file(_write(tmp_path, lambda d: d["offers"][0].update(max_per_order=bad)))
+    assert refused.value.field == "offers.0.max_per_order"

@@ -45,8 +45,10 @@ def order_event(
     price_cents: int,
     tax_cents: int | None = None,
     payment_type: str | None = None,
+    quantity: int = 1,
 ) -> dict[str, Any]:
-    """One GA4 ecommerce event (purchase or refund) for a one-ticket order."""
+    """One GA4 ecommerce event (purchase or refund) for an order of one offer: `quantity`
+    seats at `price_cents` each."""
     item_id, item_name = item
     params: dict[str, Any] = {
         "transaction_id": transaction_id,
@@ -57,7 +59,7 @@ def order_event(
                 "item_id": item_id,
                 "item_name": item_name,
                 "price": _euros(price_cents),
-                "quantity": 1,
+                "quantity": quantity,
             }
         ],
     }

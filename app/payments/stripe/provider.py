@@ -31,6 +31,7 @@ from app.payments.provider import (
     PaymentUpdate,
     ProviderEvent,
 )
+from app.payments.stripe.line_items import line_item, order_description, stripe_amount
 from app.payments.stripe.statements import intent_update, session_update
 from app.timeutil import utcnow
 from app.web.bad_bytes import has_control
@@ -41,13 +42,6 @@ log = logging.getLogger(__name__)
 # made; a shorter seat hold closes the session itself when the hold ends.
 CHECKOUT_MIN_LIFETIME = timedelta(minutes=30, seconds=30)
 WEBHOOK_TOLERANCE_SECONDS = 300
-
-
-def stripe_amount(cents: int, currency: str) -> int:
-    """Stripe's minor units for an amount in our cents (EUR: the same number)."""
-    if currency.upper() != "EUR":
-        raise ValueError(f"the shop only sells in EUR, not {currency}")
-    return cents
 
 
 def stripe_locale(locale: str) -> str:
@@ -151,22 +145,13 @@ class StripeProvider:
         params: dict[str, Any] = {
             "mode": "payment",
             "payment_method_types": [str(order.payment_method)],
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": order.currency.lower(),
-                        "unit_amount": stripe_amount(order.amount_cents, order.currency),
-                        "product_data": {"name": _description(order)},
-                    },
-                }
-            ],
+            "line_items": [line_item(order)],
             "locale": locale,
             "client_reference_id": str(order.id),
             "metadata": metadata,
             "payment_intent_data": {
                 "metadata": metadata,
-                "description": _description(order),
+                "description": order_description(order),
                 "receipt_email": customer.email,
             },
             "success_url": f"{return_url}?checkout=done",
@@ -209,7 +194,7 @@ class StripeProvider:
                 "payment_method_data": {"type": method, "billing_details": billing},
                 "confirm": True,
                 "metadata": _metadata(order),
-                "description": _description(order),
+                "description": order_description(order),
                 "receipt_email": order.customer.email,
             },
             {"idempotency_key": _key(order, f"payment_intent_{method}")},
@@ -378,10 +363,6 @@ def verify_event(body: bytes, headers: Mapping[str, str], secret: str | None) ->
 
 def _metadata(order: Order) -> dict[str, str]:
     return {"order_id": str(order.id), "attempt": str(order.attempt)}
-
-
-def _description(order: Order) -> str:
-    return f"Café com Vendas — {order.offer.localized_name(order.locale)}"
 
 
 def _key(order: Order, operation: str) -> str:
