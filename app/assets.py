@@ -2,7 +2,7 @@
 
 htmx comes from node_modules (installed by `npm ci`, never committed); our own CSS and
 JavaScript come from static/. Each file gets a name carrying the first 10 hex digits of
-its SHA-256, a gzip twin that WhiteNoise serves to browsers that accept it, and an entry
+its SHA-256, brotli and gzip twins that WhiteNoise serves to browsers that accept them, and an entry
 in static/built/manifest.json that templates read through `asset_url()`.
 """
 
@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 from pathlib import Path
+
+import brotli
 
 from app.paths import PROJECT_ROOT
 
@@ -65,7 +67,9 @@ def write_hashed(out_dir: Path, logical: str, data: bytes, gzip_twin: bool = Tru
     name = f"{stem}.{digest}.{suffix}"
     (out_dir / name).write_bytes(data)
     if gzip_twin:
+        # WhiteNoise sends the smallest twin the browser accepts (br, else gzip).
         (out_dir / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        (out_dir / f"{name}.br").write_bytes(brotli.compress(data, quality=11))
     return f"built/{name}"
 
 
