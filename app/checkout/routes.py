@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from wtforms import SelectChoice
 
 from app.analytics.datalayer import remember_customer
 from app.analytics.experiments import visitor_headline
@@ -25,7 +24,8 @@ from app.catalog.calendar import event_ics
 from app.catalog.models import Offer
 from app.catalog.services import offer_by_slug
 from app.checkout.datalayer import push_offer_view, push_order_progress
-from app.checkout.forms import PAYMENT_METHODS, CheckoutForm, company_address, new_checkout_key
+from app.checkout.forms import CheckoutForm, company_address, new_checkout_key
+from app.checkout.payment_choice import offered_methods, payment_choice
 from app.checkout.presenters import present_order
 from app.checkout.quantity import attendees_of, fit_attendee_rows, offer_quantities
 from app.consent.cookie import ga_client_id
@@ -35,15 +35,15 @@ from app.leads.marketing import ConsentRequest, ask_marketing_consent
 from app.orders.expiry import expire_if_overdue
 from app.orders.holds import seats_left
 from app.orders.lookup import order_by_attendee_token, order_by_token
-from app.orders.methods import PaymentMethod, fits
+from app.orders.methods import PaymentMethod
 from app.orders.models import Order
 from app.orders.on_sale import kept_page_key, on_sale
-from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order, retry_order
+from app.orders.placing import BuyerDetails, OrderRefused, place_order, retry_order
 from app.orders.pricing import price_of
 from app.orders.states import MoveRefused, OrderStatus
 from app.orders.ticket_cards import ticket_cards
 from app.payments.closing import abandon_payment, release_payment
-from app.payments.registry import provider_for, provider_of, providers_in_use
+from app.payments.registry import provider_of
 from app.payments.starting import start_payment
 from app.waitlist.claims import open_claim
 from app.waitlist.forms import waitlist_form
@@ -71,36 +71,12 @@ CHECKOUT_FIELDS = {
 }
 
 
-def _payment(method: str) -> PaymentChoice:
-    """The method with the provider that serves it, and how long its seat is held."""
-    hold = (
-        current_app.config["MBWAY_TIMEOUT_SECONDS"]
-        if method == PaymentMethod.MB_WAY
-        else current_app.config["SEAT_HOLD_SECONDS"]
-    )
-    provider = provider_for(method)
-    # The form only offers methods some provider serves; its validation refuses others.
-    assert provider is not None, f"no provider serves {method}"
-    return PaymentChoice(method=method, provider=provider.name, hold_seconds=hold)
-
-
-def _methods(amount_cents: int) -> list[SelectChoice]:
-    """The payment methods some provider serves for this amount, in the form's order
-    (Klarna only within its limits)."""
-    offered = set(providers_in_use().methods)
-    return [
-        choice
-        for choice in PAYMENT_METHODS
-        if choice.value in offered and fits(choice.value, amount_cents)
-    ]
-
-
 def _checkout_form(offer: Offer | None) -> CheckoutForm:
     form = CheckoutForm()
     form.chosen_quantity = offer_quantities(form, offer)
     fit_attendee_rows(form, form.chosen_quantity)
     # Klarna's limits apply to what the order costs, all its tickets together.
-    form.payment_method.choices = _methods(
+    form.payment_method.choices = offered_methods(
         price_of(offer, form.chosen_quantity).total_cents if offer else 0
     )
     return form
@@ -219,7 +195,7 @@ def submit(slug: str) -> Response:
         order = place_order(
             offer.id,
             buyer,
-            _payment(form.payment_method.data),
+            payment_choice(form.payment_method.data),
             checkout_key=form.checkout_key.data,
             # Only with a standing analytics consent (this policy version, < 12 months).
             ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
@@ -296,7 +272,7 @@ def order(token: str) -> Response:
         order=found,
         view=view,
         event=found.offer.event,
-        methods=_methods(found.amount_cents),
+        methods=offered_methods(found.amount_cents),
         documents=documents_of(found.id),
         retry_error=request.args.get("retry_error"),
         returned=returned,
@@ -315,7 +291,7 @@ def retry(token: str) -> Response:
         # The buyer was erased: nobody to charge; the page says so.
         return redirect_after_post(_order_url(found))
     method = request.form.get("payment_method", "")
-    offered = [choice.value for choice in _methods(found.amount_cents)]
+    offered = [choice.value for choice in offered_methods(found.amount_cents)]
     if method not in offered:
         # The last method again, unless the shop stopped offering it since.
         method = found.payment_method if found.payment_method in offered else offered[0]
@@ -328,7 +304,7 @@ def retry(token: str) -> Response:
     # a new one opens.
     found = release_payment(expire_if_overdue(found))
     try:
-        found = retry_order(found.id, _payment(method))
+        found = retry_order(found.id, payment_choice(method))
     except OrderRefused as exc:
         return redirect_after_post(_order_url(found, retry_error=exc.code))
     except MoveRefused:

@@ -2,7 +2,7 @@
 and the freed seats held for the people on it.
 
 Revision ID: 0026
-Revises: 0022
+Revises: 0023
 Created: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
