@@ -36,6 +36,7 @@ TABLES = [
     "order_status_changes",
     "invoice_documents",
     "orders",
+    "discount_codes",
     "lead_changes",
     "leads",
     "customers",

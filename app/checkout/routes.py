@@ -25,6 +25,7 @@ from app.catalog.services import offer_by_slug
 from app.checkout.datalayer import push_offer_view, push_order_progress
 from app.checkout.forms import PAYMENT_METHODS, CheckoutForm, company_address
 from app.checkout.presenters import present_order
+from app.checkout.promo import APPLY_BUTTON, Quote, is_promo_refusal, quote
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
 from app.invoicing.documents import documents_of
@@ -84,13 +85,23 @@ def _methods(amount_cents: int) -> list[SelectChoice]:
     ]
 
 
-def _checkout_form(offer: Offer | None) -> CheckoutForm:
-    form = CheckoutForm()
-    form.payment_method.choices = _methods(offer.price_cents if offer else 0)
-    return form
+def _checkout_form(offer: Offer) -> tuple[CheckoutForm, Quote]:
+    """The form as sent (or empty, with the code a partner's link carries: ?promo_code=),
+    and its price with the code typed in it."""
+    form = CheckoutForm(promo_code=request.args.get("promo_code", "")[:40])
+    priced = quote(offer, form.promo_code.data)
+    form.payment_method.choices = _methods(priced.price.total_cents)
+    return form, priced
 
 
-def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: str | None = None):
+def _checkout_page(
+    offer: Offer,
+    form: CheckoutForm,
+    priced: Quote,
+    status: int = 200,
+    error: str | None = None,
+) -> Response:
+    promo_error = error if error and is_promo_refusal(error) else priced.promo_error
     return render_page(
         "checkout/checkout.html",
         "checkout_form",
@@ -98,8 +109,10 @@ def _checkout_page(offer: Offer, form: CheckoutForm, status: int = 200, error: s
         offer=offer,
         event=offer.event,
         form=form,
+        price=priced.price,
         seats=seats_left(offer),
-        checkout_error=error,
+        checkout_error=None if error and is_promo_refusal(error) else error,
+        promo_error=promo_error,
     )
 
 
@@ -112,9 +125,10 @@ def checkout(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    push_offer_view(offer)
+    form, priced = _checkout_form(offer)
+    push_offer_view(offer, priced.price)
     note_visit("checkout")
-    return _checkout_page(offer, _checkout_form(offer))
+    return _checkout_page(offer, form, priced)
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["POST"], endpoint="submit")
@@ -124,9 +138,12 @@ def submit(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    form = _checkout_form(offer)
+    form, priced = _checkout_form(offer)
+    if request.form.get(APPLY_BUTTON):
+        # "Apply" only shows the total with the code: nothing is checked or placed yet.
+        return _checkout_page(offer, form, priced, status=422 if priced.promo_error else 200)
     if not form.validate_on_submit():
-        return _checkout_page(offer, form, status=422)
+        return _checkout_page(offer, form, priced, status=422)
     consent = current_consent()
     company = bool(form.company_invoice.data)
     buyer = BuyerDetails(
@@ -152,9 +169,11 @@ def submit(slug: str) -> Response:
             # Only with a standing analytics consent (this policy version, < 12 months).
             ga_client_id=ga_client_id(request.cookies) if consent.analytics else None,
             open_orders_limit=current_app.config["OPEN_ORDERS_LIMIT"],
+            promo_code=form.promo_code.data,
         )
     except OrderRefused as exc:
-        return _checkout_page(offer, form, status=409, error=exc.code)
+        status = 422 if is_promo_refusal(exc.code) else 409
+        return _checkout_page(offer, form, priced, status=status, error=exc.code)
     remember_customer(order.customer_id)
     if form.marketing_consent.data:
         _ask_for_news(buyer)
@@ -181,12 +200,13 @@ def _ask_for_news(buyer: BuyerDetails) -> None:
 
 @localized_route(bp, "/checkout/<slug>/validate", methods=["POST"])
 def validate_field(slug: str) -> Response:
-    if offer_by_slug(slug) is None:
+    offer = offer_by_slug(slug)
+    if offer is None:
         abort(404)
     name = request.args.get("field", "")
     if name not in CHECKOUT_FIELDS:
         abort(404)
-    return render_field(_checkout_form(offer_by_slug(slug)), name)
+    return render_field(_checkout_form(offer)[0], name)
 
 
 @localized_route(bp, "/order/<token>", methods=["GET"])

@@ -184,6 +184,7 @@ def compose_ga4(message: OutboxMessage) -> Hit:
         "currency": order.currency,
         "item": (offer.slug, offer.localized_name("pt_PT")),
         "price_cents": order.amount_cents,
+        "coupon": order.coupon_code,
     }
     if message.kind == "purchase":
         event = order_event(

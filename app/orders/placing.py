@@ -19,6 +19,8 @@ from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
+from app.catalog.discounts import DiscountCode
+from app.orders.coupons import CodeRefused, uses_of, usable_code
 from app.orders.holds import holding, seats_taken
 from app.orders.methods import instalments
 from app.orders.models import Order, OrderStatusChange
@@ -33,7 +35,9 @@ class OrderRefused(Exception):
     """A reason the order cannot be placed or retried; `code` names it for the page.
 
     Codes: offer_unavailable, not_on_sale, sold_out, not_enough_seats (fewer left than
-    asked), previous_payment_open, too_many_open_orders.
+    asked), previous_payment_open, too_many_open_orders, and a discount code's refusals
+    (promo_unknown, promo_early, promo_expired, promo_other_offer, promo_used_up: see
+    orders/coupons.py).
     """
 
     def __init__(self, code: str) -> None:
@@ -104,6 +108,26 @@ def _check_seats(offer: Offer | None, quantity: int) -> Offer:
     return offer
 
 
+def _usable_code(promo_code: str | None, offer: Offer) -> DiscountCode | None:
+    """The typed code, locked and checked for this offer (None if nothing was typed)."""
+    try:
+        return usable_code(promo_code, offer, lock=True)
+    except CodeRefused as refused:
+        raise OrderRefused(refused.code) from None
+
+
+def _check_code_still_free(order: Order) -> None:
+    """A retried order takes its code's use again: refuse if others used it up since."""
+    code = order.discount_code
+    if code is None or code.max_uses is None:
+        return
+    locked = db.session.scalar(
+        select(DiscountCode).where(DiscountCode.id == code.id).with_for_update()
+    )
+    if locked is not None and uses_of(locked.id) >= (locked.max_uses or 0):
+        raise OrderRefused("promo_used_up")
+
+
 def _lock_offer_with_seats(offer_id: int, quantity: int) -> Offer:
     """Lock the offer and check its seats are free (inside a locking transaction)."""
     return _check_seats(_lock_offer(offer_id), quantity)
@@ -151,11 +175,12 @@ def _new_order(
     checkout_key: str | None,
     ga_client_id: str | None,
     quantity: int,
+    code: DiscountCode | None = None,
 ) -> Order:
     """The order awaiting payment, its tickets and the first line of its history (added,
     not committed)."""
     now = utcnow()
-    price = price_of(offer, quantity)
+    price = price_of(offer, quantity, code, now)
     order = Order(
         id=uuid.uuid4(),
         offer=offer,
@@ -164,6 +189,10 @@ def _new_order(
         quantity=quantity,
         amount_cents=price.total_cents,
         vat_cents=price.vat_cents,
+        list_unit_cents=price.list_unit_cents,
+        discount_code=code if price.coupon else None,
+        coupon_code=price.coupon,
+        discount_cents=price.discount_cents,
         currency=offer.currency,
         payment_method=payment.method,
         provider=payment.provider,
@@ -217,6 +246,7 @@ def place_order(
     ga_client_id: str | None = None,
     open_orders_limit: int = 2,
     quantity: int = 1,
+    promo_code: str | None = None,
 ) -> Order:
     """Create an order awaiting payment, holding `quantity` seats; raises OrderRefused if
     they are not left, or if this person or address already holds `open_orders_limit`
@@ -225,6 +255,9 @@ def place_order(
     A checkout form sent twice (a double tap, two tabs) returns the order it already
     made: the key is looked up once the offer's lock is held, so the second submit waits
     for the first and finds its order instead of colliding with it.
+
+    A `promo_code` typed is checked and its uses counted under its own row lock, taken
+    after the offer's in this same transaction: a code's last use goes to one order.
     """
     begin_locking_transaction()
     offer = _lock_offer(offer_id)
@@ -234,6 +267,7 @@ def place_order(
         return existing
     try:
         offer = _check_seats(offer, quantity)
+        code = _usable_code(promo_code, offer)
         _check_open_orders(buyer, open_orders_limit)
     except OrderRefused:
         db.session.rollback()
@@ -247,7 +281,9 @@ def place_order(
         consent_id=buyer.consent_id,
     )
     customer.advance_journey(JourneyStage.CHECKOUT)
-    order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id, quantity)
+    order = _new_order(
+        offer, customer, buyer, payment, checkout_key, ga_client_id, quantity, code
+    )
     try:
         db.session.commit()
     except IntegrityError:
@@ -272,6 +308,7 @@ def retry_order(order_id: uuid.UUID, payment: PaymentChoice) -> Order:
             # The last attempt may still be paid at the provider: never open a second one.
             raise OrderRefused("previous_payment_open")
         _lock_offer_with_seats(order.offer_id, order.quantity)
+        _check_code_still_free(order)
     except OrderRefused as refused:
         db.session.rollback()
         # An inactive offer is as closed to a retry as one whose sales ended.

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Flask, url_for
 from flask_babel import format_date, format_time
 
 from app.assets import load_manifest
 from app.money import cents_to_decimal, format_money, format_rate
-from app.timeutil import to_lisbon, utcnow
+from app.timeutil import LISBON, to_lisbon, utcnow
 from app.web.i18n import current_lang, localized
 from app.web.input_rules import format_phone_for_display
 
@@ -42,6 +43,11 @@ def init_templating(app: Flask) -> None:
     def datetime_long(value: datetime) -> str:
         """A Lisbon date and time a person reads days ahead: 1 de dezembro de 2026, 14:05."""
         return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
+
+    @app.template_filter("day_month")
+    def day_month(value: datetime) -> str:
+        """A Lisbon day without the year, as in "until 31 December": 31 de dezembro."""
+        return format_skeleton("MMMMd", to_lisbon(value), tzinfo=LISBON, locale=current_lang())
 
     @app.template_filter("mb_reference")
     def mb_reference(value: str) -> str:

@@ -45,6 +45,7 @@ def order_event(
     price_cents: int,
     tax_cents: int | None = None,
     payment_type: str | None = None,
+    coupon: str | None = None,
 ) -> dict[str, Any]:
     """One GA4 ecommerce event (purchase or refund) for a one-ticket order."""
     item_id, item_name = item
@@ -63,6 +64,9 @@ def order_event(
     }
     if payment_type:
         params["payment_type"] = payment_type
+    if coupon:
+        # The discount code used: GA4 reports sales by coupon from the event's own field.
+        params["coupon"] = coupon
     if tax_cents is not None:
         params["tax"] = _euros(tax_cents)
     return {"name": name, "params": params}

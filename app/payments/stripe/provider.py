@@ -381,7 +381,9 @@ def _metadata(order: Order) -> dict[str, str]:
 
 
 def _description(order: Order) -> str:
-    return f"Café com Vendas — {order.offer.localized_name(order.locale)}"
+    # The amount already has the code's discount off; the name says which code it was.
+    code = f" ({order.coupon_code})" if order.coupon_code else ""
+    return f"Café com Vendas — {order.offer.localized_name(order.locale)}{code}"
 
 
 def _key(order: Order, operation: str) -> str:
