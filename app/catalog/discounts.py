@@ -63,7 +63,7 @@ class DiscountCode(db.Model):
         return self.offer_ids is None or offer_id in self.offer_ids
 
     def window_state(self, now: datetime) -> str:
-        """"early" before its first day, "over" after its last, "open" between."""
+        """ "early" before its first day, "over" after its last, "open" between."""
         if self.valid_from is not None and now < as_utc(self.valid_from):
             return "early"
         if self.valid_until is not None and now >= as_utc(self.valid_until):

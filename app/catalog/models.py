@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
 from app.catalog.tiers import PriceNow, price_at
+from app.extensions import db
 from app.money import vat_included
 from app.timeutil import UTCDateTime, as_utc, utcnow
 from app.web.i18n import localized

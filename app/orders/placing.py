@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.analytics.journeys import Journey
+from app.catalog.discounts import DiscountCode
 from app.catalog.models import Offer
 from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
-from app.catalog.discounts import DiscountCode
-from app.orders.coupons import CodeRefused, uses_of, usable_code
+from app.orders.coupons import CodeRefused, usable_code, uses_of
 from app.orders.holds import holding, seats_taken
 from app.orders.methods import instalments
 from app.orders.models import Order, OrderStatusChange
@@ -281,9 +281,7 @@ def place_order(
         consent_id=buyer.consent_id,
     )
     customer.advance_journey(JourneyStage.CHECKOUT)
-    order = _new_order(
-        offer, customer, buyer, payment, checkout_key, ga_client_id, quantity, code
-    )
+    order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id, quantity, code)
     try:
         db.session.commit()
     except IntegrityError:

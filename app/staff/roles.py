@@ -1,8 +1,8 @@
 """Who may do what: the one permission table of the back office.
 
 owner: everything. marketing: the dashboard, leads (only those consenting to
-marketing in exports), the event editor, the wording and the shop's images. door: the attendee
-list (and check-in, later) only.
+marketing in exports), the event editor, the wording, the shop's images and discount
+codes. door: the attendee list (and check-in, later) only.
 A test walks every staff route for every role against this table.
 """
 
@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "event.edit": frozenset({OWNER, MARKETING}),
     # The landing's hero, the link preview and the speakers' photos.
     "images.upload": frozenset({OWNER, MARKETING}),
+    # Discount codes: create, change, switch off; see each one's uses.
+    "discounts.manage": frozenset({OWNER, MARKETING}),
     # Exports carry the tax number only for owners.
     "personal.nif": frozenset({OWNER}),
     # Marketing sees every lead's row only if they are the owner; otherwise only leads

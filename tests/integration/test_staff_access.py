@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from app.audit.log import Actor
+from app.catalog.discounts import DiscountCode
 from app.catalog.export import event_as_data
 from app.catalog.services import current_event
+from app.extensions import db as _db
 from app.orders.placing import BuyerDetails
 from app.staff.event_editor import save_draft
 from app.staff.guard import OPEN_ENDPOINTS
@@ -25,7 +27,7 @@ def staff_rules(app):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff_")]
 
 
-def _path(rule, order_id: str, revision_id: int = 1) -> str:
+def _path(rule, order_id: str, revision_id: int = 1, code_id: int = 1) -> str:
     values = {
         "order_id": order_id,
         "action": "refund",
@@ -37,6 +39,7 @@ def _path(rule, order_id: str, revision_id: int = 1) -> str:
         # A page in both languages (the event's preview) is walked in each.
         **(rule.defaults or {}),
         "image_id": 1,
+        "code_id": code_id,
     }
     return rule.build({k: values[k] for k in rule.arguments})[1]
 
@@ -45,6 +48,14 @@ def _event_draft() -> int:
     """A saved version of the event, so the editor's preview has something to show."""
     content = event_as_data(current_event())
     return save_draft(content, [], Actor(None, "test", "owner")).id
+
+
+def _discount_code() -> int:
+    """A code, so its page in the back office has something to show."""
+    code = DiscountCode(code="PARCEIRO10", kind="percent", value=10, active=True, note="")
+    _db.session.add(code)
+    _db.session.commit()
+    return code.id
 
 
 def test_every_staff_page_redirects_to_the_sign_in_without_a_session(app, client, db):
@@ -71,6 +82,7 @@ def _permission_of(app, rule) -> str | None:
 def test_each_role_opens_exactly_what_the_permission_table_gives_it(app, client, db, role):
     order = paid_ticket(BUYER)
     draft_id = _event_draft()
+    code_id = _discount_code()
     sign_in(client, role)
     for rule in staff_rules(app):
         if rule.endpoint in OPEN_ENDPOINTS or "GET" not in rule.methods:
@@ -82,7 +94,7 @@ def test_each_role_opens_exactly_what_the_permission_table_gives_it(app, client,
             continue
         permission = _permission_of(app, rule)
         assert permission in PERMISSIONS, f"{rule.rule} has no permission"
-        answer = client.get(_path(rule, str(order.id), draft_id))
+        answer = client.get(_path(rule, str(order.id), draft_id, code_id))
         if can(role, permission):
             assert answer.status_code == 200, (role, rule.rule, answer.status_code)
         else:
