@@ -220,3 +220,19 @@ def test_ga4_purchase_names_the_coupon_and_the_discounted_value(db, configure, s
     [event] = hit.json["events"]
     assert event["params"]["coupon"] == "CAFE10"
     assert event["params"]["value"] == 132.3
+
+
+def test_a_retry_takes_the_code_again_only_if_a_use_is_left(client, db):
+    make_code("UMA", "percent", 10, max_uses=1)
+    offer_id = offer_named().id
+    first = place_order(offer_id, BUYER, PaymentChoice("card", "demo", 900), promo_code="UMA")
+    first.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    other = BuyerDetails("Ana", "ana@example.pt", "+351912345670", None, "pt_PT")
+    place_order(offer_id, other, PaymentChoice("card", "demo", 900), promo_code="UMA")
+    answer = client.post(f"/order/{first.public_token}/retry", data={"payment_method": "card"})
+    assert answer.status_code == 303
+    assert "retry_error=promo_used_up" in answer.headers["Location"]
+    page = client.get(answer.headers["Location"]).text
+    assert "o seu código de desconto esgotou" in page
+    assert fresh(first).status == OrderStatus.EXPIRED
