@@ -36,9 +36,7 @@ def _apply(client, code: str, slug: str = "bilhete-geral", **fields):
     return client.post(f"/checkout/{slug}", data=data)
 
 
-def test_apply_without_javascript_shows_the_discounted_total_and_keeps_what_was_typed(
-    client, db
-):
+def test_apply_without_javascript_shows_the_discounted_total_and_keeps_what_was_typed(client, db):
     make_code("CAFE10", "percent", 10)
     answer = _apply(client, "cafe10 ", name="Inês Ávila", nif="123456789", accept_terms=None)
     assert answer.status_code == 200
@@ -116,9 +114,7 @@ def _refused_code(code: str, setup: dict) -> None:
     make_code(code, **fields)
 
 
-def test_each_bad_code_is_refused_in_words_on_apply_and_on_order_keeping_what_was_typed(
-    client, db
-):
+def test_each_bad_code_is_refused_in_words_on_apply_and_on_order_keeping_what_was_typed(client, db):
     for code, setup, reason, words in REFUSALS:
         _refused_code(code, setup)
         applied = _apply(client, code, name="Inês Ávila")
