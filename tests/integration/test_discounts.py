@@ -22,7 +22,9 @@ from tests.integration.helpers import (
     checkout_data,
     fresh,
     only_order,
+    outbox_settings,
     pay_by_demo_card,
+    read_eml,
 )
 from tests.integration.integrations import GA_CLIENT_ID, queue, settle
 from tests.integration.test_datalayer import named
@@ -166,16 +168,23 @@ def test_stripe_checkout_charges_the_order_amount_and_names_the_code(stripe_clie
     assert "CAFE10" in line["price_data"]["product_data"]["name"]
 
 
-def test_the_invoice_states_the_discount_and_totals_what_was_paid(client, db):
+def test_the_invoice_and_the_email_state_the_discount_and_total_what_was_paid(
+    app, client, db, tmp_path
+):
     make_code("CAFE10", "percent", 10)
-    pay_by_demo_card(client, promo_code="CAFE10")
-    while run_once():
-        pass
+    with outbox_settings(app, MAIL_DIR=str(tmp_path), SMTP_URL=""):
+        pay_by_demo_card(client, promo_code="CAFE10")
+        while run_once():
+            pass
     [document] = db.session.query(InvoiceDocument).all()
     assert document.amount_cents == 13230
     assert "desconto de 14,70" in document.description and "CAFE10" in document.description
     page = client.get(f"/invoice/{document.public_token}").text
     assert f"132,30{NBSP}€" in page and "CAFE10" in page
+    [mail] = read_eml(tmp_path)
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert f"Desconto (CAFE10): −14,70{NBSP}€" in text
+    assert f"Total: 132,30{NBSP}€" in text
 
 
 def test_the_datalayer_carries_the_coupon_from_a_partner_link_to_the_purchase(client, db):
