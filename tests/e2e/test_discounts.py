@@ -27,6 +27,20 @@ from tests.e2e.steps import (
 pytestmark = pytest.mark.e2e
 
 
+def make_code(page: Page, live_server: LiveServer, code: str, percent: str) -> None:
+    """Marketing makes a code with 3 uses in the back office, as a member does."""
+    sign_in_staff(page, live_server, "marketing")
+    page.goto("/staff/discounts")
+    page.locator("[data-new-code]").click()
+    form = page.locator("#discount-form")
+    form.locator('[name="code"]').fill(code.lower())
+    form.locator('input[name="kind"][value="percent"]').check()
+    form.locator('[name="value"]').fill(percent)
+    form.locator('[name="max_uses"]').fill("3")
+    form.locator("[data-save-code]").click()
+    expect(page.locator(f'[data-code="{code}"]')).to_be_visible()
+
+
 @pytest.fixture
 def ux() -> Ux:
     """The hardest case only: a phone's screen without JavaScript."""
@@ -42,16 +56,7 @@ def test_a_code_made_in_the_back_office_is_applied_and_paid_with_javascript_off(
 ) -> None:
     slug = fresh_offer(capacity=5)
     code = f"E2E{uuid.uuid4().hex[:6].upper()}"
-    sign_in_staff(page, live_server, "marketing")
-    page.goto("/staff/discounts")
-    page.locator("[data-new-code]").click()
-    form = page.locator("#discount-form")
-    form.locator('[name="code"]').fill(code.lower())
-    form.locator('input[name="kind"][value="percent"]').check()
-    form.locator('[name="value"]').fill("20")
-    form.locator('[name="max_uses"]').fill("3")
-    form.locator("[data-save-code]").click()
-    expect(page.locator(f'[data-code="{code}"]')).to_be_visible()
+    make_code(page, live_server, code, percent="20")
     expect(page.locator(f'[data-code="{code}"] [data-uses]')).to_have_text("0 / 3")
 
     page.goto(f"/checkout/{slug}")
@@ -91,3 +96,22 @@ def test_a_code_made_in_the_back_office_is_applied_and_paid_with_javascript_off(
 
     page.goto("/staff/discounts")
     expect(page.locator(f'[data-code="{code}"] [data-uses]')).to_have_text("1 / 3")
+
+
+@pytest.mark.parametrize("ux", [Ux("phone", js=True)], ids=["phone-js"])
+def test_with_javascript_apply_updates_the_total_in_place(
+    page: Page, live_server: LiveServer, fresh_offer: Callable[..., str], ux: Ux
+) -> None:
+    slug = fresh_offer(capacity=5)
+    code = f"E2E{uuid.uuid4().hex[:6].upper()}"
+    make_code(page, live_server, code, percent="10")
+    page.goto(f"/checkout/{slug}")
+    # A mark on the page's window: a full reload would wipe it, an htmx swap keeps it.
+    page.evaluate("window.stayedHere = true")
+    checkout = checkout_form(page)
+    checkout.locator('[name="name"]').fill("Beatriz Lopes")
+    checkout.locator('[name="promo_code"]').fill(code.lower())
+    checkout.locator("[data-apply-promo]").click()
+    expect(checkout_form(page).locator("[data-form-total]")).to_have_text(f"132,30{NBSP}€")
+    expect(checkout_form(page).locator('[name="name"]')).to_have_value("Beatriz Lopes")
+    assert page.evaluate("window.stayedHere") is True
