@@ -1,6 +1,7 @@
 """Every model in one import, for Alembic and for create_app."""
 
 from app.audit.models import AuditEntry
+from app.catalog.discounts import DiscountCode
 from app.catalog.models import Event, EventRevision, Offer
 from app.consent.models import ConsentRecord
 from app.customers.models import Customer
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "ConsentRecord",
     "Customer",
+    "DiscountCode",
     "Event",
     "EventRevision",
     "Image",

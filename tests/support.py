@@ -38,6 +38,7 @@ TABLES = [
     "order_status_changes",
     "invoice_documents",
     "orders",
+    "discount_codes",
     "lead_changes",
     "leads",
     "customers",

@@ -12,6 +12,7 @@ import yaml
 
 from app.catalog.models import Event, Offer
 from app.catalog.services import CONTENT_KEYS
+from app.catalog.tiers import tier_list
 from app.timeutil import to_lisbon
 
 TIMEZONE = "Europe/Lisbon"
@@ -36,8 +37,8 @@ def _rate(rate: Decimal) -> str:
 
 
 def offer_as_data(offer: Offer) -> dict[str, Any]:
-    """One offer as the data file writes it."""
-    return {
+    """One offer as the data file writes it (its early-bird tiers only if it has some)."""
+    data: dict[str, Any] = {
         "slug": offer.slug,
         "name": dict(offer.name),
         "description": dict(offer.description or {}),
@@ -48,6 +49,12 @@ def offer_as_data(offer: Offer) -> dict[str, Any]:
         "sales_start": _local(offer.sales_start),
         "sales_end": _local(offer.sales_end),
     }
+    tiers = tier_list(offer.price_tiers)
+    if tiers:
+        data["price_tiers"] = [
+            {"until": _local(until), "price": _euros(cents)} for until, cents in tiers
+        ]
+    return data
 
 
 def event_as_data(event: Event) -> dict[str, Any]:

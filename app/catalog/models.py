@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.catalog.tiers import PriceNow, price_at
 from app.extensions import db
 from app.money import vat_included
 from app.timeutil import UTCDateTime, as_utc, utcnow
@@ -67,6 +68,8 @@ class Offer(db.Model):
     sales_end: Mapped[datetime] = mapped_column(UTCDateTime())
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Early-bird prices by date (catalog/tiers.py); None or [] when it sells at its price.
+    price_tiers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     event: Mapped[Event] = relationship(back_populates="offers")
 
@@ -77,6 +80,10 @@ class Offer(db.Model):
     def vat_cents(self) -> int:
         """The VAT contained in the price."""
         return vat_included(self.price_cents, self.vat_rate)
+
+    def price_now(self, now: datetime | None = None) -> PriceNow:
+        """What a seat costs at `now`: the running tier's price, or the offer's own."""
+        return price_at(self.price_cents, self.price_tiers, now)
 
     def on_sale(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from app.catalog.tiers import stored_tiers
+from app.money import decimal_to_cents
 
 LOCALES = ("pt_PT", "en")
 VARIANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
@@ -124,3 +128,42 @@ def content_lists(raw: dict[str, Any]) -> None:
                 )
             for name in texts:
                 localized_text(item.get(name), f"{where} {name}", f"{field}.{name}")
+
+
+def price_tiers(raw: Any, regular_cents: int, tz: ZoneInfo, where: str, field: str) -> list:
+    """Check an offer's early-bird tiers ({until, price} each, in the file's local time
+    and euros): each cheaper than the offer's price, their ends in order, none twice.
+    Returns them as the offer keeps them (catalog/tiers.py), or [] when there are none."""
+    if raw in (None, "", []):
+        return []
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise CatalogError(f"{where}: price_tiers must be a list", field=field, reason="list")
+    pairs: list[tuple[datetime, int]] = []
+    for index, item in enumerate(raw):
+        at = f"{field}.{index}"
+        until = local_time(require(item, "until", where, f"{at}.until"), tz, where, f"{at}.until")
+        cents = _tier_cents(require(item, "price", where, f"{at}.price"))
+        if cents is None or not 0 < cents < regular_cents:
+            raise CatalogError(
+                f"{where}: an early-bird price must be above zero and below the offer's price",
+                field=f"{at}.price",
+                reason="tier_price",
+            )
+        if pairs and until <= pairs[-1][0]:
+            raise CatalogError(
+                f"{where}: early-bird tiers must end one after the other",
+                field=f"{at}.until",
+                reason="tier_order",
+            )
+        pairs.append((until, cents))
+    return stored_tiers(pairs)
+
+
+def _tier_cents(value: Any) -> int | None:
+    try:
+        price = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not price.is_finite():
+        return None
+    return decimal_to_cents(price)

@@ -22,6 +22,7 @@ from app.catalog.rules import (
     headline_variants,
     local_time,
     localized_text,
+    price_tiers,
     require,
 )
 from app.extensions import db
@@ -117,11 +118,15 @@ def _offer(item: dict[str, Any], index: int, tz: ZoneInfo) -> dict[str, Any]:
             field=f"{field}.sales_end",
             reason="end_before_start",
         )
+    price_cents = decimal_to_cents(price)
     return {
         "slug": slug,
         "name": name,
         "description": item.get("description") or {},
-        "price_cents": decimal_to_cents(price),
+        "price_cents": price_cents,
+        "price_tiers": price_tiers(
+            item.get("price_tiers"), price_cents, tz, where, f"{field}.price_tiers"
+        ),
         "vat_rate": vat_rate,
         "capacity": capacity,
         "max_per_order": max_per_order,

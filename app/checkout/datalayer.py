@@ -15,7 +15,7 @@ from app.analytics.datalayer import PAYMENT_INFO_KEY, PURCHASES_KEY, push
 from app.catalog.models import Offer
 from app.money import cents_to_decimal
 from app.orders.models import Order
-from app.orders.pricing import line_of
+from app.orders.pricing import OrderPrice, price_of
 from app.orders.states import OrderStatus
 
 # Enough for anyone's recent orders, small enough for a cookie.
@@ -27,29 +27,48 @@ def _euros(cents: int) -> float:
     return float(cents_to_decimal(cents))
 
 
-def item(offer: Offer, unit_cents: int | None = None, quantity: int = 1) -> dict[str, Any]:
-    """The offer as GA4's item: `quantity` seats at `unit_cents` (the offer's price now)."""
-    return {
+def item(offer: Offer, price: OrderPrice | None = None) -> dict[str, Any]:
+    """The ticket as GA4 lists it: the seat's price of the day, and the code's share."""
+    price = price or price_of(offer, 1)
+    entry: dict[str, Any] = {
         "item_id": offer.slug,
         "item_name": offer.localized_name("pt_PT"),
-        "price": _euros(offer.price_cents if unit_cents is None else unit_cents),
-        "quantity": quantity,
+        "price": _euros(price.unit_cents),
+        "quantity": price.quantity,
     }
+    if price.coupon:
+        entry["coupon"] = price.coupon
+        entry["discount"] = _euros(price.discount_cents)
+    return entry
 
 
-def push_offer_view(offer: Offer) -> None:
-    """The checkout page: the offer seen, and the checkout begun."""
+def push_offer_view(offer: Offer, price: OrderPrice | None = None) -> None:
+    """The checkout page: the offer seen, and the checkout begun (with the code the link
+    brought, if it is good)."""
+    price = price or price_of(offer, 1)
     for name in ("view_item", "begin_checkout"):
-        push(
-            {
-                "event": name,
-                "ecommerce": {
-                    "currency": "EUR",
-                    "value": _euros(offer.price_cents),
-                    "items": [item(offer)],
-                },
-            }
-        )
+        ecommerce: dict[str, Any] = {
+            "currency": "EUR",
+            "value": _euros(price.total_cents),
+            "items": [item(offer, price)],
+        }
+        if price.coupon:
+            ecommerce["coupon"] = price.coupon
+        push({"event": name, "ecommerce": ecommerce})
+
+
+def _order_price(order: Order) -> OrderPrice:
+    """What the order was charged, in the pricing's terms (the list price of its day)."""
+    unit = order.list_unit_cents or (order.amount_cents + order.discount_cents) // order.quantity
+    return OrderPrice(
+        unit_cents=unit,
+        quantity=order.quantity,
+        total_cents=order.amount_cents,
+        vat_cents=order.vat_cents,
+        list_unit_cents=unit,
+        discount_cents=order.discount_cents,
+        coupon=order.coupon_code,
+    )
 
 
 def _once(key: str, order: Order) -> bool:
@@ -63,13 +82,13 @@ def _once(key: str, order: Order) -> bool:
 
 def push_order_progress(order: Order) -> None:
     """The order page: payment info once per order, the purchase once, per browser."""
-    # The seats at the price the order was placed for, which adds up to its amount.
-    line = line_of(order.amount_cents, order.quantity)
-    ecommerce = {
+    ecommerce: dict[str, Any] = {
         "currency": "EUR",
         "value": _euros(order.amount_cents),
-        "items": [item(order.offer, line.unit_cents, line.quantity)],
+        "items": [item(order.offer, _order_price(order))],
     }
+    if order.coupon_code:
+        ecommerce["coupon"] = order.coupon_code
 
     def payment_info_once() -> None:
         if _once(PAYMENT_INFO_KEY, order):

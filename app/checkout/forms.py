@@ -101,6 +101,12 @@ class CheckoutForm(FlaskForm):
         ],
         render_kw={"autocomplete": "address-level2", "maxlength": 80},
     )
+    # The contract names it `promo_code`; checked against the codes when applied or sent.
+    promo_code = StringField(
+        _l("Promotional code"),
+        validators=[Optional(), Length(max=40, message=_l("This code is too long."))],
+        render_kw={"autocomplete": "off", "maxlength": 40, "autocapitalize": "characters"},
+    )
     payment_method = RadioField(
         _l("Payment method"),
         choices=PAYMENT_METHODS,

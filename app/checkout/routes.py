@@ -27,6 +27,7 @@ from app.checkout.datalayer import push_offer_view, push_order_progress
 from app.checkout.forms import CheckoutForm, company_address, new_checkout_key
 from app.checkout.payment_choice import offered_methods, payment_choice
 from app.checkout.presenters import present_order
+from app.checkout.promo import APPLY_BUTTON, Quote, is_promo_refusal, quote
 from app.checkout.quantity import attendees_of, fit_attendee_rows, offer_quantities
 from app.consent.cookie import ga_client_id
 from app.consent.current import current_consent
@@ -39,7 +40,6 @@ from app.orders.methods import PaymentMethod
 from app.orders.models import Order
 from app.orders.on_sale import kept_page_key, on_sale
 from app.orders.placing import BuyerDetails, OrderRefused, place_order, retry_order
-from app.orders.pricing import price_of
 from app.orders.states import MoveRefused, OrderStatus
 from app.orders.ticket_cards import ticket_cards
 from app.payments.closing import abandon_payment, release_payment
@@ -71,25 +71,29 @@ CHECKOUT_FIELDS = {
 }
 
 
-def _checkout_form(offer: Offer | None) -> CheckoutForm:
-    form = CheckoutForm()
+def _checkout_form(offer: Offer) -> tuple[CheckoutForm, Quote]:
+    """The form as sent (or empty, with the code a partner's link carries: ?promo_code=),
+    with a row per ticket asked for, and its price: the seats at the day's price with the
+    code typed in it."""
+    form = CheckoutForm(promo_code=request.args.get("promo_code", "")[:40])
     form.chosen_quantity = offer_quantities(form, offer)
     fit_attendee_rows(form, form.chosen_quantity)
+    priced = quote(offer, form.promo_code.data, form.chosen_quantity)
     # Klarna's limits apply to what the order costs, all its tickets together.
-    form.payment_method.choices = offered_methods(
-        price_of(offer, form.chosen_quantity).total_cents if offer else 0
-    )
-    return form
+    form.payment_method.choices = offered_methods(priced.price.total_cents)
+    return form, priced
 
 
 def _checkout_page(
     offer: Offer,
     form: CheckoutForm,
+    priced: Quote,
     status: int = 200,
     error: str | None = None,
     claim: SeatOffer | None = None,
     **extra: Any,
 ) -> Response:
+    promo_error = error if error and is_promo_refusal(error) else priced.promo_error
     return render_page(
         "checkout/checkout.html",
         "checkout_form",
@@ -97,9 +101,10 @@ def _checkout_page(
         offer=offer,
         event=offer.event,
         form=form,
-        price=price_of(offer, form.chosen_quantity),
+        price=priced.price,
         seats=seats_left(offer),
-        checkout_error=error,
+        checkout_error=None if error and is_promo_refusal(error) else error,
+        promo_error=promo_error,
         waitlist=waitlist_form(offer.slug),
         claim=claim,
         claim_token=request.values.get("claim") if claim else None,
@@ -127,14 +132,14 @@ def _first_view(slug: str, **extra: Any) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    push_offer_view(offer)
-    form = _checkout_form(offer)
+    form, priced = _checkout_form(offer)
+    push_offer_view(offer, priced.price)
     if "checkout_key" in extra:
         form.checkout_key.data = extra.pop("checkout_key")
     claim = open_claim(request.args.get("claim"), offer.id)
     if claim is not None:
         _for_claimant(form, claim)
-    return _checkout_page(offer, form, claim=claim, **extra)
+    return _checkout_page(offer, form, priced, claim=claim, **extra)
 
 
 @localized_route(bp, "/checkout/<slug>", methods=["GET"])
@@ -166,14 +171,18 @@ def submit(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    form = _checkout_form(offer)
+    form, priced = _checkout_form(offer)
     claim = open_claim(request.form.get("claim"), offer.id)
     if request.form.get("claim") and claim is None:
-        return _checkout_page(offer, form, status=409, error="claim_unavailable")
+        return _checkout_page(offer, form, priced, status=409, error="claim_unavailable")
     if claim is not None:
         _for_claimant(form, claim)
+    if request.form.get(APPLY_BUTTON):
+        # "Apply" only shows the total with the code: nothing is checked or placed yet.
+        status = 422 if priced.promo_error else 200
+        return _checkout_page(offer, form, priced, status=status, claim=claim)
     if not form.validate_on_submit():
-        return _checkout_page(offer, form, status=422, claim=claim)
+        return _checkout_page(offer, form, priced, status=422, claim=claim)
     consent = current_consent()
     company = bool(form.company_invoice.data)
     buyer = BuyerDetails(
@@ -202,9 +211,11 @@ def submit(slug: str) -> Response:
             open_orders_limit=current_app.config["OPEN_ORDERS_LIMIT"],
             claim=claim.id if claim else None,
             quantity=form.chosen_quantity,
+            promo_code=form.promo_code.data,
         )
     except OrderRefused as exc:
-        return _checkout_page(offer, form, status=409, error=exc.code)
+        status = 422 if is_promo_refusal(exc.code) else 409
+        return _checkout_page(offer, form, priced, status=status, error=exc.code)
     remember_customer(order.customer_id)
     if form.marketing_consent.data:
         _ask_for_news(buyer)
@@ -223,14 +234,14 @@ def update_quantity(slug: str) -> Response:
     offer = offer_by_slug(slug)
     if offer is None:
         abort(404)
-    form = _checkout_form(offer)
+    form, priced = _checkout_form(offer)
     if not is_fragment_request():
-        return _checkout_page(offer, form)
+        return _checkout_page(offer, form, priced)
     return render_page(
         "checkout/_quantity_update.html",
         offer=offer,
         form=form,
-        price=price_of(offer, form.chosen_quantity),
+        price=priced.price,
     )
 
 
@@ -250,12 +261,13 @@ def _ask_for_news(buyer: BuyerDetails) -> None:
 
 @localized_route(bp, "/checkout/<slug>/validate", methods=["POST"])
 def validate_field(slug: str) -> Response:
-    if offer_by_slug(slug) is None:
+    offer = offer_by_slug(slug)
+    if offer is None:
         abort(404)
     name = request.args.get("field", "")
     if name not in CHECKOUT_FIELDS:
         abort(404)
-    return render_field(_checkout_form(offer_by_slug(slug)), name)
+    return render_field(_checkout_form(offer)[0], name)
 
 
 @localized_route(bp, "/order/<token>", methods=["GET"])

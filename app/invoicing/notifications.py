@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.invoicing.documents import Snapshot, find_document, record_document
 from app.invoicing.models import InvoiceDocument
-from app.money import vat_included
+from app.money import format_money, vat_included
 from app.orders.models import Order
 from app.orders.pricing import Line, line_of
 from app.outbox.adapters.invoicing import CREDIT_NOTE, INVOICE, InvoiceLine, InvoiceRequest
@@ -40,12 +40,22 @@ def _line(order: Order, cents: int) -> Line:
     return Line(quantity=1, unit_cents=cents)
 
 
+def line_description(order: Order) -> str:
+    """The invoice line: the ticket, and with a code the discount it gave, stated in words
+    (the line's price is already the discounted one, so the sums stay exact to the cent)."""
+    name = order.offer.localized_name("pt_PT")
+    if not order.discount_cents:
+        return name
+    discount = format_money(order.discount_cents, "pt_PT")
+    return f"{name}, com desconto de {discount} (código {order.coupon_code})"
+
+
 def _letter(
     order: Order, kind: str, sequence: int, cents: int, corrects: str | None
 ) -> InvoiceRequest:
     offer = order.offer
     reference = f"{order.id.hex[:8].upper()}-{'FR' if kind == INVOICE else f'NC{sequence}'}"
-    description = offer.localized_name("pt_PT")
+    description = line_description(order)
     # A company invoice goes to the company; otherwise to the buyer (or the final consumer).
     name = order.company_name or order.name_on_order or FINAL_CONSUMER
     street, postcode, city = (order.company_address or "\n\n").split("\n", 2)

@@ -56,16 +56,21 @@ def _place(venue: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _offer(offer: Offer, seats: int, lang: str, links: EventLinks) -> dict[str, Any]:
-    return {
+def _offer(offer: Offer, seats: int, lang: str, links: EventLinks, now: datetime) -> dict[str, Any]:
+    # The price a buyer pays today: an early-bird tier's while it runs, until its end.
+    price = offer.price_now(now)
+    data: dict[str, Any] = {
         "@type": "Offer",
         "name": offer.localized_name(lang),
-        "price": f"{cents_to_decimal(offer.price_cents):.2f}",
+        "price": f"{cents_to_decimal(price.unit_cents):.2f}",
         "priceCurrency": offer.currency or "EUR",
         "availability": f"{SCHEMA}/{'InStock' if seats > 0 else 'SoldOut'}",
         "validFrom": lisbon_iso(offer.sales_start),
         "url": links.checkout[offer.slug],
     }
+    if price.tier_until is not None:
+        data["priceValidUntil"] = lisbon_iso(price.tier_until)
+    return data
 
 
 def event_json_ld(
@@ -98,7 +103,7 @@ def event_json_ld(
             "url": organizer.get("url") or links.home,
         },
         "offers": [
-            _offer(offer, seats, lang, links) for offer, seats in offers if offer.on_sale(now)
+            _offer(offer, seats, lang, links, now) for offer, seats in offers if offer.on_sale(now)
         ],
     }
     speakers = content.get("speakers") or []

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.catalog.discounts import DiscountCode
 from app.catalog.models import Offer
 from app.customers.models import Customer
 from app.extensions import db
@@ -57,6 +58,16 @@ class Order(db.Model):
     # Seats this order holds and pays for, one ticket each.
     quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     amount_cents: Mapped[int] = mapped_column(Integer)
+    # The price of one seat the day it was ordered (an early-bird tier or the offer's
+    # price), before any code; None on orders placed before tiers and codes existed.
+    list_unit_cents: Mapped[int | None] = mapped_column(Integer)
+    # The discount code used (as typed, in capitals) and the cents it took off the
+    # order. The id counts the code's uses; the text stays if the code is deleted.
+    discount_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("discount_codes.id"), index=True
+    )
+    coupon_code: Mapped[str | None] = mapped_column(String(40))
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     vat_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     payment_method: Mapped[str] = mapped_column(String(16))
@@ -120,6 +131,7 @@ class Order(db.Model):
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     offer: Mapped[Offer] = relationship()
+    discount_code: Mapped[DiscountCode | None] = relationship()
     customer: Mapped[Customer | None] = relationship(back_populates="orders")
     history: Mapped[list[OrderStatusChange]] = relationship(
         back_populates="order", order_by="OrderStatusChange.id"

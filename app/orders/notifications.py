@@ -195,6 +195,7 @@ def compose_ga4(message: OutboxMessage) -> Hit:
         "item": (offer.slug, offer.localized_name("pt_PT")),
         "price_cents": line.unit_cents,
         "quantity": line.quantity,
+        "coupon": order.coupon_code,
     }
     if message.kind == "purchase":
         event = order_event(

@@ -22,6 +22,7 @@ from app.catalog.version import catalog_version
 from app.consent.current import current_consent
 from app.media.pictures import images_version
 from app.orders.holds import seats_left
+from app.timeutil import utcnow
 from app.web.recent import recent
 from app.wording.live import published_version
 
@@ -39,10 +40,15 @@ def _read() -> OnSale:
     event = current_event()
     if event is None:
         return OnSale(found=False)
-    # The seats a visitor may buy (people waiting come first), per offer on sale.
+    # Per offer, what changes with the clock or the orders rather than with its row:
+    # whether it is on sale now, the day's price (an early-bird tier ends) and the seats
+    # a visitor may buy (people waiting come first).
     active = [offer for offer in event.offers if offer.active]
-    left = [(offer.id, seats_left(offer)) for offer in active]
-    seen = (catalog_version(event), images_version(), left)
+    now = utcnow()
+    moving = [
+        (offer.id, offer.on_sale(now), offer.price_now(now), seats_left(offer)) for offer in active
+    ]
+    seen = (catalog_version(event), images_version(), moving)
     return OnSale(
         found=True,
         variants=headline_variants(event),

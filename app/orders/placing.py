@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.analytics.journeys import Journey
+from app.catalog.discounts import DiscountCode
 from app.catalog.models import Offer
 from app.customers.models import Customer, JourneyStage
 from app.customers.services import find_customer_by_email, find_or_add_customer
 from app.db_locking import begin_locking_transaction
 from app.extensions import db
+from app.orders.coupons import CodeRefused, usable_code, uses_of
 from app.orders.holds import holding, seats_left
 from app.orders.methods import instalments
 from app.orders.models import Order, OrderStatusChange
@@ -36,7 +38,9 @@ class OrderRefused(Exception):
 
     Codes: offer_unavailable, not_on_sale, sold_out, not_enough_seats (fewer left than
     asked), previous_payment_open, too_many_open_orders, claim_unavailable (the seat held
-    for a person on the waiting list is gone, or not theirs).
+    for a person on the waiting list is gone, or not theirs), and a discount code's
+    refusals (promo_unknown, promo_early, promo_expired, promo_other_offer,
+    promo_used_up: see orders/coupons.py).
     """
 
     def __init__(self, code: str) -> None:
@@ -118,6 +122,26 @@ def _held_seat(offer: Offer | None, seat_offer_id: int, email: str) -> SeatOffer
         raise OrderRefused("claim_unavailable") from None
 
 
+def _usable_code(promo_code: str | None, offer: Offer) -> DiscountCode | None:
+    """The typed code, locked and checked for this offer (None if nothing was typed)."""
+    try:
+        return usable_code(promo_code, offer, lock=True)
+    except CodeRefused as refused:
+        raise OrderRefused(refused.code) from None
+
+
+def _check_code_still_free(order: Order) -> None:
+    """A retried order takes its code's use again: refuse if others used it up since."""
+    code = order.discount_code
+    if code is None or code.max_uses is None:
+        return
+    locked = db.session.scalar(
+        select(DiscountCode).where(DiscountCode.id == code.id).with_for_update()
+    )
+    if locked is not None and uses_of(locked.id) >= (locked.max_uses or 0):
+        raise OrderRefused("promo_used_up")
+
+
 def _lock_offer_with_seats(offer_id: int, quantity: int) -> Offer:
     """Lock the offer and check its seats are free (inside a locking transaction)."""
     return _check_seats(_lock_offer(offer_id), quantity)
@@ -165,11 +189,12 @@ def _new_order(
     checkout_key: str | None,
     ga_client_id: str | None,
     quantity: int,
+    code: DiscountCode | None = None,
 ) -> Order:
     """The order awaiting payment, its tickets and the first line of its history (added,
     not committed)."""
     now = utcnow()
-    price = price_of(offer, quantity)
+    price = price_of(offer, quantity, code, now)
     order = Order(
         id=uuid.uuid4(),
         offer=offer,
@@ -178,6 +203,10 @@ def _new_order(
         quantity=quantity,
         amount_cents=price.total_cents,
         vat_cents=price.vat_cents,
+        list_unit_cents=price.list_unit_cents,
+        discount_code=code if price.coupon else None,
+        coupon_code=price.coupon,
+        discount_cents=price.discount_cents,
         currency=offer.currency,
         payment_method=payment.method,
         provider=payment.provider,
@@ -232,6 +261,7 @@ def place_order(
     open_orders_limit: int = 2,
     quantity: int = 1,
     claim: int | None = None,
+    promo_code: str | None = None,
 ) -> Order:
     """Create an order awaiting payment, holding `quantity` seats; raises OrderRefused if
     they are not left, or if this person or address already holds `open_orders_limit`
@@ -243,6 +273,9 @@ def place_order(
 
     With `claim` (a waiting-list seat offer's id), the order takes the seat held for
     the buyer instead of one for sale (one seat; OrderRefused "claim_unavailable").
+
+    A `promo_code` typed is checked and its uses counted under its own row lock, taken
+    after the offer's in this same transaction: a code's last use goes to one order.
     """
     begin_locking_transaction()
     offer = _lock_offer(offer_id)
@@ -255,6 +288,7 @@ def place_order(
         offer = _check_seats(offer, quantity) if held is None else held.offer
         # A held seat is one seat: a claim buys exactly one ticket.
         quantity = quantity if held is None else 1
+        code = _usable_code(promo_code, offer)
         _check_open_orders(buyer, open_orders_limit)
     except OrderRefused:
         db.session.rollback()
@@ -268,7 +302,7 @@ def place_order(
         consent_id=buyer.consent_id,
     )
     customer.advance_journey(JourneyStage.CHECKOUT)
-    order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id, quantity)
+    order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id, quantity, code)
     if held is not None:
         mark_claimed(held, order.id)
     try:
@@ -295,6 +329,7 @@ def retry_order(order_id: uuid.UUID, payment: PaymentChoice) -> Order:
             # The last attempt may still be paid at the provider: never open a second one.
             raise OrderRefused("previous_payment_open")
         _lock_offer_with_seats(order.offer_id, order.quantity)
+        _check_code_still_free(order)
     except OrderRefused as refused:
         db.session.rollback()
         # An inactive offer is as closed to a retry as one whose sales ended.

@@ -80,6 +80,8 @@ def _order(order: Order, locale: str) -> dict[str, Any]:
         "status_label": status_label(order.status),
         "amount_cents": order.amount_cents,
         "vat_cents": order.vat_cents,
+        "discount_code": order.coupon_code,
+        "discount_cents": order.discount_cents,
         "refunded_cents": order.refunded_cents,
         "currency": order.currency,
         "payment_method": order.payment_method,

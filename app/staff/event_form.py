@@ -30,6 +30,9 @@ SCALARS = (
     "venue.map_url",
     "community_url",
 )
+# An offer's early-bird tiers get this many rows of their own in the editor.
+TIER_SLOTS = 2
+TIER_LEAVES = ("until", "price")
 # Each list and the fields of one of its rows. `was` is the slug an offer had when the
 # form was opened: a slug is not changed once the offer has orders.
 LISTS: dict[str, tuple[str, ...]] = {
@@ -58,15 +61,20 @@ LISTS: dict[str, tuple[str, ...]] = {
         "max_per_order",
         "sales_start",
         "sales_end",
+        *(f"price_tiers.{slot}.{leaf}" for slot in range(TIER_SLOTS) for leaf in TIER_LEAVES),
     ),
 }
-DATETIMES = {"starts_at", "ends_at", "sales_start", "sales_end"}
-ROW = re.compile(r"^(?P<list>[a-z_]+)\.(?P<index>\d{1,3})\.(?P<leaf>[A-Za-z_.]+)$")
+DATETIMES = {"starts_at", "ends_at", "sales_start", "sales_end", "until"}
+ROW = re.compile(r"^(?P<list>[a-z_]+)\.(?P<index>\d{1,3})\.(?P<leaf>[A-Za-z0-9_.]+)$")
 WHOLE_NUMBER = re.compile(r"^-?\d{1,9}$")
 
 
 def _get(data: Any, path: str) -> Any:
     for part in path.split("."):
+        if isinstance(data, list) and part.isdigit():
+            # An offer's early-bird tiers are a list inside its row.
+            data = data[int(part)] if int(part) < len(data) else None
+            continue
         if not isinstance(data, Mapping):
             return None
         data = data.get(part)
@@ -114,11 +122,12 @@ def fields_of(content: dict[str, Any]) -> dict[str, Any]:
 def _typed(leaf: str, value: str) -> Any:
     """What the data file would hold for a typed value; the checks then judge it."""
     value = value.strip()
-    if leaf in DATETIMES:
+    last = leaf.split(".")[-1]
+    if last in DATETIMES:
         return value.replace("T", " ", 1)
     if leaf in {"capacity", "max_per_order"} and WHOLE_NUMBER.match(value):
         return int(value)
-    if leaf in {"price", "vat_rate"}:
+    if last in {"price", "vat_rate"}:
         # Typed on a Portuguese keyboard: 147,50.
         return value.replace(",", ".")
     return value
@@ -141,8 +150,23 @@ def _rows(form: Mapping[str, str], name: str) -> list[dict[str, Any]]:
         item: dict[str, Any] = {}
         for leaf in LISTS[name]:
             _set(item, leaf, _typed(leaf, str(row.get(leaf, ""))))
+        if "price_tiers" in item:
+            _tiers_as_list(item)
         items.append(item)
     return items
+
+
+def _tiers_as_list(offer: dict[str, Any]) -> None:
+    """The tier rows typed ({"0": {...}, "1": {...}}) as the file's list, blank ones left
+    out; no list at all when none was filled in."""
+    slots = offer.pop("price_tiers")
+    tiers = [
+        slots[key]
+        for key in sorted(slots, key=int)
+        if any(str(value).strip() for value in slots[key].values())
+    ]
+    if tiers:
+        offer["price_tiers"] = tiers
 
 
 def content_from(form: Mapping[str, str], base: dict[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,7 @@ LEAVES = {
     "max_per_order": _l("tickets per order"),
     "sales_start": _l("sales start"),
     "sales_end": _l("sales end"),
+    "until": _l("early-bird price until"),
 }
 LANGUAGES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
 REASONS = {
@@ -66,6 +67,8 @@ REASONS = {
     "variant_id": _l("must be short: lowercase letters or digits, like b."),
     "slug_locked": _l("cannot change: this ticket already has orders."),
     "already_published": _l("This version was already published."),
+    "tier_price": _l("must be above zero and below the ticket's price."),
+    "tier_order": _l("must be after the end of the early-bird price above it."),
 }
 
 
@@ -80,6 +83,9 @@ def field_label(path: str) -> str:
         parts = parts[2:]
     else:
         parts = parts[1:]
+    if len(parts) == 3 and parts[0] == "price_tiers" and parts[1].isdigit():
+        tier = gettext("early-bird price %(number)d", number=int(parts[1]) + 1)
+        return f"{label} — {tier} — {LEAVES.get(parts[-1], parts[-1])}"
     if parts:
         label = f"{label} — {LEAVES.get(parts[-1], parts[-1])}"
     if language:

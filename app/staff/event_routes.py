@@ -14,7 +14,7 @@ from app.catalog.services import CatalogError, current_event
 from app.extensions import db
 from app.landing.page import landing_page
 from app.staff import event_editor
-from app.staff.event_form import LISTS, content_from, fields_of, without_origins
+from app.staff.event_form import LISTS, TIER_SLOTS, content_from, fields_of, without_origins
 from app.staff.event_messages import describe
 from app.staff.guard import actor, requires, staff_blueprint
 from app.web.i18n import current_lang, localized_route
@@ -44,6 +44,7 @@ def _editor(content: dict, draft: EventRevision | None, *, error=None, extra=Non
         error=describe(error) if error else None,
         error_field=error.field if error else None,
         locked_slugs=event_editor.slugs_with_orders(),
+        tier_slots=TIER_SLOTS,
         status=status,
     )
 

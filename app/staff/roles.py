@@ -1,8 +1,8 @@
 """Who may do what: the one permission table of the back office.
 
 owner: everything. marketing: the dashboard, leads (only those consenting to
-marketing in exports), the waiting lists (without names), the event editor, the wording
-and the shop's images. door: the attendee list (and check-in, later) only.
+marketing in exports), the waiting lists (without names), the event editor, the wording,
+the shop's images and discount codes. door: the attendee list and check-in.
 A test walks every staff route for every role against this table.
 """
 
@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Each offer's waiting list and where each place stands; names and emails: owners.
     "waitlist.view": frozenset({OWNER, MARKETING}),
     "waitlist.people": frozenset({OWNER}),
+    # Discount codes: create, change, switch off; see each one's uses.
+    "discounts.manage": frozenset({OWNER, MARKETING}),
     # Exports carry the tax number only for owners.
     "personal.nif": frozenset({OWNER}),
     # Marketing sees every lead's row only if they are the owner; otherwise only leads

@@ -13,6 +13,7 @@ from app.personal_data.masking import mask_personal_data
 from app.staff import (
     audit_routes,
     dashboard_routes,
+    discount_routes,
     event_routes,
     image_routes,
     order_routes,
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     event_routes.bp,
     image_routes.bp,
     waitlist_routes.bp,
+    discount_routes.bp,
 )
 # The menu: (permission, endpoint, label), shown to the roles holding the permission.
 MENU = (
@@ -45,6 +47,7 @@ MENU = (
     ("leads.view", "staff_people.leads", _l("Leads")),
     ("waitlist.view", "staff_waitlist.index", _l("Waiting list")),
     ("event.edit", "staff_event.edit", _l("Event")),
+    ("discounts.manage", "staff_discounts.index", _l("Discount codes")),
     ("images.upload", "staff_images.index", _l("Images")),
     ("outbox.view", "staff_outbox.index", _l("Outbox")),
     ("wording.edit", "staff_wording.index", _l("Wording")),
@@ -114,6 +117,8 @@ AUDIT_ACTIONS = {
     "event.revert": _l("event reverted to an earlier version"),
     "image.upload": _l("image uploaded"),
     "image.delete": _l("image deleted"),
+    "discount.create": _l("discount code created"),
+    "discount.update": _l("discount code changed"),
 }
 
 

@@ -6,19 +6,33 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Flask, url_for
 from flask_babel import format_date, format_time
 from markupsafe import Markup
 
 from app.assets import load_manifest
 from app.money import cents_to_decimal, format_money, format_rate
-from app.timeutil import to_lisbon, utcnow
+from app.timeutil import LISBON, to_lisbon, utcnow
 from app.web.i18n import current_lang, localized
 from app.web.input_rules import format_phone_for_display
 
 
+def day_month(value: datetime) -> str:
+    """A Lisbon day without the year, as in "until 31 December": 31 de dezembro."""
+    return format_skeleton("MMMMd", to_lisbon(value), tzinfo=LISBON, locale=current_lang())
+
+
+def mb_reference(value: str) -> str:
+    """A Multibanco reference in groups of three digits, as ATMs and vouchers show it."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+
+
 def init_templating(app: Flask) -> None:
     """Register the filters and globals every template may use."""
+    app.add_template_filter(day_month, "day_month")
+    app.add_template_filter(mb_reference, "mb_reference")
     manifest: dict[str, str] = {}
 
     inlined: dict[str, Markup] = {}
@@ -61,12 +75,6 @@ def init_templating(app: Flask) -> None:
     def datetime_long(value: datetime) -> str:
         """A Lisbon date and time a person reads days ahead: 1 de dezembro de 2026, 14:05."""
         return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
-
-    @app.template_filter("mb_reference")
-    def mb_reference(value: str) -> str:
-        """A Multibanco reference in groups of three digits, as ATMs and vouchers show it."""
-        digits = "".join(ch for ch in value if ch.isdigit())
-        return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
 
     @app.template_filter("money_plain")
     def money_plain(cents: int) -> str:

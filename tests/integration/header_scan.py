@@ -140,6 +140,7 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "staff_signin.link": [({"token": "forged"}, 400)],
         "staff_wording.edit": [({"key": message_key("Get your ticket")}, 303)],
         "staff_event.preview": [({"revision_id": "1"}, 303)],
+        "staff_discounts.edit": [({"code_id": "1"}, 303)],
         "invoicing.document": [({"token": "unknown"}, 404)],
         # No image is uploaded in the scanned shops: an unknown file.
         "media.file": [({"name": "0123456789abcdef-320.jpg"}, 404)],

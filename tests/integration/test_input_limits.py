@@ -179,6 +179,7 @@ def _limits(form_class) -> dict[str, int]:
                 "company_address": 200,
                 "company_postcode": 8,
                 "company_city": 80,
+                "promo_code": 40,
             },
         ),
     ],

@@ -155,6 +155,7 @@ NOT_ABOUT_PEOPLE = {
     "wording_overrides": "the shop's texts as marketing edited them",
     "event_revisions": "saved versions of the event's copy and offers (the author is a staff id)",
     "images": "the shop's pictures and their descriptions (speakers are public on the page)",
+    "discount_codes": "marketing's discount codes (an order keeps the code it used)",
 }
 
 

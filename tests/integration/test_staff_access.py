@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.log import Actor
+from app.catalog.discounts import DiscountCode
 from app.catalog.export import event_as_data
 from app.catalog.services import current_event
 from app.extensions import db
@@ -35,7 +36,7 @@ def _first_ticket(order_id: str) -> str:
     return str(ticket.id) if ticket else str(uuid.uuid4())
 
 
-def _path(rule, order_id: str, revision_id: int = 1) -> str:
+def _path(rule, order_id: str, revision_id: int = 1, code_id: int = 1) -> str:
     values = {
         "order_id": order_id,
         "action": "refund",
@@ -49,6 +50,7 @@ def _path(rule, order_id: str, revision_id: int = 1) -> str:
         "image_id": 1,
         # The order's first seat (a seat's refund page is about one ticket).
         "ticket_id": _first_ticket(order_id),
+        "code_id": code_id,
     }
     return rule.build({k: values[k] for k in rule.arguments})[1]
 
@@ -57,6 +59,14 @@ def _event_draft() -> int:
     """A saved version of the event, so the editor's preview has something to show."""
     content = event_as_data(current_event())
     return save_draft(content, [], Actor(None, "test", "owner")).id
+
+
+def _discount_code() -> int:
+    """A code, so its page in the back office has something to show."""
+    code = DiscountCode(code="PARCEIRO10", kind="percent", value=10, active=True, note="")
+    db.session.add(code)
+    db.session.commit()
+    return code.id
 
 
 def test_every_staff_page_redirects_to_the_sign_in_without_a_session(app, client, db):
@@ -83,6 +93,7 @@ def _permission_of(app, rule) -> str | None:
 def test_each_role_opens_exactly_what_the_permission_table_gives_it(app, client, db, role):
     order = paid_ticket(BUYER)
     draft_id = _event_draft()
+    code_id = _discount_code()
     sign_in(client, role)
     for rule in staff_rules(app):
         if rule.endpoint in OPEN_ENDPOINTS or "GET" not in rule.methods:
@@ -94,7 +105,7 @@ def test_each_role_opens_exactly_what_the_permission_table_gives_it(app, client,
             continue
         permission = _permission_of(app, rule)
         assert permission in PERMISSIONS, f"{rule.rule} has no permission"
-        answer = client.get(_path(rule, str(order.id), draft_id))
+        answer = client.get(_path(rule, str(order.id), draft_id, code_id))
         if can(role, permission):
             assert answer.status_code == 200, (role, rule.rule, answer.status_code)
         else:

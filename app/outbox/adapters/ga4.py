@@ -46,6 +46,7 @@ def order_event(
     tax_cents: int | None = None,
     payment_type: str | None = None,
     quantity: int = 1,
+    coupon: str | None = None,
 ) -> dict[str, Any]:
     """One GA4 ecommerce event (purchase or refund) for an order of one offer: `quantity`
     seats at `price_cents` each."""
@@ -65,6 +66,9 @@ def order_event(
     }
     if payment_type:
         params["payment_type"] = payment_type
+    if coupon:
+        # The discount code used: GA4 reports sales by coupon from the event's own field.
+        params["coupon"] = coupon
     if tax_cents is not None:
         params["tax"] = _euros(tax_cents)
     return {"name": name, "params": params}

@@ -26,8 +26,13 @@ def _tickets(order: Order) -> str:
     return f"{order.quantity} × {name}" if order.quantity > 1 else name
 
 
+def _code(order: Order) -> str:
+    # The amount already has the code's discount off; the name says which code it was.
+    return f" ({order.coupon_code})" if order.coupon_code else ""
+
+
 def order_description(order: Order) -> str:
-    return f"Café com Vendas — {_tickets(order)}"
+    return f"Café com Vendas — {_tickets(order)}{_code(order)}"
 
 
 def line_item(order: Order) -> dict[str, Any]:
@@ -39,6 +44,6 @@ def line_item(order: Order) -> dict[str, Any]:
         "price_data": {
             "currency": order.currency.lower(),
             "unit_amount": stripe_amount(line.unit_cents, order.currency),
-            "product_data": {"name": f"Café com Vendas — {name}"},
+            "product_data": {"name": f"Café com Vendas — {name}{_code(order)}"},
         },
     }
