@@ -252,6 +252,20 @@ def _tickets(buyer: BuyerDetails, quantity: int) -> list[Ticket]:
     return tickets
 
 
+def _customer_checking_out(buyer: BuyerDetails) -> Customer:
+    """The person placing the order (found by email, or added), at the checkout stage."""
+    customer, _created = find_or_add_customer(
+        email=buyer.email,
+        name=buyer.name,
+        locale=buyer.locale,
+        phone=buyer.phone,
+        nif=buyer.nif,
+        consent_id=buyer.consent_id,
+    )
+    customer.advance_journey(JourneyStage.CHECKOUT)
+    return customer
+
+
 def place_order(
     offer_id: int,
     buyer: BuyerDetails,
@@ -293,15 +307,7 @@ def place_order(
     except OrderRefused:
         db.session.rollback()
         raise
-    customer, _created = find_or_add_customer(
-        email=buyer.email,
-        name=buyer.name,
-        locale=buyer.locale,
-        phone=buyer.phone,
-        nif=buyer.nif,
-        consent_id=buyer.consent_id,
-    )
-    customer.advance_journey(JourneyStage.CHECKOUT)
+    customer = _customer_checking_out(buyer)
     order = _new_order(offer, customer, buyer, payment, checkout_key, ga_client_id, quantity, code)
     if held is not None:
         mark_claimed(held, order.id)

@@ -29,34 +29,42 @@ def mb_reference(value: str) -> str:
     return " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
 
 
+class BuiltAssets:
+    """The hashed front-end files (static/built/manifest.json), read once per process
+    (again at every use in debug, where they are rebuilt while the server runs)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.manifest: dict[str, str] = {}
+        self.inlined: dict[str, Markup] = {}
+
+    def _built_name(self, name: str) -> str:
+        if not self.manifest or self.app.debug:
+            self.manifest = load_manifest()
+            self.inlined = {}
+        return self.manifest[name]
+
+    def url(self, name: str) -> str:
+        return url_for("static", filename=self._built_name(name))
+
+    def inline(self, name: str) -> Markup:
+        """A built stylesheet's text, for a <style> in the page's head: the buyer's
+        first view then needs no second request before it can paint."""
+        built = self._built_name(name)
+        if built not in self.inlined:
+            folder = Path(self.app.static_folder or "static")
+            text = (folder / built).read_text(encoding="utf-8")
+            # Ours, and without "</": it cannot end the <style> element early.
+            assert "</" not in text, f"{name} cannot be inlined"
+            self.inlined[built] = Markup(text)  # noqa: S704
+        return self.inlined[built]
+
+
 def init_templating(app: Flask) -> None:
     """Register the filters and globals every template may use."""
     app.add_template_filter(day_month, "day_month")
     app.add_template_filter(mb_reference, "mb_reference")
-    manifest: dict[str, str] = {}
-
-    inlined: dict[str, Markup] = {}
-
-    def built_name(name: str) -> str:
-        if not manifest or app.debug:
-            manifest.clear()
-            manifest.update(load_manifest())
-            inlined.clear()
-        return manifest[name]
-
-    def asset_url(name: str) -> str:
-        return url_for("static", filename=built_name(name))
-
-    def inline_asset(name: str) -> Markup:
-        """A built stylesheet's text, for a <style> in the page's head: the buyer's
-        first view then needs no second request before it can paint (read once)."""
-        built = built_name(name)
-        if built not in inlined:
-            text = (Path(app.static_folder or "static") / built).read_text(encoding="utf-8")
-            # Ours, and without "</": it cannot end the <style> element early.
-            assert "</" not in text, f"{name} cannot be inlined"
-            inlined[built] = Markup(text)  # noqa: S704
-        return inlined[built]
+    assets = BuiltAssets(app)
 
     @app.template_filter("money")
     def money_filter(cents: int) -> str:
@@ -101,4 +109,4 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def shop_globals() -> dict[str, Any]:
-        return {"asset_url": asset_url, "inline_asset": inline_asset}
+        return {"asset_url": assets.url, "inline_asset": assets.inline}
