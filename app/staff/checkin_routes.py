@@ -8,6 +8,7 @@ block is swapped in, so the camera (static/js/checkin.js) keeps running between 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, request
@@ -17,6 +18,7 @@ from app.staff import door
 from app.staff.forms import CheckinForm, DoorSearchForm, UndoCheckinForm
 from app.staff.guard import actor, requires, staff_blueprint
 from app.tickets.codes import ticket_code
+from app.timeutil import to_lisbon, utcnow
 from app.web.rendering import render_page
 from app.web.security import permits
 
@@ -38,6 +40,13 @@ UNDO_REFUSALS = {
 }
 
 
+def door_time(value: datetime) -> str:
+    """14:05 on the event's day (the door's only day); the date too for another day."""
+    local = to_lisbon(value)
+    same_day = local.date() == to_lisbon(utcnow()).date()
+    return local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+
 def _page(status: int = 200, **context: Any) -> Response:
     search = DoorSearchForm(request.args)
     typed = search.q.data or ""
@@ -53,6 +62,7 @@ def _page(status: int = 200, **context: Any) -> Response:
         void_reasons=VOID_REASONS,
         checked_in_by=door.checked_in_by,
         ticket_code=ticket_code,
+        door_time=door_time,
         **context,
     )
 

@@ -24,6 +24,7 @@ from app.staff import door
 from app.staff.accounts import add_member
 from app.tickets.codes import ticket_code
 from app.timeutil import utcnow
+from app.web.security import permissions_policy_header
 from tests.integration.helpers import csrf_token
 from tests.integration.staff_helpers import EMAILS, newest_link_token, sign_in
 
@@ -88,7 +89,7 @@ def test_a_valid_code_lets_its_attendee_in_once_then_answers_already(client, db)
     assert "Já fez check-in" in html
     assert EMAILS["door"] in html
     # The answer names the time, in Lisbon.
-    assert re.search(r"data-checkin-when>[^<]*\d{4}-\d\d-\d\d \d\d:\d\d", html)
+    assert re.search(r"data-checkin-when>Check-in feito às \d\d:\d\d por ", html)
 
     assert _check_in(client, second)[0] == "ok"
 
@@ -287,6 +288,11 @@ def test_the_check_in_page_alone_may_ask_for_the_camera(client, db):
     html = page.get_data(as_text=True)
     assert re.search(r'<script src="/static/built/checkin\.[0-9a-f]+\.js" defer nonce=', html)
     assert re.search(r'data-decoder="/static/built/jsqr\.[0-9a-f]+\.js"', html)
+    # Written the way Talisman writes the shop's policy, with the camera alone loosened.
+    assert page.headers["Permissions-Policy"] == permissions_policy_header(frozenset({"camera"}))
+    assert client.get("/staff/attendees").headers["Permissions-Policy"] == (
+        permissions_policy_header()
+    )
     # Signed out, the redirect to the sign-in keeps every feature denied.
     anonymous = client.application.test_client().get("/staff/checkin")
     assert anonymous.status_code == 303
