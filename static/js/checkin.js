@@ -16,12 +16,14 @@
   var nonce = document.currentScript ? document.currentScript.nonce : "";
   var stream = null;
   var detect = null;
-  // The same ticket stays in front of the camera for a moment: one submit per code,
-  // and a pause after each, so the door reads the answer before the next scan.
+  // A ticket stays in front of the camera for a while: it is sent once, and again only
+  // after it has been out of sight for a moment (a second "ok" is impossible anyway, but
+  // a yellow "already" for the person still standing there would only confuse). A
+  // short pause after each code lets the door read the answer.
   var lastCode = "";
-  var lastAt = 0;
+  var lastSeenAt = 0;
   var pausedUntil = 0;
-  var SAME_CODE_MS = 5000;
+  var GONE_MS = 3000;
   var PAUSE_MS = 1500;
 
   scanner.hidden = false;
@@ -95,10 +97,12 @@
     }
     detect(video)
       .then(function (code) {
+        if (!code) return;
         var at = Date.now();
-        if (code && (code !== lastCode || at - lastAt > SAME_CODE_MS)) {
-          lastCode = code;
-          lastAt = at;
+        var fresh = code !== lastCode || at - lastSeenAt > GONE_MS;
+        lastCode = code;
+        lastSeenAt = at;
+        if (fresh) {
           pausedUntil = at + PAUSE_MS;
           submitCode(code);
         }
