@@ -125,17 +125,24 @@ def check_in(code: str, actor: Actor) -> DoorAnswer:
     ticket = _ticket(ref) if ref else None
     if ticket is None:
         return DoorAnswer("unknown")
-    reason = _why_void(ticket)
-    if reason:
-        return DoorAnswer("void", ticket, reason)
-    if not _admit(ticket, actor.staff_id):
+    # A second try only if an undo on another phone slipped in between the write that
+    # found the ticket taken and the read of who took it.
+    for _attempt in range(2):
+        reason = _why_void(ticket)
+        if reason:
+            return DoorAnswer("void", ticket, reason)
+        if _admit(ticket, actor.staff_id):
+            return _admitted(ticket, actor)
         db.session.rollback()
         ticket = _ticket(ticket.ref)
         assert ticket is not None  # tickets are never deleted while their order stands
-        reason = _why_void(ticket)
-        if reason or ticket.checked_in_at is None:
-            return DoorAnswer("void", ticket, reason or "voided")
-        return DoorAnswer("already", ticket, by=_member_email(ticket.checked_in_by))
+        if ticket.checked_in_at is not None and not _why_void(ticket):
+            return DoorAnswer("already", ticket, by=_member_email(ticket.checked_in_by))
+    return DoorAnswer("void", ticket, _why_void(ticket) or "voided")
+
+
+def _admitted(ticket: Ticket, actor: Actor) -> DoorAnswer:
+    """Record the check-in just written, in its transaction, and commit both."""
     order: Order = ticket.order  # type: ignore[attr-defined]
     record(
         actor,
