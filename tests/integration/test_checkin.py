@@ -22,6 +22,7 @@ from app.orders.states import OrderStatus
 from app.orders.tickets import Ticket
 from app.staff import door
 from app.staff.accounts import add_member
+from app.staff.checkin_routes import door_time
 from app.tickets.codes import ticket_code
 from app.timeutil import utcnow
 from app.web.security import permissions_policy_header
@@ -366,3 +367,20 @@ def test_phones_racing_through_the_page_let_each_ticket_in_once(app, client, db)
 
     assert kinds.count("ok") == 2, kinds
     assert kinds.count("already") == 14, kinds
+
+
+def test_a_ticket_refunded_after_its_check_in_is_void_not_already(client, db):
+    order = _order("Maria Sá")
+    [code] = _codes(order)
+    sign_in(client, "door")
+    assert _check_in(client, code)[0] == "ok"
+    commit_move(order.id, OrderStatus.REFUNDED, "refunded")
+    kind, html = _check_in(client, code)
+    assert kind == "void" and 'data-checkin-reason="refunded"' in html
+
+
+def test_door_times_are_the_hour_on_the_day_and_the_date_otherwise(app):
+    now = utcnow()
+    with app.app_context():
+        assert re.fullmatch(r"\d\d:\d\d", door_time(now))
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", door_time(now - timedelta(days=2)))
