@@ -7,7 +7,12 @@
   "use strict";
 
   var scanner = document.querySelector("[data-scanner]");
-  if (!scanner || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
+  if (!scanner) return;
+  // No camera to ask for (an old browser, or a page not served over HTTPS): typing only.
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    scanner.hidden = true;
+    return;
+  }
 
   var startButton = scanner.querySelector("[data-scan-start]");
   var stopButton = scanner.querySelector("[data-scan-stop]");
@@ -25,8 +30,6 @@
   var pausedUntil = 0;
   var GONE_MS = 3000;
   var PAUSE_MS = 1500;
-
-  scanner.hidden = false;
 
   function say(text) {
     status.textContent = text || "";
