@@ -1,9 +1,10 @@
 """Build step for front-end files: copy them into static/built/ under content-hashed names.
 
-htmx comes from node_modules (installed by `npm ci`, never committed); our own CSS and
-JavaScript come from static/. Each file gets a name carrying the first 10 hex digits of
-its SHA-256, brotli and gzip twins that WhiteNoise serves to browsers that accept them, and an entry
-in static/built/manifest.json that templates read through `asset_url()`.
+htmx and jsQR (the door's QR decoder) come from node_modules (installed by `npm ci`, never
+committed); our own CSS and JavaScript come from static/. Each file gets a name carrying
+the first 10 hex digits of its SHA-256, brotli and gzip twins that WhiteNoise serves to
+browsers that accept them, and an entry in static/built/manifest.json that templates read
+through `asset_url()`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ SOURCES: dict[str, Path] = {
     # Google's web-vitals (npm), loaded only for visitors who allowed analytics.
     "web-vitals.js": PROJECT_ROOT / "node_modules" / "web-vitals" / "dist" / "web-vitals.iife.js",
     "vitals.js": STATIC / "js" / "vitals.js",
+    # The door's camera scanner (check-in), and jsQR (npm), the QR decoder it loads
+    # only on phones whose browser has no BarcodeDetector of its own.
+    "checkin.js": STATIC / "js" / "checkin.js",
+    "jsqr.js": PROJECT_ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js",
 }
 
 

@@ -103,6 +103,46 @@ class SearchForm(FlaskForm):
     q = StringField(_l("Reference, email or name"), validators=[Length(max=254)])
 
 
+class CheckinForm(FlaskForm):
+    """A ticket's code, scanned by the phone's camera or typed from the ticket."""
+
+    code = StringField(
+        _l("Ticket code"),
+        description=_l("As on the ticket, e.g. K7Q2M9XA-3FJ8PL2W (case and spaces do not matter)."),
+        filters=[strip_text],
+        validators=[
+            DataRequired(message=_l("Type or scan the ticket's code.")),
+            Length(max=64, message=_l("A ticket's code is 16 letters and digits.")),
+        ],
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "autocorrect": "off",
+            "spellcheck": "false",
+            "enterkeyhint": "go",
+            "maxlength": 64,
+        },
+    )
+
+
+class UndoCheckinForm(FlaskForm):
+    """Take back a check-in just made (the ticket's reference rides in a hidden field)."""
+
+    ticket = HiddenField(validators=[DataRequired(), Length(max=16)])
+
+
+class DoorSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(
+        _l("Attendee name"),
+        filters=[strip_text],
+        validators=[Length(max=120)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "enterkeyhint": "search"},
+    )
+
+
 def _alt_text(label: object, required: object) -> StringField:
     """What a screen reader says instead of the image: required, one or two sentences."""
     return StringField(

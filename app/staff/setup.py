@@ -12,6 +12,7 @@ from app.leads.models import Lead
 from app.personal_data.masking import mask_personal_data
 from app.staff import (
     audit_routes,
+    checkin_routes,
     dashboard_routes,
     discount_routes,
     event_routes,
@@ -31,6 +32,7 @@ BLUEPRINTS = (
     dashboard_routes.bp,
     order_routes.bp,
     people_routes.bp,
+    checkin_routes.bp,
     outbox_routes.bp,
     audit_routes.bp,
     wording_routes.bp,
@@ -43,6 +45,7 @@ BLUEPRINTS = (
 MENU = (
     ("dashboard", "staff_dashboard.index", _l("Dashboard")),
     ("orders.view", "staff_orders.index", _l("Orders")),
+    ("checkin", "staff_checkin.index", _l("Check-in")),
     ("attendees.view", "staff_people.attendees", _l("Attendees")),
     ("leads.view", "staff_people.leads", _l("Leads")),
     ("waitlist.view", "staff_waitlist.index", _l("Waiting list")),
@@ -107,6 +110,8 @@ AUDIT_ACTIONS = {
     "order.change_attendee": _l("attendee changed"),
     "order.cancel": _l("order cancelled"),
     "order.reviewed": _l("marked reviewed"),
+    "ticket.checkin": _l("ticket checked in"),
+    "ticket.checkin_undo": _l("check-in undone"),
     "export.attendees": _l("attendees exported"),
     "export.leads": _l("leads exported"),
     "outbox.retry": _l("message retried"),

@@ -4,9 +4,10 @@ Permissions-Policy) and the client's real address behind the platform's proxies.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -42,6 +43,41 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 } | {"fullscreen": "(self)"}
+# A view marked with `permits(...)` asks the browser for these features for itself.
+PERMITS_ATTR = "cv_permitted_features"
+
+
+def permits(*features: str) -> Callable[..., Any]:
+    """Mark a view whose page needs `features` of the browser (the door's camera), for
+    this page and this site only; every other page keeps them all denied."""
+
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(view, PERMITS_ATTR, frozenset(features))
+        return view
+
+    return mark
+
+
+def permissions_policy_header(allowed: frozenset[str] = frozenset()) -> str:
+    policy = PERMISSIONS_POLICY | {feature: "(self)" for feature in allowed}
+    return ", ".join(f"{feature}={value}" for feature, value in policy.items())
+
+
+def _permit_marked_features(app: Flask) -> None:
+    """Loosen the Permissions-Policy for a page marked with `permits`.
+
+    Registered before Talisman, so it runs after Talisman has written the shop's policy
+    (Flask runs a blueprint's and then the app's after-request functions, newest first).
+    A redirect (to the sign-in, say) keeps the shop's policy: it shows nothing.
+    """
+
+    @app.after_request
+    def permit(response: Response) -> Response:
+        view = app.view_functions.get(request.endpoint or "")
+        allowed = getattr(view, PERMITS_ATTR, None)
+        if allowed and not 300 <= response.status_code < 400:
+            response.headers["Permissions-Policy"] = permissions_policy_header(allowed)
+        return response
 
 
 def init_security(
@@ -64,6 +100,7 @@ def init_security(
     def allowed(directive: str, *own: str) -> str:
         return " ".join((*own, *tags.get(directive, ())))
 
+    _permit_marked_features(app)
     # One Talisman per app: its policy lives on the instance, and two apps in one
     # process (tests, scripts) must not share a policy.
     app.extensions["talisman"] = Talisman(

@@ -76,10 +76,12 @@ def test_marketing_sees_the_dashboard_and_leads_but_no_orders(
     assert page.locator("[data-order-results]").count() == 0
 
 
-def test_the_door_sees_only_the_attendee_list(
+def test_the_door_sees_only_check_in_and_the_attendee_list(
     page: Page, live_server: LiveServer, ux: Ux, browser_errors: BrowserErrors
 ) -> None:
     sign_in_staff(page, live_server, "door")
+    expect(page.locator("[data-checkin-form]")).to_be_visible()
+    page.get_by_role("link", name="Participantes", exact=True).click()
     expect(page.locator("[data-attendees]")).to_be_visible()
     expect(page.get_by_role("link", name="Painel")).to_have_count(0)
     page.locator("[data-sign-out]").click()
