@@ -18,6 +18,7 @@ from app.audit.log import Actor
 from app.audit.models import AuditEntry
 from app.catalog.models import Offer
 from app.extensions import db
+from app.orders.holds import seats_left, seats_refunded_alone, seats_taken
 from app.orders.models import Order
 from app.orders.placing import Attendee, BuyerDetails, PaymentChoice, place_order
 from app.orders.tickets import Ticket
@@ -272,6 +273,23 @@ def test_refunding_one_seat_voids_exactly_that_ticket(client, db):
     again = client.post(refund_url, data={"confirm": "y"})
     assert again.status_code == 422
     assert fresh(order).refunded_cents == unit
+
+
+def test_a_seat_refunded_alone_is_free_again_for_sale_and_the_waiting_list(client, db):
+    order = _paid_two_seats(client)
+    offer = _offer()
+    taken = seats_taken(offer.id)
+    left = seats_left(offer)
+    sign_in(client, "owner")
+    marta = order.tickets[1]
+    url = f"/staff/orders/{order.id}/tickets/{marta.id}/refund"
+    assert client.post(url, data={"confirm": "y"}).status_code == 303
+    db.session.expire_all()
+    # The order stays paid for one seat; the other is for sale again (or offered to the
+    # first person on the waiting list), and the dashboard counts one seat sold.
+    assert seats_taken(offer.id) == taken - 1
+    assert seats_left(offer) == left + 1
+    assert seats_refunded_alone() == {offer.id: 1}
 
 
 def test_refunding_the_last_seat_refunds_the_order_in_full(client, db):
