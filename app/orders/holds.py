@@ -10,7 +10,7 @@ from app.catalog.models import Offer
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.states import OrderStatus
-from app.orders.tickets import Ticket
+from app.orders.tickets import SEAT_REFUNDED, Ticket
 from app.timeutil import utcnow
 from app.waitlist.services import people_waiting, seats_held_for_the_list
 
@@ -26,11 +26,12 @@ def holding(now: datetime) -> ColumnElement[bool]:
 
 def seats_refunded_alone() -> dict[int, int]:
     """Per offer, the seats of paid orders refunded one by one (their tickets voided):
-    the order stays paid, but the seat is free again, for sale or for the waiting list."""
+    the order stays paid, but the seat is free again, for sale or for the waiting list.
+    Only once the refund went through: a seat still being refunded may yet be restored."""
     rows = db.session.execute(
         select(Order.offer_id, func.count(Ticket.id))
         .join(Order, Ticket.order_id == Order.id)
-        .where(Order.status == OrderStatus.PAID, Ticket.voided_at.is_not(None))
+        .where(Order.status == OrderStatus.PAID, Ticket.void_reason == SEAT_REFUNDED)
         .group_by(Order.offer_id)
     ).all()
     return {offer_id: int(count) for offer_id, count in rows}

@@ -22,6 +22,7 @@ from app.orders.holds import seats_left, seats_refunded_alone, seats_taken
 from app.orders.models import Order
 from app.orders.placing import Attendee, BuyerDetails, PaymentChoice, place_order
 from app.orders.tickets import Ticket
+from app.payments.provider import PaymentProviderError
 from app.payments.starting import start_payment
 from app.privacy.erasure import erase_person
 from app.staff.order_actions import ActionRefused, refund_ticket
@@ -290,6 +291,28 @@ def test_a_seat_refunded_alone_is_free_again_for_sale_and_the_waiting_list(clien
     assert seats_taken(offer.id) == taken - 1
     assert seats_left(offer) == left + 1
     assert seats_refunded_alone() == {offer.id: 1}
+
+
+def test_a_seat_is_not_for_sale_while_its_refund_is_asked_nor_when_refused(client, db, monkeypatch):
+    order = _paid_two_seats(client)
+    offer = _offer()
+    taken = seats_taken(offer.id)
+    seen_while_asking = []
+
+    def refused(order, cents):
+        seen_while_asking.append(seats_taken(offer.id))
+        raise PaymentProviderError("card network down")
+
+    monkeypatch.setattr("app.staff.order_actions.refund_order", refused)
+    marta = order.tickets[1]
+    with pytest.raises(ActionRefused):
+        refund_ticket(Actor(None, "owner", "owner"), order, marta.id)
+    # The door already turned the ticket away while the provider was asked, but nobody
+    # else could buy the seat: a refused refund gives it back to its holder.
+    assert seen_while_asking == [taken]
+    db.session.expire_all()
+    assert db.session.get(Ticket, marta.id).voided_at is None
+    assert seats_taken(offer.id) == taken
 
 
 def test_refunding_the_last_seat_refunds_the_order_in_full(client, db):
