@@ -110,6 +110,8 @@ def _checkout_page(
         claim_token=request.values.get("claim") if claim else None,
         # A claim link whose seat is gone (passed, used, left) says so above the list.
         claim_gone=bool(request.values.get("claim")) and claim is None,
+        # htmx swaps the form alone: the summary's total above it comes out of band.
+        totals_oob=is_fragment_request(),
         **extra,
     )
 
