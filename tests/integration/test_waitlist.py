@@ -148,6 +148,8 @@ def test_a_freed_seat_goes_to_the_first_person_waiting_and_is_held_for_them(clie
     assert page.status_code == 200
     assert "data-claim" in page.text and 'value="first@example.pt"' in page.text
     assert "readonly" in page.text
+    # The claim holds one seat: the page offers no quantity to choose, and asks one name.
+    assert 'name="quantity" value="1"' in page.text and "<select" not in page.text
     # Someone else's email typed into the form does not change whose seat it is.
     form = checkout_data(email="intruder@example.pt", name="Primeira Pessoa")
     form["claim"] = link.split("claim=")[1]
