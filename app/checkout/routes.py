@@ -110,6 +110,8 @@ def _checkout_page(
         claim_token=request.values.get("claim") if claim else None,
         # A claim link whose seat is gone (passed, used, left) says so above the list.
         claim_gone=bool(request.values.get("claim")) and claim is None,
+        # htmx swaps the form alone: the summary's total above it comes out of band.
+        totals_oob=is_fragment_request(),
         **extra,
     )
 
@@ -236,7 +238,11 @@ def update_quantity(slug: str) -> Response:
         abort(404)
     form, priced = _checkout_form(offer)
     if not is_fragment_request():
-        return _checkout_page(offer, form, priced)
+        # From the waiting list's email: the page comes back with the seat still held.
+        claim = open_claim(request.form.get("claim"), offer.id)
+        if claim is not None:
+            _for_claimant(form, claim)
+        return _checkout_page(offer, form, priced, claim=claim)
     return render_page(
         "checkout/_quantity_update.html",
         offer=offer,

@@ -1,10 +1,11 @@
 """Freed seats go to the waiting list first: the clock's turn that offers them.
 
-A seat frees up when an order is refunded, a hold expires, a payment fails past its
-window, the back office raises the capacity, or a person on the list lets their held
-seat pass or leaves. Rather than hook each of those, every turn looks at each offer with
-people waiting: seats neither sold nor held go, one each, to the first people in line,
-under the offer's row lock (the same one checkouts and claims take).
+A seat frees up when an order (or one of its seats) is refunded, a hold expires, a
+payment fails past its window, the back office raises the capacity, or a person on the
+list lets their held seat pass or leaves. Rather than hook each of those, every turn
+looks at each offer with people waiting: seats neither sold nor held go, one each, to
+the first people in line, under the offer's row lock (the same one checkouts and claims
+take).
 """
 
 from __future__ import annotations

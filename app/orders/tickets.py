@@ -19,6 +19,13 @@ from app.personal_data.encryption import EncryptedText
 from app.tickets.codes import REF_LENGTH, new_ticket_ref
 from app.timeutil import UTCDateTime, utcnow
 
+# Why a ticket was voided, kept on the ticket (the door and the pages say it in words).
+# A seat refunded alone is "refunding" while the provider is asked (the door already
+# turns it away, but the seat is not for sale yet: a refused refund restores the ticket)
+# and "refunded" once the money went back (the seat is free again).
+SEAT_REFUNDING = "refunding"
+SEAT_REFUNDED = "refunded"
+
 
 class Ticket(db.Model):
     __tablename__ = "tickets"

@@ -18,7 +18,7 @@ from app.catalog.services import current_event
 from app.extensions import db
 from app.leads.models import Lead
 from app.money import vat_included
-from app.orders.holds import holding
+from app.orders.holds import holding, seats_refunded_alone
 from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage, OutboxStatus
@@ -130,7 +130,11 @@ def seats() -> list[OfferSeats]:
             func.sum(case((holding(now), Order.quantity), else_=0)),
         ).group_by(Order.offer_id)
     ).all()
-    counts = {offer_id: (int(sold or 0), int(held or 0)) for offer_id, sold, held in rows}
+    refunded = seats_refunded_alone()
+    counts = {
+        offer_id: (int(sold or 0) - refunded.get(offer_id, 0), int(held or 0))
+        for offer_id, sold, held in rows
+    }
     return [
         OfferSeats(offer.localized_name("pt_PT"), offer.capacity, *counts.get(offer.id, (0, 0)))
         for offer in event.offers

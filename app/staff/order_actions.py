@@ -15,15 +15,12 @@ from app.orders.models import Order
 from app.orders.moves import lock_order
 from app.orders.notifications import confirmation_resent
 from app.orders.states import OrderStatus
-from app.orders.tickets import Ticket
+from app.orders.tickets import SEAT_REFUNDED, SEAT_REFUNDING, Ticket
 from app.outbox.models import OutboxMessage
 from app.payments.closing import abandon_payment
 from app.payments.provider import PaymentProviderError
 from app.payments.refunds import record_transfer_refund, refund_order, refunds_by_transfer
 from app.timeutil import utcnow
-
-# Why a ticket was voided, kept on the ticket (the door and the pages say it in words).
-SEAT_REFUNDED = "refunded"
 
 
 class ActionRefused(Exception):
@@ -113,7 +110,7 @@ def _claim_seat(ticket_id: uuid.UUID, void: bool) -> bool:
     query = update(Ticket).where(Ticket.id == ticket_id)
     if void:
         query = query.where(Ticket.voided_at.is_(None)).values(
-            voided_at=utcnow(), void_reason=SEAT_REFUNDED
+            voided_at=utcnow(), void_reason=SEAT_REFUNDING
         )
     else:
         query = query.values(voided_at=None, void_reason=None)
@@ -148,6 +145,10 @@ def refund_ticket(actor: Actor, order: Order, ticket_id: uuid.UUID, transfer: st
         _claim_seat(ticket.id, void=False)
         raise ActionRefused("provider_refused") from exc
     begin_locking_transaction()
+    # The money went back: the seat is free again (for sale, or the waiting list's).
+    db.session.execute(
+        update(Ticket).where(Ticket.id == ticket.id).values(void_reason=SEAT_REFUNDED)
+    )
     record(
         actor,
         "order.refund_ticket",

@@ -159,9 +159,13 @@
   }
 
   // Typing at the door: after each answer the field is ready for the next code.
+  // Scanning: the video stands above the answer, which on a phone lands below the fold;
+  // it is brought into sight (the camera keeps reading while scrolled).
   document.addEventListener("htmx:after:swap", function () {
     var field = document.querySelector("[data-checkin-form] [name=code]");
     if (field && !stream) field.focus();
+    var answer = document.querySelector("[data-checkin]");
+    if (answer && stream) answer.scrollIntoView({ block: "nearest" });
   });
 
   startButton.addEventListener("click", start);

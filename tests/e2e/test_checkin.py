@@ -188,6 +188,8 @@ def test_the_door_scans_a_qr_with_the_camera_where_the_phone_has_one(
         expect(answer).to_be_visible()
         expect(answer.locator("[data-checkin-name]")).to_have_text("Teresa Gaspar")
         expect(page.locator("[data-scan-video]")).to_be_visible()
+        # Below the video on a phone, the answer is brought into sight.
+        expect(answer).to_be_in_viewport(ratio=0.9)
         # The ticket stays in front of the camera: it is not sent again (the person
         # still standing there must not turn yellow).
         page.wait_for_timeout(4_000)

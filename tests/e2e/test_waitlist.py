@@ -84,7 +84,7 @@ def test_sold_out_join_the_list_a_seat_frees_and_the_emailed_link_buys_it(
     form.locator('[name="phone"]').fill("912 345 678")
     form.locator('input[name="payment_method"][value="card"]').check()
     form.locator('[name="accept_terms"]').check()
-    form.locator('button[type="submit"]').click()
+    form.locator("[data-pay]").click()
     pay_on_demo_card_page(page)
     expect_order_status(page, "paid")
     expect_shop_page(page)

@@ -4,6 +4,7 @@ to the order page, the payment, the invoice, the dataLayer and GA4."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from app.invoicing.models import InvoiceDocument
@@ -47,6 +48,8 @@ def test_apply_without_javascript_shows_the_discounted_total_and_keeps_what_was_
     assert f"132,30{NBSP}€" in html
     assert f"Pagar 132,30{NBSP}€" in html
     assert 'data-promo-applied="CAFE10"' in html
+    # The summary above the form adds up too: the discount has its line there.
+    assert re.search(r"data-total-discount>−14,70[^<]*</dd>", html)
     # Everything typed comes back, and no field is judged yet (the terms were not ticked).
     assert 'value="Inês Ávila"' in html and 'value="123456789"' in html
     assert 'value="cafe10 "' in html
@@ -64,6 +67,12 @@ def test_apply_with_htmx_answers_the_form_alone_with_the_new_total(client, db):
     assert answer.status_code == 200
     assert answer.text.lstrip().startswith("<form")
     assert f"127,00{NBSP}€" in answer.text
+    # The summary above the form follows, out of band.
+    totals = re.search(
+        r'<dl class="totals" id="checkout-totals" hx-swap-oob="true">.*?</dl>', answer.text, re.S
+    )
+    assert totals and "data-total-discount" in totals.group(0)
+    assert f"127,00{NBSP}€" in totals.group(0)
 
 
 def test_an_order_with_a_percentage_code_is_charged_the_discounted_amount(client, db):

@@ -75,3 +75,18 @@ def test_the_demo_mailbox_shows_a_browser_only_its_own_mail(app, client, db, tmp
         # Typing the same address in a form (asking for a privacy link, say) shows it.
         stranger.post("/my-data", data={"email": "ANA@example.pt"})
         assert name in stranger.get("/demo/mail").get_data(as_text=True)
+
+
+def test_the_demo_mailbox_shows_the_mail_of_every_address_typed_in_a_form(app, client, tmp_path):
+    """The checkout has the buyer's email and one per attendee: the buyer who typed a
+    friend's address reads the ticket sent to it too, not only their own mail."""
+    with outbox_settings(app, MAIL_DIR=str(tmp_path), SMTP_URL=""):
+        pay_by_demo_card(client, email="marta@example.pt")
+        run_once()
+        buyer = app.test_client()
+        assert ".eml" not in buyer.get("/demo/mail").get_data(as_text=True)
+        buyer.post(
+            "/my-data",
+            data={"email": "rita@example.pt", "attendees-1-email": "Marta@example.pt"},
+        )
+        assert ".eml" in buyer.get("/demo/mail").get_data(as_text=True)

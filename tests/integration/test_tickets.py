@@ -18,9 +18,11 @@ from app.audit.log import Actor
 from app.audit.models import AuditEntry
 from app.catalog.models import Offer
 from app.extensions import db
+from app.orders.holds import seats_left, seats_refunded_alone, seats_taken
 from app.orders.models import Order
 from app.orders.placing import Attendee, BuyerDetails, PaymentChoice, place_order
 from app.orders.tickets import Ticket
+from app.payments.provider import PaymentProviderError
 from app.payments.starting import start_payment
 from app.privacy.erasure import erase_person
 from app.staff.order_actions import ActionRefused, refund_ticket
@@ -272,6 +274,45 @@ def test_refunding_one_seat_voids_exactly_that_ticket(client, db):
     again = client.post(refund_url, data={"confirm": "y"})
     assert again.status_code == 422
     assert fresh(order).refunded_cents == unit
+
+
+def test_a_seat_refunded_alone_is_free_again_for_sale_and_the_waiting_list(client, db):
+    order = _paid_two_seats(client)
+    offer = _offer()
+    taken = seats_taken(offer.id)
+    left = seats_left(offer)
+    sign_in(client, "owner")
+    marta = order.tickets[1]
+    url = f"/staff/orders/{order.id}/tickets/{marta.id}/refund"
+    assert client.post(url, data={"confirm": "y"}).status_code == 303
+    db.session.expire_all()
+    # The order stays paid for one seat; the other is for sale again (or offered to the
+    # first person on the waiting list), and the dashboard counts one seat sold.
+    assert seats_taken(offer.id) == taken - 1
+    assert seats_left(offer) == left + 1
+    assert seats_refunded_alone() == {offer.id: 1}
+
+
+def test_a_seat_is_not_for_sale_while_its_refund_is_asked_nor_when_refused(client, db, monkeypatch):
+    order = _paid_two_seats(client)
+    offer = _offer()
+    taken = seats_taken(offer.id)
+    seen_while_asking = []
+
+    def refused(order, cents):
+        seen_while_asking.append(seats_taken(offer.id))
+        raise PaymentProviderError("card network down")
+
+    monkeypatch.setattr("app.staff.order_actions.refund_order", refused)
+    marta = order.tickets[1]
+    with pytest.raises(ActionRefused):
+        refund_ticket(Actor(None, "owner", "owner"), order, marta.id)
+    # The door already turned the ticket away while the provider was asked, but nobody
+    # else could buy the seat: a refused refund gives it back to its holder.
+    assert seen_while_asking == [taken]
+    db.session.expire_all()
+    assert db.session.get(Ticket, marta.id).voided_at is None
+    assert seats_taken(offer.id) == taken
 
 
 def test_refunding_the_last_seat_refunds_the_order_in_full(client, db):

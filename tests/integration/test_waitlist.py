@@ -148,6 +148,8 @@ def test_a_freed_seat_goes_to_the_first_person_waiting_and_is_held_for_them(clie
     assert page.status_code == 200
     assert "data-claim" in page.text and 'value="first@example.pt"' in page.text
     assert "readonly" in page.text
+    # The claim holds one seat: the page offers no quantity to choose, and asks one name.
+    assert 'name="quantity" value="1"' in page.text and "<select" not in page.text
     # Someone else's email typed into the form does not change whose seat it is.
     form = checkout_data(email="intruder@example.pt", name="Primeira Pessoa")
     form["claim"] = link.split("claim=")[1]
@@ -163,6 +165,22 @@ def test_a_freed_seat_goes_to_the_first_person_waiting_and_is_held_for_them(clie
     # The link is used: it opens the plain sold-out checkout, and cannot buy again.
     again = client.post(f"/checkout/{SLUG}", data={**form, "checkout_key": "another"})
     assert again.status_code == 409 and "data-claim-gone" in again.text
+
+
+def test_the_update_button_on_a_claim_keeps_the_held_seat(client, shop):
+    """Without JavaScript, "Update" posts the form to its own address: the claim goes
+    with it, and the page comes back as the claimant's, not as "your seat is gone"."""
+    [order] = sell_out()
+    join(client, email="first@example.pt", name="Primeira Pessoa")
+    refund(order)
+    offer_freed_seats()
+    link = claim_link(shop, "first@example.pt")
+    form = checkout_data(name="Primeira Pessoa", email="first@example.pt")
+    form.update(claim=link.split("claim=")[1], update="1", quantity="1")
+    page = client.post(f"/checkout/{SLUG}/quantity", data=form)
+    assert page.status_code == 200
+    assert "data-claim-gone" not in page.text and "data-sold-out" not in page.text
+    assert "data-claim" in page.text and 'value="first@example.pt"' in page.text
 
 
 def test_an_unclaimed_seat_passes_to_the_next_person_after_its_deadline(client, shop, app):

@@ -56,15 +56,18 @@ def remember_addresses_typed_here() -> None:
     browser's to read (a public demo must not show everyone's privacy links)."""
     if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
         return
-    # A form shown several times on a page prefixes its fields ("waitlist-<offer>-email").
-    typed = next(
-        (value for key, value in request.form.items() if key == "email" or key.endswith("-email")),
-        "",
-    ).strip()
+    # A form shown several times on a page prefixes its fields ("waitlist-<offer>-email"),
+    # and the checkout has one per attendee ("attendees-1-email"): each typed address
+    # counts, so the buyer also reads the ticket sent to the friend they typed in.
+    typed = [
+        value.strip()
+        for key, value in request.form.items(multi=True)
+        if (key == "email" or key.endswith("-email")) and value.strip()
+    ]
     if typed:
-        digest = _digest(typed)
-        kept = [d for d in session.get(MAILBOX_KEY, []) if d != digest]
-        session[MAILBOX_KEY] = [*kept[-(REMEMBERED_ADDRESSES - 1) :], digest]
+        digests = list(dict.fromkeys(_digest(address) for address in typed))
+        kept = [d for d in session.get(MAILBOX_KEY, []) if d not in digests]
+        session[MAILBOX_KEY] = [*kept, *digests][-REMEMBERED_ADDRESSES:]
 
 
 def _mine(message: EmailMessage) -> bool:
