@@ -18,19 +18,7 @@ from wtforms.validators import Email, Length, Optional, StopValidation, Validati
 
 from app.catalog.models import MAX_PER_ORDER, Offer
 from app.orders.placing import Attendee
-from app.web.forms import nfc_text, strip_text
-from app.web.input_rules import InvalidName, check_name
-
-
-def _person_name(form: Any, field: StringField) -> None:
-    if not field.data:
-        return
-    try:
-        check_name(field.data)
-    except InvalidName as exc:
-        raise ValidationError(
-            _l("Please use only letters, spaces, hyphens, apostrophes and dots.")
-        ) from exc
+from app.web.forms import nfc_text, person_name, strip_text
 
 
 class AttendeeForm(Form):
@@ -41,7 +29,7 @@ class AttendeeForm(Form):
         filters=[strip_text, nfc_text],
         validators=[
             Length(max=120, message=_l("Please keep it under %(max)d characters.")),
-            _person_name,
+            person_name,
         ],
         render_kw={"autocomplete": "off", "maxlength": 120},
     )

@@ -23,7 +23,8 @@ def nfc_text(value: str | None) -> str | None:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
-def _person_name(form: Any, field: Field) -> None:
+def person_name(form: Any, field: Field) -> None:
+    """A name as a person writes one (validator; empty passes, `DataRequired` decides)."""
     if not field.data:
         return
     try:
@@ -42,7 +43,7 @@ def name_field(label: object) -> StringField:
         validators=[
             DataRequired(message=_l("Please tell us your name.")),
             Length(max=120, message=_l("Please keep it under %(max)d characters.")),
-            _person_name,
+            person_name,
         ],
         render_kw={"autocomplete": "name", "maxlength": 120},
     )
