@@ -19,7 +19,12 @@ from app.money import cents_to_decimal
 from app.orders.models import Order
 from app.orders.pricing import line_of
 from app.orders.ticket_mail import COMPOSERS as TICKET_COMPOSERS
-from app.orders.ticket_mail import attach_qr_images, queue_attendee_tickets, valid_cards
+from app.orders.ticket_mail import (
+    attach_invite,
+    attach_qr_images,
+    queue_attendee_tickets,
+    valid_cards,
+)
 from app.outbox.adapters.ga4 import Hit, order_event
 from app.outbox.adapters.hubspot import Purchase
 from app.outbox.errors import NothingToSend
@@ -132,13 +137,7 @@ def compose_confirmation(message: OutboxMessage) -> EmailMessage:
             event, order.locale, uid=f"{event.slug}-{order.id}@cafecomvendas.pt", url=attendee_url
         )
     attach_qr_images(email, tickets)
-    email.add_attachment(
-        invite,
-        maintype="text",
-        subtype="calendar",
-        filename=f"{event.slug}.ics",
-        params={"method": "PUBLISH", "charset": "utf-8"},
-    )
+    attach_invite(email, event.slug, invite)
     return mark_language(email, order.locale)
 
 

@@ -97,14 +97,19 @@ def compose_attendee_ticket(message: OutboxMessage) -> EmailMessage:
         )
         invite = event_ics(event, order.locale, uid=f"{event.slug}-{ticket.id}@cafecomvendas.pt")
     attach_qr_images(email, [card])
+    attach_invite(email, event.slug, invite)
+    return mark_language(email, order.locale)
+
+
+def attach_invite(email: EmailMessage, event_slug: str, invite: str) -> None:
+    """The event's calendar invite (.ics), which phones offer to add to the calendar."""
     email.add_attachment(
         invite,
         maintype="text",
         subtype="calendar",
-        filename=f"{event.slug}.ics",
+        filename=f"{event_slug}.ics",
         params={"method": "PUBLISH", "charset": "utf-8"},
     )
-    return mark_language(email, order.locale)
 
 
 COMPOSERS = {("email", "attendee_ticket"): compose_attendee_ticket}
