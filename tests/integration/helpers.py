@@ -6,8 +6,10 @@ import email
 import email.policy
 import json
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from app.leads.models import LeadChange
 from app.leads.services import confirm_change
 from app.orders.models import Order
 from app.orders.moves import commit_move
-from app.orders.placing import BuyerDetails, PaymentChoice, place_order
+from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order
 from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import run_once
@@ -221,3 +223,50 @@ def lead_link_token(lead_id: int) -> str:
 def confirm_by_link(lead_id: int) -> None:
     """Do what following the lead's latest confirmation link does."""
     confirm_change(_latest_submission(lead_id))
+
+
+def race_to_place(
+    app: Flask, buyers: int, offer_of: Callable[[int], int], **order: Any
+) -> list[str]:
+    """`buyers` threads placing an order each at the same moment (buyer n for offer
+    `offer_of(n)`, with `order`'s other arguments): "ok" or the refusal's code, in order."""
+    start_together = threading.Barrier(buyers)
+
+    def buy(n: int) -> str:
+        with app.app_context():
+            # Each buyer holds a pooled connection before the race starts.
+            db.session.execute(select(1))
+            db.session.commit()
+            start_together.wait()
+            try:
+                place_order(
+                    offer_of(n),
+                    BuyerDetails(f"Buyer {n}", f"b{n}@example.pt", "+351912345678", None, "pt_PT"),
+                    PaymentChoice("card", "demo", 900),
+                    **order,
+                )
+                return "ok"
+            except OrderRefused as exc:
+                return exc.code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=buyers) as pool:
+        return list(pool.map(buy, range(buyers)))
+
+
+def race_through_checkout(
+    app: Flask, forms: list[dict[str, str]], path: str = "/checkout/bilhete-geral"
+) -> list[tuple[int, str]]:
+    """Each form sent to the checkout by a browser of its own, all at the same moment:
+    (status, page) of each, in order."""
+    start_together = threading.Barrier(len(forms))
+
+    def buy(form: dict[str, str]) -> tuple[int, str]:
+        browser = app.test_client()
+        start_together.wait()
+        response = browser.post(path, data=form)
+        return response.status_code, response.get_data(as_text=True)
+
+    with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+        return list(pool.map(buy, forms))

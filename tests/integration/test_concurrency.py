@@ -9,8 +9,7 @@ from app.catalog.models import Offer
 from app.extensions import db as _db
 from app.orders.holds import seats_left
 from app.orders.models import Order
-from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order
-from tests.integration.helpers import checkout_data
+from tests.integration.helpers import checkout_data, race_through_checkout, race_to_place
 
 
 def test_buyers_racing_for_the_last_seats_never_oversell(app, db):
@@ -20,28 +19,7 @@ def test_buyers_racing_for_the_last_seats_never_oversell(app, db):
     offer_id = offer.id
 
     buyers = 40
-    start_together = threading.Barrier(buyers)
-
-    def buy(n):
-        with app.app_context():
-            # Each buyer holds a pooled connection before the race starts.
-            _db.session.execute(select(1))
-            _db.session.commit()
-            start_together.wait()
-            try:
-                place_order(
-                    offer_id,
-                    BuyerDetails(f"Buyer {n}", f"b{n}@example.pt", "+351912345678", None, "pt_PT"),
-                    PaymentChoice("card", "demo", 900),
-                )
-                return "ok"
-            except OrderRefused as exc:
-                return exc.code
-            finally:
-                _db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=buyers) as pool:
-        results = list(pool.map(buy, range(buyers)))
+    results = race_to_place(app, buyers, lambda _n: offer_id)
 
     assert results.count("ok") == 5
     assert results.count("sold_out") == buyers - 5
@@ -58,17 +36,10 @@ def test_two_hundred_buyers_for_fifty_seats_get_fifty_holds_and_clear_sold_out_a
     offer_id = offer.id
 
     buyers = 200
-    start_together = threading.Barrier(buyers)
-
-    def buy(n):
-        browser = app.test_client()
-        form = checkout_data(email=f"buyer{n}@example.pt", checkout_key=f"race-{n}")
-        start_together.wait()
-        response = browser.post("/checkout/bilhete-geral", data=form)
-        return response.status_code, response.get_data(as_text=True)
-
-    with ThreadPoolExecutor(max_workers=buyers) as pool:
-        answers = list(pool.map(buy, range(buyers)))
+    forms = [
+        checkout_data(email=f"buyer{n}@example.pt", checkout_key=f"race-{n}") for n in range(buyers)
+    ]
+    answers = race_through_checkout(app, forms)
 
     statuses = [status for status, _ in answers]
     assert statuses.count(303) == 50, sorted(set(statuses))

@@ -5,46 +5,20 @@ on PostgreSQL (TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from app.extensions import db as _db
 from app.orders.coupons import uses_of
 from app.orders.models import Order
-from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order
 from tests.integration.discount_helpers import make_code, offer_named
-from tests.integration.helpers import checkout_data
+from tests.integration.helpers import checkout_data, race_through_checkout, race_to_place
 
 
 def test_thirty_buyers_on_two_offers_use_a_ten_use_code_exactly_ten_times(app, db):
     code_id = make_code("DEZ", "percent", 10, max_uses=10)
     offers = [offer_named().id, offer_named("bilhete-vip").id]
     buyers = 30
-    start_together = threading.Barrier(buyers)
-
-    def buy(n: int) -> str:
-        with app.app_context():
-            # Each buyer holds a pooled connection before the race starts.
-            _db.session.execute(select(1))
-            _db.session.commit()
-            start_together.wait()
-            try:
-                place_order(
-                    offers[n % 2],
-                    BuyerDetails(f"Buyer {n}", f"b{n}@example.pt", "+351912345678", None, "pt_PT"),
-                    PaymentChoice("card", "demo", 900),
-                    promo_code="dez",
-                )
-                return "ok"
-            except OrderRefused as exc:
-                return exc.code
-            finally:
-                _db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=buyers) as pool:
-        results = list(pool.map(buy, range(buyers)))
+    results = race_to_place(app, buyers, lambda n: offers[n % 2], promo_code="dez")
 
     assert results.count("ok") == 10, results
     assert results.count("promo_used_up") == buyers - 10
@@ -59,19 +33,13 @@ def test_thirty_buyers_on_two_offers_use_a_ten_use_code_exactly_ten_times(app, d
 def test_through_the_checkout_page_a_three_use_code_goes_to_three_of_twenty(app, client):
     make_code("TRES", "amount", 1000, max_uses=3)
     buyers = 20
-    start_together = threading.Barrier(buyers)
-
-    def buy(n: int) -> tuple[int, str]:
-        browser = app.test_client()
-        form = checkout_data(
+    forms = [
+        checkout_data(
             email=f"buyer{n}@example.pt", checkout_key=f"code-race-{n}", promo_code="tres"
         )
-        start_together.wait()
-        response = browser.post("/checkout/bilhete-geral", data=form)
-        return response.status_code, response.get_data(as_text=True)
-
-    with ThreadPoolExecutor(max_workers=buyers) as pool:
-        answers = list(pool.map(buy, range(buyers)))
+        for n in range(buyers)
+    ]
+    answers = race_through_checkout(app, forms)
 
     statuses = [status for status, _ in answers]
     assert statuses.count(303) == 3, sorted(set(statuses))

@@ -2,18 +2,14 @@
 counts seats, not orders, so an order of two never squeezes into one seat left. Run on
 SQLite and on PostgreSQL (TEST_DATABASE_URL)."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from app.catalog.models import Offer
 from app.extensions import db as _db
 from app.orders.holds import seats_taken
 from app.orders.models import Order
-from app.orders.placing import BuyerDetails, OrderRefused, PaymentChoice, place_order
 from app.orders.tickets import Ticket
-from tests.integration.helpers import checkout_data
+from tests.integration.helpers import checkout_data, race_through_checkout, race_to_place
 
 
 def _last_seats(slug: str, capacity: int) -> int:
@@ -34,28 +30,7 @@ def _seats_and_tickets(offer_id: int) -> tuple[int, int]:
 def test_buyers_of_two_racing_for_the_last_three_seats_never_oversell(app, db):
     offer_id = _last_seats("bilhete-vip", 3)
     buyers = 24
-    start_together = threading.Barrier(buyers)
-
-    def buy(n):
-        with app.app_context():
-            _db.session.execute(select(1))
-            _db.session.commit()
-            start_together.wait()
-            try:
-                place_order(
-                    offer_id,
-                    BuyerDetails(f"Buyer {n}", f"b{n}@example.pt", "+351912345678", None, "pt_PT"),
-                    PaymentChoice("card", "demo", 900),
-                    quantity=2,
-                )
-                return "ok"
-            except OrderRefused as exc:
-                return exc.code
-            finally:
-                _db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=buyers) as pool:
-        results = list(pool.map(buy, range(buyers)))
+    results = race_to_place(app, buyers, lambda _n: offer_id, quantity=2)
 
     # One order of two; the seat left is too few for anyone else's two.
     assert results.count("ok") == 1, results
@@ -66,12 +41,9 @@ def test_buyers_of_two_racing_for_the_last_three_seats_never_oversell(app, db):
 def test_ones_and_twos_through_the_checkout_at_once_fill_the_seats_exactly(app, client):
     offer_id = _last_seats("bilhete-geral", 3)
     buyers = 30
-    start_together = threading.Barrier(buyers)
-
-    def buy(n):
-        browser = app.test_client()
-        quantity = 1 + n % 2
-        form = checkout_data(
+    quantities = [1 + n % 2 for n in range(buyers)]
+    forms = [
+        checkout_data(
             email=f"buyer{n}@example.pt",
             checkout_key=f"race-{n}",
             quantity=str(quantity),
@@ -81,12 +53,14 @@ def test_ones_and_twos_through_the_checkout_at_once_fill_the_seats_exactly(app, 
                 else {}
             ),
         )
-        start_together.wait()
-        response = browser.post("/checkout/bilhete-geral", data=form)
-        return quantity, response.status_code, response.get_data(as_text=True)
-
-    with ThreadPoolExecutor(max_workers=buyers) as pool:
-        answers = list(pool.map(buy, range(buyers)))
+        for n, quantity in enumerate(quantities)
+    ]
+    answers = [
+        (quantity, status, body)
+        for quantity, (status, body) in zip(
+            quantities, race_through_checkout(app, forms), strict=True
+        )
+    ]
 
     held = sum(quantity for quantity, status, _ in answers if status == 303)
     assert held <= 3
