@@ -16,9 +16,7 @@ from app.catalog.models import Event, Offer
 from app.extensions import db
 
 
-def catalog_version(event: Event | None) -> str:
-    if event is None:
-        return "no event"
+def catalog_version(event: Event) -> str:
     offers = db.session.execute(
         select(*Offer.__table__.columns).where(Offer.event_id == event.id).order_by(Offer.id)
     ).all()

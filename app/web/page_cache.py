@@ -115,10 +115,6 @@ class PageCache:
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-
 
 def _render_with_markers(render: Callable[[], Response]) -> Response:
     """Render with the slots' markers where the nonce and the CSRF token would go."""
