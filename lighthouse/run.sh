@@ -107,7 +107,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 curl -fsS -o /dev/null "$origin/healthz" || { cat "$tmp/server.log" >&2; exit 1; }
-if ! curl -fsS "$origin/" | grep -q '<picture class="hero-picture"'; then
+# Read the whole page before looking in it: `curl | grep -q` under pipefail fails at random,
+# because grep stops reading at the first match and curl then cannot finish writing.
+landing_html="$(curl -fsS "$origin/")" || { cat "$tmp/server.log" >&2; exit 1; }
+if [[ "$landing_html" != *'<picture class="hero-picture"'* ]]; then
   echo "lighthouse: the landing shows no hero image (flask media samples)" >&2
   exit 1
 fi
