@@ -57,6 +57,8 @@ from app.web.limits import apply_limit_marks, init_rate_limits
 from app.web.logs import configure_logging
 from app.web.request_ids import init_request_ids, stamp_request_ids
 from app.web.security import init_security
+from app.web.sessions import init_sessions
+from app.web.shop_flask import ShopFlask
 from app.web.static import init_static
 from app.web.templating import init_templating
 from app.wording.live import init_wording
@@ -79,7 +81,7 @@ BLUEPRINTS = (
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment; `overrides` replace settings (tests use it)."""
-    app = Flask(
+    app = ShopFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -97,6 +99,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Security next: its request hooks (HTTPS redirect, CSP nonce) then run before any
     # other, so even a page refused by the rate limiter carries the nonce it needs.
     init_security(app, form_hosts=providers.checkout_hosts, tag_sources=tag_sources)
+    init_sessions(app)
     init_request_ids(app)
     init_bad_bytes(app)
     init_request_metrics(app)

@@ -48,6 +48,8 @@ def _referrer_host() -> str:
 
 def _touch() -> dict[str, str] | None:
     """What this request says about where the visitor came from, or None."""
+    if not request.args and not request.referrer:
+        return None  # most visits: nothing to read, and no lookups to pay for
     touch = {field: _clean(request.args.get(f"utm_{field}")) for field in UTM_FIELDS}
     touch["click_id"] = next((name for name in CLICK_IDS if request.args.get(name)), "")
     touch["referrer"] = _referrer_host()

@@ -16,6 +16,7 @@ gzip stream (RFC 1951 allows mixing block types); only the CRC is computed per r
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import threading
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from flask import Response, current_app, g, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
+from werkzeug.http import parse_accept_header
 
 # Slot markers: letters and digits only, so escaping (HTML, JSON) leaves them as they are.
 NONCE_SLOT = "nonce"
@@ -37,7 +39,11 @@ _MARK = "cvslot7f3a"
 _MARKER = re.compile(_MARK + r"([a-z_]+)" + _MARK)
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 # Kept content headers: a kept page is text/html; the rest is the route's to set.
-_CONTENT_TYPE = "text/html; charset=utf-8"
+_PLAIN_HEADERS = (
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Vary", "Accept-Encoding, HX-Request"),
+)
+_GZIP_HEADERS = (*_PLAIN_HEADERS, ("Content-Encoding", "gzip"))
 
 
 def slot(name: str) -> str:
@@ -128,8 +134,15 @@ def _render_with_markers(render: Callable[[], Response]) -> Response:
         g.pop("csrf_token", None)
 
 
+@functools.lru_cache(maxsize=64)
+def _gzip_accepted(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value takes gzip; browsers send a handful of values, so
+    each is parsed once (q-values included) instead of on every request."""
+    return parse_accept_header(accept_encoding)["gzip"] > 0
+
+
 def _accepts_gzip() -> bool:
-    return request.accept_encodings["gzip"] > 0
+    return _gzip_accepted(request.environ.get("HTTP_ACCEPT_ENCODING", ""))
 
 
 def serve_kept(
@@ -156,14 +169,10 @@ def serve_kept(
         CSRF_SLOT: generate_csrf(),
         BACK_SLOT: str(escape(request.full_path.rstrip("?"))),
     }
-    response = Response(content_type=_CONTENT_TYPE)
+    # Headers given whole: a Response assembled header by header re-parses Vary each time.
     if _accepts_gzip():
-        response.set_data(page.gzip(filled))
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response.set_data(page.text(filled))
-    response.vary.update(("Accept-Encoding", "HX-Request"))
-    return response
+        return Response(page.gzip(filled), headers=_GZIP_HEADERS)
+    return Response(page.text(filled), headers=_PLAIN_HEADERS)
 
 
 def kept_pages(name: str) -> PageCache:

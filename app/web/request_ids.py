@@ -78,6 +78,8 @@ def init_request_ids(app: Flask) -> None:
         request_id = getattr(g, "request_id", None)
         if request_id:
             response.headers[HEADER] = request_id
+            if not log.isEnabledFor(level):
+                return response
             started = getattr(g, "request_started", None)
             duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
             log.log(

@@ -80,6 +80,48 @@ def _permit_marked_features(app: Flask) -> None:
         return response
 
 
+class ShopTalisman(Talisman):
+    """Talisman with what it works out per request worked out once.
+
+    Talisman reads a view's options four times a request and rebuilds the CSP text on
+    every answer; both depend only on the endpoint (and the policy), so they are kept,
+    and only this request's nonce is put into the kept text. The headers are Talisman's,
+    unchanged.
+    """
+
+    _NONCE = "\x00nonce\x00"
+
+    def __init__(self, app: Flask, **options: Any) -> None:
+        self._options_by_endpoint: dict[str | None, dict[str, Any]] = {}
+        self._policies: dict[tuple[int, bool], str] = {}
+        super().__init__(app, **options)
+
+    def _get_local_options(self) -> dict[str, Any]:
+        endpoint = request.endpoint
+        options = self._options_by_endpoint.get(endpoint)
+        if options is None:
+            options = super()._get_local_options()
+            self._options_by_endpoint = {**self._options_by_endpoint, endpoint: options}
+        return options
+
+    def _parse_policy(self, policy: Any) -> str:
+        nonce = getattr(request, "csp_nonce", None)
+        options = self._get_local_options()
+        # The options dict of an endpoint is kept, so its id names its nonce directives.
+        key = (id(policy), id(options), nonce is not None)
+        text = self._policies.get(key)
+        if text is None:
+            if nonce is not None:
+                request.csp_nonce = self._NONCE
+            try:
+                text = super()._parse_policy(policy)
+            finally:
+                if nonce is not None:
+                    request.csp_nonce = nonce
+            self._policies = {**self._policies, key: text}
+        return text.replace(self._NONCE, nonce) if nonce is not None else text
+
+
 def init_security(
     app: Flask,
     form_hosts: tuple[str, ...] = (),
@@ -103,7 +145,7 @@ def init_security(
     _permit_marked_features(app)
     # One Talisman per app: its policy lives on the instance, and two apps in one
     # process (tests, scripts) must not share a policy.
-    app.extensions["talisman"] = Talisman(
+    app.extensions["talisman"] = ShopTalisman(
         app,
         force_https=production,
         strict_transport_security=production,
