@@ -10,13 +10,19 @@ import json
 import os
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
+from flask_wtf.csrf import generate_csrf
 
 CAPTURED = Path(os.environ["BARE_CAPTURED"])
 # {path: {"identity": [headers, body hex], "gzip": [...], "br": [...]}}
 PAGES = json.loads(CAPTURED.read_text())
 
 app = Flask(__name__)
+# The second floor: the same bytes, plus what any page with a form costs a new visitor
+# in Flask (a CSRF token made and kept in a freshly signed session cookie), as the
+# shop's kept pages do. Its ratio to the bare route is the best a form page can reach.
+with_visitor = Flask(__name__ + ".with_visitor")
+with_visitor.secret_key = os.environ.get("SECRET_KEY") or "bench-" + "k" * 32
 
 
 @app.route("/", defaults={"path": ""})
@@ -38,4 +44,13 @@ def page(path: str) -> Response:
     return Response(bytes.fromhex(body), headers=headers)
 
 
+@with_visitor.route("/", defaults={"path": ""})
+@with_visitor.route("/<path:path>")
+def page_with_visitor(path: str) -> Response:
+    generate_csrf()
+    session.modified = True
+    return page(path)
+
+
 wsgi = app
+wsgi_with_visitor = with_visitor
