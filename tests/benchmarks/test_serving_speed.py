@@ -211,8 +211,8 @@ def test_buyer_pages_side_by_side_with_the_bare_floor(servers) -> None:
     generator = "asyncio client (tests/benchmarks/loadgen.py)"
     lines = [
         f"\nserving on {shop.env['BENCH_DATABASE']}: {CONNECTIONS} connections, {SECONDS:g} s "
-        f"each in {ROUNDS} turns, {generator}, {shop.env['WEB_CONCURRENCY']} gunicorn workers each, "
-        f"{os.cpu_count()} cores",
+        f"each in {ROUNDS} turns, {generator}, {shop.env['WEB_CONCURRENCY']} gunicorn workers "
+        f"each, {os.cpu_count()} cores",
         f"goals: ratio >= {GOAL_RATIO}, p99 <= {GOAL_P99_MS} ms; floor: ratio >= {FLOOR_RATIO}",
         f"{'page':<34} {'shop/s':>8} {'bare/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'bare p99':>8} {'errors':>6}",
