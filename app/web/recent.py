@@ -19,17 +19,32 @@ _EXTENSION_KEY = "recent_values"
 
 
 class RecentValues:
+    """Each value with the time it was read. When it is due again, one thread of the
+    process reads it while the others go on with the answer of a moment ago: without
+    that, every thread that arrives in that moment reads too (a worker's four threads
+    asking the database the same thing, each handing the interpreter lock around)."""
+
     def __init__(self) -> None:
         self._values: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        self._reading: dict[str, threading.Lock] = {}
 
     def get(self, name: str, seconds: float, read: Callable[[], T]) -> T:
         now = time.monotonic()
         with self._lock:
             kept = self._values.get(name)
+            reading = self._reading.setdefault(name, threading.Lock())
         if kept is not None and now - kept[0] < seconds:
             return kept[1]
-        value = read()
+        # With seconds at 0 (tests) every call reads; a first read has nothing to offer.
+        took_turn = kept is not None and seconds > 0
+        if took_turn and not reading.acquire(blocking=False):
+            return kept[1]
+        try:
+            value = read()
+        finally:
+            if took_turn:
+                reading.release()
         with self._lock:
             self._values[name] = (now, value)
         return value
