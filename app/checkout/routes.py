@@ -291,8 +291,7 @@ def order(token: str) -> Response:
         view=view,
         event=found.offer.event,
         methods=offered_methods(found.amount_cents),
-        # The status the page polls every few seconds shows no documents: not read for it.
-        documents=() if is_fragment_request() else documents_of(found.id),
+        documents=() if is_fragment_request() else documents_of(found.id),  # not in the poll
         retry_error=request.args.get("retry_error"),
         returned=returned,
         receipt_error=request.args.get("receipt"),
