@@ -11,6 +11,7 @@ from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.catalog.calendar import event_ics
 from app.extensions import db
@@ -118,8 +119,11 @@ def compose_confirmation(message: OutboxMessage) -> EmailMessage:
             if order.attendee_token
             else None
         )
-        subject = _(
-            "Your ticket for %(event)s is confirmed", event=event.text("title", order.locale)
+        subject = ngettext(
+            "Your ticket for %(event)s is confirmed",
+            "Your tickets for %(event)s are confirmed",
+            order.quantity,
+            event=event.text("title", order.locale),
         )
         email = _buyer_email(message, order, subject)
         write_body(
