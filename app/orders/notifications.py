@@ -58,10 +58,13 @@ def order_paid(order: Order) -> None:
         enqueue("ga4", "purchase", {"order_id": str(order.id)}, f"{base}:ga4", who)
 
 
-def confirmation_resent(order: Order) -> None:
-    """The confirmation again (lost, or sent to a new ticket holder); the caller commits."""
+def confirmation_resent(order: Order) -> int:
+    """The confirmation again (lost, or sent to a new ticket holder), and each attendee's
+    own ticket again, as when the order was paid; returns how many emails were queued.
+    The caller commits."""
     key = f"order:{order.id}:resend:{uuid.uuid4().hex}"
     enqueue("email", "order_confirmation", {"order_id": str(order.id)}, key, order.customer_id)
+    return 1 + queue_attendee_tickets(order, key)
 
 
 def order_refunded(order: Order, refunded_cents: int, *, by_transfer: bool = False) -> None:

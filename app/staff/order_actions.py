@@ -183,12 +183,21 @@ def refund_ticket(actor: Actor, order: Order, ticket_id: uuid.UUID, transfer: st
     return cents
 
 
-def resend_confirmation(actor: Actor, order: Order) -> None:
+def resend_confirmation(actor: Actor, order: Order) -> int:
+    """The buyer's confirmation and each attendee's own ticket again; returns how many
+    emails were queued."""
     if order.status != OrderStatus.PAID or order.customer is None:
         raise ActionRefused("not_paid")
-    confirmation_resent(order)
-    record(actor, "order.resend_confirmation", order_id=order.id, customer_id=order.customer_id)
+    queued = confirmation_resent(order)
+    record(
+        actor,
+        "order.resend_confirmation",
+        order_id=order.id,
+        customer_id=order.customer_id,
+        after={"emails_queued": queued},
+    )
     db.session.commit()
+    return queued
 
 
 def change_attendee(actor: Actor, order: Order, name: str, email: str) -> None:

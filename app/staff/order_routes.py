@@ -142,6 +142,7 @@ def detail(order_id: str) -> Response:
         seat_refunds="refund" in possible or "refund_transfer" in possible,
         actions={key: ACTIONS[key] for key in ACTIONS if key in possible},
         done=DONE.get(request.args.get("done", "")),
+        queued=request.args.get("queued", type=int),
     )
 
 
@@ -165,21 +166,23 @@ def _cents(typed: str | None) -> int | None:
     return int(Decimal(typed.replace(",", ".")) * 100)
 
 
-def _do(action: str, order: Order, form: Any) -> None:
+def _do(action: str, order: Order, form: Any) -> dict[str, int]:
+    """Carry out the action; what it returns goes into the page's "done" message."""
     who = actor()
+    if action == "resend":
+        return {"queued": order_actions.resend_confirmation(who, order)}
     if action == "refund":
         order_actions.refund(who, order, _cents(form.amount.data))
     elif action == "refund_transfer":
         transfer = form.transfer.data.strip()
         order_actions.refund_by_transfer(who, order, _cents(form.amount.data), transfer)
-    elif action == "resend":
-        order_actions.resend_confirmation(who, order)
     elif action == "attendee":
         order_actions.change_attendee(who, order, form.name.data.strip(), form.email.data)
     elif action == "cancel":
         order_actions.cancel_unpaid(who, order)
     else:
         order_actions.mark_reviewed(who, order)
+    return {}
 
 
 @bp.route("/orders/<order_id>/<action>", methods=["GET", "POST"])
@@ -195,12 +198,12 @@ def act(order_id: str, action: str) -> Response:
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            _do(action, order, form)
+            said = _do(action, order, form)
         except order_actions.ActionRefused as refused:
             error = _refusal(refused)
         else:
             return redirect_after_post(
-                url_for("staff_orders.detail", order_id=order.id, done=action)
+                url_for("staff_orders.detail", order_id=order.id, done=action, **said)
             )
     return render_page(
         "staff/order_action.html",
