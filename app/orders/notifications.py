@@ -11,6 +11,7 @@ from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.catalog.calendar import event_ics
 from app.extensions import db
@@ -57,10 +58,13 @@ def order_paid(order: Order) -> None:
         enqueue("ga4", "purchase", {"order_id": str(order.id)}, f"{base}:ga4", who)
 
 
-def confirmation_resent(order: Order) -> None:
-    """The confirmation again (lost, or sent to a new ticket holder); the caller commits."""
+def confirmation_resent(order: Order) -> int:
+    """The confirmation again (lost, or sent to a new ticket holder), and each attendee's
+    own ticket again, as when the order was paid; returns how many emails were queued.
+    The caller commits."""
     key = f"order:{order.id}:resend:{uuid.uuid4().hex}"
     enqueue("email", "order_confirmation", {"order_id": str(order.id)}, key, order.customer_id)
+    return 1 + queue_attendee_tickets(order, key)
 
 
 def order_refunded(order: Order, refunded_cents: int, *, by_transfer: bool = False) -> None:
@@ -118,8 +122,11 @@ def compose_confirmation(message: OutboxMessage) -> EmailMessage:
             if order.attendee_token
             else None
         )
-        subject = _(
-            "Your ticket for %(event)s is confirmed", event=event.text("title", order.locale)
+        subject = ngettext(
+            "Your ticket for %(event)s is confirmed",
+            "Your tickets for %(event)s are confirmed",
+            order.quantity,
+            event=event.text("title", order.locale),
         )
         email = _buyer_email(message, order, subject)
         write_body(

@@ -32,10 +32,13 @@ def _own_address(ticket: Ticket, order: Order) -> bool:
     return bool(email) and email != (order.email_on_order or "").strip().casefold()
 
 
-def queue_attendee_tickets(order: Order, base_key: str) -> None:
-    """One email per attendee with an address of their own; the caller commits."""
+def queue_attendee_tickets(order: Order, base_key: str) -> int:
+    """One email per attendee with an address of their own whose ticket still stands;
+    returns how many were queued. The caller commits."""
+    queued = 0
     for ticket in order.tickets:
-        if _own_address(ticket, order):
+        # A seat refunded alone admits nobody: its holder is not sent it (again).
+        if ticket.voided_at is None and _own_address(ticket, order):
             enqueue(
                 "email",
                 "attendee_ticket",
@@ -43,6 +46,8 @@ def queue_attendee_tickets(order: Order, base_key: str) -> None:
                 f"{base_key}:ticket:{ticket.id}",
                 order.customer_id,
             )
+            queued += 1
+    return queued
 
 
 def valid_cards(order: Order) -> list[TicketCard]:

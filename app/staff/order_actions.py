@@ -24,11 +24,13 @@ from app.timeutil import utcnow
 
 
 class ActionRefused(Exception):
-    """The action does not apply to this order now; `code` names why for the page."""
+    """The action does not apply to this order now; `code` names why for the page, and
+    `count` how many tickets it concerns when the words need the number."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, count: int = 0) -> None:
         super().__init__(code)
         self.code = code
+        self.count = count
 
 
 def _locked(order_id) -> Order:  # type: ignore[no-untyped-def]
@@ -39,15 +41,24 @@ def _locked(order_id) -> Order:  # type: ignore[no-untyped-def]
     return order
 
 
+def used_at_the_door(order: Order) -> int:
+    """How many of the order's tickets still standing have let someone in."""
+    return sum(1 for t in order.tickets if t.checked_in_at is not None and t.voided_at is None)
+
+
 def _before_refund(order: Order, amount_cents: int | None) -> dict[str, object]:
     """What the audit keeps from before a refund; ActionRefused when none may be made."""
     if order.status != OrderStatus.PAID:
         raise ActionRefused("not_paid")
-    if (
-        amount_cents is not None
-        and not 0 < amount_cents <= order.amount_cents - order.refunded_cents
-    ):
+    left = order.amount_cents - order.refunded_cents
+    if amount_cents is not None and not 0 < amount_cents <= left:
         raise ActionRefused("too_much")
+    used = used_at_the_door(order)
+    if used and (amount_cents is None or amount_cents >= left):
+        # Refunding all that is left refunds the order, which voids every ticket and
+        # frees every seat: a seat whose holder is already inside would be sold again.
+        # A part of the amount (a goodwill gesture) voids nothing and stays possible.
+        raise ActionRefused("tickets_used", used)
     return {"refunded_cents": order.refunded_cents, "status": order.status}
 
 
@@ -109,7 +120,9 @@ def _claim_seat(ticket_id: uuid.UUID, void: bool) -> bool:
     begin_locking_transaction()
     query = update(Ticket).where(Ticket.id == ticket_id)
     if void:
-        query = query.where(Ticket.voided_at.is_(None)).values(
+        # Not checked in either: the door's check-in is the same kind of conditional
+        # write (on a ticket not voided), so of a scan and a refund at once only one wins.
+        query = query.where(Ticket.voided_at.is_(None), Ticket.checked_in_at.is_(None)).values(
             voided_at=utcnow(), void_reason=SEAT_REFUNDING
         )
     else:
@@ -117,6 +130,12 @@ def _claim_seat(ticket_id: uuid.UUID, void: bool) -> bool:
     claimed = db.session.execute(query).rowcount == 1
     db.session.commit()
     return claimed
+
+
+def _why_not_claimed(ticket_id: uuid.UUID) -> str:
+    """Why the conditional claim changed no row: the seat was voided, or let in, first."""
+    checked_in = db.session.scalar(select(Ticket.checked_in_at).where(Ticket.id == ticket_id))
+    return "checked_in" if checked_in is not None else "ticket_void"
 
 
 def refund_ticket(actor: Actor, order: Order, ticket_id: uuid.UUID, transfer: str = "") -> int:
@@ -129,11 +148,14 @@ def refund_ticket(actor: Actor, order: Order, ticket_id: uuid.UUID, transfer: st
         raise ActionRefused("not_found")
     if order.status != OrderStatus.PAID or order.customer is None:
         raise ActionRefused("not_paid")
+    if ticket.checked_in_at is not None and ticket.voided_at is None:
+        # Its holder is inside: the seat is not free to sell again, nor its money owed.
+        raise ActionRefused("checked_in")
     cents = seat_cents(order)
     before = {"ticket": ticket.ref, **_before_refund(order, cents)}
     # The seat is claimed first, so a second click or a second member refunds nothing.
     if not _claim_seat(ticket.id, void=True):
-        raise ActionRefused("ticket_void")
+        raise ActionRefused(_why_not_claimed(ticket.id))
     try:
         if transfer:
             record_transfer_refund(order, cents)
@@ -161,12 +183,21 @@ def refund_ticket(actor: Actor, order: Order, ticket_id: uuid.UUID, transfer: st
     return cents
 
 
-def resend_confirmation(actor: Actor, order: Order) -> None:
+def resend_confirmation(actor: Actor, order: Order) -> int:
+    """The buyer's confirmation and each attendee's own ticket again; returns how many
+    emails were queued."""
     if order.status != OrderStatus.PAID or order.customer is None:
         raise ActionRefused("not_paid")
-    confirmation_resent(order)
-    record(actor, "order.resend_confirmation", order_id=order.id, customer_id=order.customer_id)
+    queued = confirmation_resent(order)
+    record(
+        actor,
+        "order.resend_confirmation",
+        order_id=order.id,
+        customer_id=order.customer_id,
+        after={"emails_queued": queued},
+    )
     db.session.commit()
+    return queued
 
 
 def change_attendee(actor: Actor, order: Order, name: str, email: str) -> None:

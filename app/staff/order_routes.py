@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, abort, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
@@ -51,6 +52,10 @@ REFUSALS = {
     "erased": _l("The buyer was erased: this order names nobody."),
     "not_found": _l("This order no longer exists."),
     "ticket_void": _l("This ticket is already void: nothing was refunded."),
+    "checked_in": _l(
+        "This ticket was already used at the door: a ticket used cannot be refunded. Nothing "
+        "was refunded."
+    ),
     "no_transfer": _l("Say which transfer sent the money back."),
 }
 ACTIONS: dict[str, tuple[str, Any]] = {
@@ -66,6 +71,21 @@ ACTIONS: dict[str, tuple[str, Any]] = {
 DONE = {key: label for key, (_permission, label) in ACTIONS.items()} | {
     "refund_ticket": _l("Refund this ticket")
 }
+
+
+def _refusal(refused: order_actions.ActionRefused) -> str:
+    """What the page says of a refused action; a refusal about used tickets counts them."""
+    if refused.code == "tickets_used":
+        return ngettext(
+            "%(num)d ticket of this order was already used at the door: refunding all that is "
+            "left would void it and free its seat. Nothing was refunded. Refund only part of "
+            "the amount, or each unused ticket on its own from the order page.",
+            "%(num)d tickets of this order were already used at the door: refunding all that "
+            "is left would void them and free their seats. Nothing was refunded. Refund only "
+            "part of the amount, or each unused ticket on its own from the order page.",
+            refused.count,
+        )
+    return str(REFUSALS.get(refused.code, refused.code))
 
 
 def _order(order_id: str) -> Order:
@@ -122,6 +142,7 @@ def detail(order_id: str) -> Response:
         seat_refunds="refund" in possible or "refund_transfer" in possible,
         actions={key: ACTIONS[key] for key in ACTIONS if key in possible},
         done=DONE.get(request.args.get("done", "")),
+        queued=request.args.get("queued", type=int),
     )
 
 
@@ -145,21 +166,23 @@ def _cents(typed: str | None) -> int | None:
     return int(Decimal(typed.replace(",", ".")) * 100)
 
 
-def _do(action: str, order: Order, form: Any) -> None:
+def _do(action: str, order: Order, form: Any) -> dict[str, int]:
+    """Carry out the action; what it returns goes into the page's "done" message."""
     who = actor()
+    if action == "resend":
+        return {"queued": order_actions.resend_confirmation(who, order)}
     if action == "refund":
         order_actions.refund(who, order, _cents(form.amount.data))
     elif action == "refund_transfer":
         transfer = form.transfer.data.strip()
         order_actions.refund_by_transfer(who, order, _cents(form.amount.data), transfer)
-    elif action == "resend":
-        order_actions.resend_confirmation(who, order)
     elif action == "attendee":
         order_actions.change_attendee(who, order, form.name.data.strip(), form.email.data)
     elif action == "cancel":
         order_actions.cancel_unpaid(who, order)
     else:
         order_actions.mark_reviewed(who, order)
+    return {}
 
 
 @bp.route("/orders/<order_id>/<action>", methods=["GET", "POST"])
@@ -175,12 +198,12 @@ def act(order_id: str, action: str) -> Response:
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            _do(action, order, form)
+            said = _do(action, order, form)
         except order_actions.ActionRefused as refused:
-            error = REFUSALS.get(refused.code, refused.code)
+            error = _refusal(refused)
         else:
             return redirect_after_post(
-                url_for("staff_orders.detail", order_id=order.id, done=action)
+                url_for("staff_orders.detail", order_id=order.id, done=action, **said)
             )
     return render_page(
         "staff/order_action.html",
@@ -191,6 +214,7 @@ def act(order_id: str, action: str) -> Response:
         action=action,
         title=title,
         error=error,
+        used=order_actions.used_at_the_door(order),
     )
 
 
@@ -221,7 +245,7 @@ def refund_ticket(order_id: str, ticket_id: str) -> Response:
                 raise order_actions.ActionRefused("no_transfer")
             order_actions.refund_ticket(actor(), order, wanted, transfer if by_transfer else "")
         except order_actions.ActionRefused as refused:
-            error = REFUSALS.get(refused.code, refused.code)
+            error = _refusal(refused)
         else:
             return redirect_after_post(
                 url_for("staff_orders.detail", order_id=order.id, done="refund_ticket")
