@@ -6,6 +6,10 @@ whether they changed at most every WORDING_REFRESH_SECONDS (one small query on i
 connection, never inside a request's transaction), so a publish reaches every gunicorn
 worker within seconds. A staff preview also lays the drafts over them, for that request
 only.
+
+A singular message's override replaces `_catalog[msgid]`; a plural form's replaces
+`_catalog[(msgid, form)]`, the key GNUTranslations.ngettext reads for the form its
+plural rule picks, so `ngettext(singular, plural, n)` returns it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ from app.wording.models import DRAFT, PUBLISHED, WordingOverride
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "wording"
+# How GNUTranslations keys its catalog: the msgid, or (msgid, plural form).
+CatalogKey = str | tuple[str, int]
+
+
+def catalog_key(msgid: str, form: int | None) -> CatalogKey:
+    return msgid if form is None else (msgid, form)
+
+
 PREVIEW_FLAG = "wording_preview"
 
 
@@ -36,7 +48,7 @@ class LiveWording:
     refresh_seconds: float
     version: tuple[int, str] | None = None
     checked_at: float = 0.0
-    by_locale: dict[str, dict[str, str]] = field(default_factory=dict)
+    by_locale: dict[str, dict[CatalogKey, str]] = field(default_factory=dict)
     # Catalogs with the overrides laid over them, per (locale, version).
     merged: dict[tuple[str, tuple[int, str] | None], support.Translations] = field(
         default_factory=dict
@@ -52,12 +64,17 @@ class LiveWording:
         # Its own short connection, like the version check: never the session's
         # transaction, which on SQLite would then hold an older snapshot and fail its
         # next write (a worker composing an email in the middle of a delivery).
-        query = select(WordingOverride.locale, WordingOverride.msgid, WordingOverride.text)
+        query = select(
+            WordingOverride.locale,
+            WordingOverride.msgid,
+            WordingOverride.form,
+            WordingOverride.text,
+        )
         with db.engine.connect() as connection:
             rows = connection.execute(query.where(WordingOverride.state == PUBLISHED)).all()
-        by_locale: dict[str, dict[str, str]] = {}
-        for locale, msgid, text in rows:
-            by_locale.setdefault(locale, {})[msgid] = text
+        by_locale: dict[str, dict[CatalogKey, str]] = {}
+        for locale, msgid, form, text in rows:
+            by_locale.setdefault(locale, {})[catalog_key(msgid, form)] = text
         self.by_locale = by_locale
         self.merged.clear()
 
@@ -78,19 +95,23 @@ class LiveWording:
             log.warning("wording overrides not read (%s)", type(exc).__name__)
 
 
-def _drafts(locale: str) -> dict[str, str]:
+def _drafts(locale: str) -> dict[CatalogKey, str]:
     """The drafts in `locale`, read once per preview request."""
-    cached: dict[str, dict[str, str]] = g.setdefault("wording_drafts", {})
+    cached: dict[str, dict[CatalogKey, str]] = g.setdefault("wording_drafts", {})
     if locale not in cached:
-        query = select(WordingOverride.msgid, WordingOverride.text).where(
+        query = select(WordingOverride.msgid, WordingOverride.form, WordingOverride.text).where(
             WordingOverride.state == DRAFT, WordingOverride.locale == locale
         )
         with db.engine.connect() as connection:
-            cached[locale] = {msgid: text for msgid, text in connection.execute(query)}
+            cached[locale] = {
+                catalog_key(msgid, form): text for msgid, form, text in connection.execute(query)
+            }
     return cached[locale]
 
 
-def _laid_over(base: support.Translations, overrides: dict[str, str]) -> support.Translations:
+def _laid_over(
+    base: support.Translations, overrides: dict[CatalogKey, str]
+) -> support.Translations:
     merged = support.Translations()
     merged.merge(base)
     if hasattr(base, "plural"):

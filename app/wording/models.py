@@ -1,7 +1,8 @@
 """Overrides of the catalogs' messages, one row per version of one message in one language.
 
-A message in a language has at most one draft and at most one published version; the
-versions it had before stay, retired, as its history.
+A message in a language (and, for a plural message, in one of its forms) has at most one
+draft and at most one published version; the versions it had before stay, retired, as its
+history.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ class WordingOverride(db.Model):
     msgid: Mapped[str] = mapped_column(Text)
     msgid_hash: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(5))
+    # Which plural form of an ngettext message (0 for one, 1 for several), as gettext
+    # keys it (`(msgid, form)`); None for a singular message. A column rather than a
+    # msgid with the form encoded in it: the msgid stays the catalog's own text, so
+    # `flask wording merge`, the history and the search read it as it is.
+    form: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default=DRAFT)
     # The team member who typed it (no foreign key: a member may be removed later).
