@@ -83,6 +83,21 @@ class WordingForm(FlaskForm):
     )
 
 
+def _plural_text(label: str, missing: str) -> TextAreaField:
+    return TextAreaField(label, validators=[DataRequired(message=missing), Length(max=2000)])
+
+
+class PluralWordingForm(FlaskForm):
+    """A plural message in both languages, one text per plural form (`<locale>_<form>`:
+    0 for one, 1 for several); each form's rules are checked on save against its own
+    source (wording/messages.py)."""
+
+    pt_PT_0 = _plural_text(_l("One (1)"), _l("Type the Portuguese text."))
+    pt_PT_1 = _plural_text(_l("Several (0, 2 or more)"), _l("Type the Portuguese text."))
+    en_0 = _plural_text(_l("One (1)"), _l("Type the English text."))
+    en_1 = _plural_text(_l("Several (0, 2 or more)"), _l("Type the English text."))
+
+
 class AttendeeForm(FlaskForm):
     name = name_field(_l("Attendee name"))
     email = email_field()

@@ -87,6 +87,8 @@ JOURNEY_STAGES = {
 }
 LANGUAGE_NAMES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
 WORDING_STATES = {"draft": _l("draft"), "published": _l("live"), "retired": _l("earlier")}
+# A plural message's forms as both catalogs number them (plural=(n != 1)).
+PLURAL_FORM_NAMES = {0: _l("One (1)"), 1: _l("Several (0, 2 or more)")}
 PLACE_STATES = {
     "waiting": _l("waiting"),
     "offered": _l("seat offered"),
@@ -175,6 +177,7 @@ def _labels(app: Flask) -> None:
         "order_state": ORDER_STATES,
         "language_name": LANGUAGE_NAMES,
         "wording_state": WORDING_STATES,
+        "plural_form": PLURAL_FORM_NAMES,
         "journey_stage": JOURNEY_STAGES,
         "review_reason": REVIEW_REASONS,
         "message_state": MESSAGE_STATES,

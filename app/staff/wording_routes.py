@@ -1,6 +1,7 @@
 """The wording editor (`/staff/wording`): every message in pt-PT and English side by side,
 edited as drafts, previewed on the landing page at phone width, published without a
-deploy, reverted from its history. Owners and marketing."""
+deploy, reverted from its history. A plural message (ngettext) is edited the same way,
+with one text per plural form in each language. Owners and marketing."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from app.audit.log import record
 from app.catalog.services import current_event
 from app.extensions import db
 from app.landing.page import landing_page
-from app.staff.forms import ConfirmForm, WordingForm
+from app.staff.forms import ConfirmForm, PluralWordingForm, WordingForm
 from app.staff.guard import actor, requires, staff_blueprint
 from app.web.i18n import LANGS
 from app.web.rendering import no_store, redirect_after_post, render_page
-from app.wording.editing import editor_rows, history, publish_drafts, revert_to, save_draft
+from app.wording.editing import (
+    editor_row,
+    editor_rows,
+    history,
+    publish_drafts,
+    revert_to,
+    save_draft,
+)
 from app.wording.live import PREVIEW_FLAG, published_changed
-from app.wording.messages import LOCALES, CatalogMessage, EditRefused, by_key
+from app.wording.messages import CatalogMessage, EditRefused, Slot, by_key
 
 bp = staff_blueprint("staff_wording", __name__)
 
@@ -33,14 +41,33 @@ REFUSALS = {
         "fills in: %(placeholders)s."
     ),
 }
-TEXT_IN = {"pt_PT": _l("the Portuguese text"), "en": _l("the English text")}
+TEXT_IN = {
+    ("pt_PT", None): _l("the Portuguese text"),
+    ("en", None): _l("the English text"),
+    ("pt_PT", 0): _l("the Portuguese text for one"),
+    ("pt_PT", 1): _l("the Portuguese text for several"),
+    ("en", 0): _l("the English text for one"),
+    ("en", 1): _l("the English text for several"),
+}
+FORMS = {"": None, "0": 0, "1": 1}
 
 
 def _refusal(message: CatalogMessage, refused: EditRefused) -> str:
     return str(REFUSALS[refused.reason]) % {
-        "text": TEXT_IN.get(refused.locale or "", ""),
-        "placeholders": " ".join(message.placeholders) or "—",
+        "text": TEXT_IN.get((refused.locale or "", refused.form), ""),
+        "placeholders": " ".join(message.placeholders_of(refused.form)) or "—",
     }
+
+
+def _field(slot: Slot) -> str:
+    """The form field of one slot: `pt_PT`, or `pt_PT_1` for a plural form."""
+    locale, form = slot
+    return locale if form is None else f"{locale}_{form}"
+
+
+def _form(message: CatalogMessage, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    kind = WordingForm if message.plural is None else PluralWordingForm
+    return kind(data=data) if data is not None else kind()
 
 
 def _message(key: str) -> CatalogMessage:
@@ -73,14 +100,14 @@ def index() -> Response:
     )
 
 
-def _edit_page(message: CatalogMessage, form: WordingForm, status: int = 200, error=None):  # type: ignore[no-untyped-def]
+def _edit_page(message: CatalogMessage, form, status: int = 200, error=None):  # type: ignore[no-untyped-def]
     return render_page(
         "staff/wording_edit.html",
         status=status,
         message=message,
         form=form,
         error=error,
-        versions=history(message.key),
+        versions=history(message),
         revert_form=ConfirmForm(),
     )
 
@@ -89,23 +116,22 @@ def _edit_page(message: CatalogMessage, form: WordingForm, status: int = 200, er
 @requires("wording.edit")
 def edit(key: str) -> Response:
     message = _message(key)
-    rows = editor_rows(show="all")
-    row = next(r for r in rows if r.message.key == key)
-    current = {locale: row.drafts.get(locale, row.live.get(locale, "")) for locale in LOCALES}
-    form = WordingForm(data={"pt_PT": current["pt_PT"], "en": current["en"]})
-    return _edit_page(message, form)
+    row = editor_row(message)
+    current = {_field(slot): row.drafts.get(slot, row.live.get(slot, "")) for slot in message.slots}
+    return _edit_page(message, _form(message, current))
 
 
 @bp.post("/wording/<key>")
 @requires("wording.edit")
 def save(key: str) -> Response:
     message = _message(key)
-    form = WordingForm()
+    form = _form(message)
     if not form.validate_on_submit():
         return _edit_page(message, form, 422)
     who = actor()
+    texts = {slot: form[_field(slot)].data for slot in message.slots}
     try:
-        drafted = save_draft(message, {"pt_PT": form.pt_PT.data, "en": form.en.data}, who.staff_id)
+        drafted = save_draft(message, texts, who.staff_id)
     except EditRefused as refused:
         db.session.rollback()
         return _edit_page(message, form, 422, _refusal(message, refused))
@@ -136,16 +162,19 @@ def publish_all() -> Response:
 @requires("wording.edit")
 def revert(key: str) -> Response:
     message = _message(key)
-    locale = request.form.get("locale", "")
+    slot = (request.form.get("locale", ""), FORMS.get(request.form.get("form", ""), -1))
     version = request.form.get("version", "")
-    if locale not in LOCALES or not (version.isdigit() or version == "catalog"):
+    if slot not in message.slots or not (version.isdigit() or version == "catalog"):
         abort(400)
     who = actor()
     try:
-        revert_to(None if version == "catalog" else int(version), message, locale, who.staff_id)
+        revert_to(None if version == "catalog" else int(version), message, slot, who.staff_id)
     except LookupError:
         abort(404)
-    record(who, "wording.revert", after={"message": message.msgid[:120], "to": version})
+    change = {"message": message.msgid[:120], "to": version}
+    if slot[1] is not None:
+        change["form"] = str(slot[1])
+    record(who, "wording.revert", after=change)
     db.session.commit()
     published_changed(current_app)
     return redirect_after_post(url_for("staff_wording.edit", key=key, done="reverted"))
