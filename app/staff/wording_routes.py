@@ -22,12 +22,13 @@ from app.wording.editing import (
     editor_row,
     editor_rows,
     history,
+    no_longer_used,
     publish_drafts,
     revert_to,
     save_draft,
 )
 from app.wording.live import PREVIEW_FLAG, published_changed
-from app.wording.messages import CatalogMessage, EditRefused, Slot, by_key
+from app.wording.messages import CatalogMessage, EditRefused, Slot, by_key, catalog_messages
 
 bp = staff_blueprint("staff_wording", __name__)
 
@@ -97,6 +98,8 @@ def index() -> Response:
         show=show,
         shows=SHOWS,
         form=ConfirmForm(),
+        orphans=no_longer_used(),
+        messages_now=catalog_messages(),
     )
 
 
@@ -108,6 +111,8 @@ def _edit_page(message: CatalogMessage, form, status: int = 200, error=None):  #
         form=form,
         error=error,
         versions=history(message),
+        # What was typed for this msgid before it became plural (or singular again).
+        earlier=[row for row in no_longer_used() if row.msgid_hash == message.key],
         revert_form=ConfirmForm(),
     )
 

@@ -187,6 +187,20 @@ def editor_rows(search: str = "", show: str = "all") -> list[EditorRow]:
     return rows
 
 
+def no_longer_used() -> list[WordingOverride]:
+    """Drafts and published texts kept for a message the catalogs no longer have in that
+    shape (its msgid changed, or it became plural, or singular again): pages no longer
+    show them, so the editor lists them for marketing to type in again where they
+    belong. Oldest message first."""
+    messages = catalog_messages()
+    rows = db.session.scalars(
+        select(WordingOverride)
+        .where(WordingOverride.state.in_((DRAFT, PUBLISHED)))
+        .order_by(WordingOverride.msgid, WordingOverride.locale, WordingOverride.id)
+    )
+    return [row for row in rows if not kind_matches(messages.get(row.msgid), row.form)]
+
+
 def published_overrides() -> list[WordingOverride]:
     """What is live, for `flask wording merge`."""
     return list(

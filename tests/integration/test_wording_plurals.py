@@ -1,7 +1,8 @@
 """Marketing edits the texts that count tickets (ngettext plurals) as it edits any other:
 one text per form and language, drafted, previewed by staff only, published to what a
 buyer of one and a buyer of two read, reverted to the catalog; each form keeps its own
-source's placeholders."""
+source's placeholders; a text kept for a message that has since become plural is listed
+as no longer used instead of silently lost."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.orders.models import Order
+from app.timeutil import utcnow
 from app.wording.commands import merge_into_catalogs
 from app.wording.messages import TRANSLATIONS, message_key
-from app.wording.models import WordingOverride
+from app.wording.models import PUBLISHED, WordingOverride
 from tests.integration.helpers import fresh
 from tests.integration.staff_helpers import sign_in
 from tests.integration.test_ticket_wording import _card_order
@@ -191,6 +193,40 @@ def test_each_form_keeps_its_own_sources_placeholders(client):
     refused = staff.post(f"/staff/wording/{key}", data={**added, "then": "draft"})
     assert refused.status_code == 422
     assert db.session.scalars(select(WordingOverride)).all() == []
+
+
+def test_a_text_kept_for_a_message_now_plural_is_listed_as_no_longer_used(client):
+    orders = _paid_orders(client)
+    # Published before the message counted tickets: kept under its singular msgid.
+    now = utcnow()
+    for msgid, text in ((PAID, "Pago! O lugar é seu."), ("Gone from the shop", "Já não existe")):
+        db.session.add(
+            WordingOverride(
+                msgid=msgid,
+                msgid_hash=message_key(msgid),
+                locale="pt_PT",
+                text=text,
+                state=PUBLISHED,
+                created_at=now,
+                published_at=now,
+            )
+        )
+    db.session.commit()
+    # Pages do not show it (ngettext reads the forms only)...
+    assert _read(client, orders)["pt"] == CATALOG["pt"]
+    staff = sign_in(client, "marketing")
+    listing = staff.get("/staff/wording").get_data(as_text=True)
+    # ...but marketing sees both, with their texts, and where the first one went.
+    orphans = listing[listing.index("data-orphans") :]
+    assert "Já não usados" in orphans
+    assert "«Pago! O lugar é seu.»" in orphans and "«Já não existe»" in orphans
+    assert f'href="/staff/wording/{PAID_KEY}"' in orphans
+    # The message's edit page shows it beside the forms to type it into again, apart
+    # from the history, which is its forms' only.
+    edit = staff.get(f"/staff/wording/{PAID_KEY}").get_data(as_text=True)
+    assert "<dd data-earlier>«Pago! O lugar é seu.»</dd>" in edit
+    history = edit[edit.index("data-history") :]
+    assert "Pago! O lugar é seu." not in history
 
 
 def test_published_plural_forms_are_merged_into_the_catalogs(tmp_path: Path, monkeypatch):
