@@ -20,7 +20,7 @@ from app.timeutil import utcnow
 from app.wording.commands import merge_into_catalogs
 from app.wording.messages import TRANSLATIONS, message_key
 from app.wording.models import PUBLISHED, WordingOverride
-from tests.integration.helpers import fresh
+from tests.integration.helpers import deliver_until_settled, fresh, outbox_settings, read_eml
 from tests.integration.staff_helpers import sign_in
 from tests.integration.test_ticket_wording import _card_order
 
@@ -146,6 +146,30 @@ def test_publishing_a_plural_form_changes_what_buyers_of_one_and_two_read(client
         f"/staff/wording/{PAID_KEY}/revert", data={"locale": "pt_PT", "version": "catalog"}
     )
     assert formless.status_code == 400
+
+
+def test_a_published_plural_subject_reaches_the_confirmation_emails(app, client, tmp_path):
+    # The worker composes emails outside any request: the live layer serves it too.
+    subject = "Your ticket for %(event)s is confirmed"
+    forms = {
+        "pt_PT_0": "Bilhete garantido para o %(event)s",
+        "pt_PT_1": "Bilhetes garantidos para o %(event)s",
+        "en_0": "Ticket secured for %(event)s",
+        "en_1": "Tickets secured for %(event)s",
+    }
+    staff = sign_in(client, "marketing")
+    published = staff.post(
+        f"/staff/wording/{message_key(subject)}", data={**forms, "then": "publish"}
+    )
+    assert published.status_code == 303
+    with outbox_settings(app, MAIL_DIR=str(tmp_path), SMTP_URL="", OUTBOX_BACKOFF_SECONDS=0.01):
+        _paid_orders(client)
+        deliver_until_settled("email")
+        subjects = sorted(str(mail["Subject"]) for mail in read_eml(tmp_path))
+    assert subjects == [
+        "Bilhete garantido para o Café com Vendas",
+        "Bilhetes garantidos para o Café com Vendas",
+    ]
 
 
 def test_the_preview_shows_a_plural_draft_to_staff_only(app, client):
