@@ -1,5 +1,7 @@
 import re
+from urllib.parse import unquote
 
+from app.paths import PROJECT_ROOT
 from tests.integration.helpers import NBSP, scripts_after_first_view
 
 
@@ -110,11 +112,15 @@ def test_robots_and_sitemap(client):
     assert "<loc>http://shop.test/en/</loc>" in client.get("/sitemap.xml").text
 
 
-def test_the_first_view_asks_for_no_script_before_it_has_loaded(client):
-    # Scripts only enhance these pages: fetched during the first paint, they cost a phone
-    # its Largest Contentful Paint (Lighthouse's budgets, lighthouse/lighthouserc.json).
-    # htmx comes first, so the page scripts that listen to it are there for its events.
+def test_the_first_view_asks_for_no_script_and_no_icon_before_it_is_shown(client):
+    # Scripts only enhance these pages, and the icon is ours: fetched during the first
+    # paint, each costs a phone its Largest Contentful Paint (Lighthouse's budgets,
+    # lighthouse/lighthouserc.json). htmx comes first, so the page scripts that listen to
+    # it are there for its events.
+    icon = (PROJECT_ROOT / "static" / "img" / "favicon.svg").read_bytes()
     for path in ("/", "/checkout/bilhete-geral", "/leads"):
         html = client.get(path).text
         assert not re.search(r"<script[^>]*\ssrc=", html), path
         assert "/htmx." in scripts_after_first_view(html)[0], path
+        href = re.search(r'<link rel="icon" href="data:image/svg\+xml,([^"]+)"', html)
+        assert href and unquote(href.group(1)).encode() == icon, path
