@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from babel.dates import format_skeleton
 from flask import Flask, url_for
@@ -37,6 +38,7 @@ class BuiltAssets:
         self.app = app
         self.manifest: dict[str, str] = {}
         self.inlined: dict[str, Markup] = {}
+        self.data_urls: dict[str, str] = {}
 
     def _built_name(self, name: str) -> str:
         if not self.manifest or self.app.debug:
@@ -58,6 +60,16 @@ class BuiltAssets:
             assert "</" not in text, f"{name} cannot be inlined"
             self.inlined[built] = Markup(text)  # noqa: S704
         return self.inlined[built]
+
+    def data_url(self, filename: str, mimetype: str) -> str:
+        """A small file of static/ as a data: URL. The favicon goes in the page this way:
+        fetched, it is one more request during the first view, and Lighthouse counted it
+        in the Largest Contentful Paint whenever it arrived before that paint."""
+        if filename not in self.data_urls:
+            folder = Path(self.app.static_folder or "static")
+            data = (folder / filename).read_bytes()
+            self.data_urls[filename] = f"data:{mimetype},{quote(data, safe='/:=;,-._~')}"
+        return self.data_urls[filename]
 
 
 def init_templating(app: Flask) -> None:
@@ -109,4 +121,4 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def shop_globals() -> dict[str, Any]:
-        return {"asset_url": assets.url, "inline_asset": assets.inline}
+        return {"asset_url": assets.url, "inline_asset": assets.inline, "data_url": assets.data_url}

@@ -34,11 +34,18 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function start() {
     tick();
     setInterval(tick, 1000);
     addCopyButtons(document);
-  });
+  }
+  // Pages ask for this file once their first view is shown (templates/_components/
+  // first_view.html): by then the document is parsed, and DOMContentLoaded has passed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
   // Server-built dataLayer events that arrived in a swapped fragment (the order turning
   // paid while the page follows it): pushed once each.
   function pushServerEvents(root) {

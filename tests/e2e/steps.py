@@ -73,8 +73,21 @@ def checkout_form(page: Page) -> Locator:
 
 
 def wait_for_htmx(page: Page) -> None:
-    """Until no htmx request is in flight (at once without JavaScript)."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    """Until htmx has wired the page up and no htmx request is in flight (at once without
+    JavaScript).
+
+    Pages ask for htmx once their first view is shown (templates/_components/
+    first_view.html), after `load`: a test that goes on at once would meet the page as it
+    works without JavaScript. htmx
+    marks each element it has wired with data-htmx-powered; call this on pages that have
+    some (forms, the order's status).
+    """
+    page.wait_for_function(
+        """() => !matchMedia("(scripting: enabled)").matches
+            || (!!window.htmx
+                && !!document.querySelector("[data-htmx-powered]")
+                && !document.querySelector(".htmx-request"))"""
+    )
 
 
 def leave_field(field: Locator) -> None:

@@ -22,6 +22,7 @@ from tests.e2e.steps import (
     fill_checkout,
     pay_on_demo_card_page,
     sign_in_staff,
+    wait_for_htmx,
 )
 
 pytestmark = pytest.mark.e2e
@@ -106,6 +107,7 @@ def test_with_javascript_apply_updates_the_total_in_place(
     code = f"E2E{uuid.uuid4().hex[:6].upper()}"
     make_code(page, live_server, code, percent="10")
     page.goto(f"/checkout/{slug}")
+    wait_for_htmx(page)
     # A mark on the page's window: a full reload would wipe it, an htmx swap keeps it.
     page.evaluate("window.stayedHere = true")
     checkout = checkout_form(page)

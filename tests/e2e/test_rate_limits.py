@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.harness import BrowserErrors, LiveServer, Ux, start_server
-from tests.e2e.steps import expect_shop_page
+from tests.e2e.steps import expect_shop_page, wait_for_htmx
 
 pytestmark = pytest.mark.e2e
 
@@ -69,6 +69,8 @@ def test_too_many_leads_say_when_to_try_again_and_keep_what_was_typed(
     form.locator('[name="email"]').fill("rita.sousa@exemplo.pt")
     form.locator('[name="business_type"]').select_option("services")
     form.locator('[name="business_stage"]').select_option("starting")
+    # With JavaScript the answer is meant for htmx: let it wire the form first.
+    wait_for_htmx(page)
     browser_errors.expect(r"status of 429")
     form.locator('button[type="submit"]').click()
 

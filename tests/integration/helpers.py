@@ -35,6 +35,16 @@ from tests.stripe_double import WEBHOOK_SECRET, sign
 NBSP = "\u00a0"
 
 
+def scripts_after_first_view(html: str) -> list[str]:
+    """The scripts a page asks for once its first view is shown, in the order they run
+    (templates/_components/first_view.html: inline scripts carrying the page's nonce)."""
+    urls: list[str] = []
+    for loader in re.findall(r'<script nonce="[^"]+">(.*?)</script>', html, re.S):
+        if "afterFirstView(function" in loader:
+            urls += re.findall(r'"(/static/built/[^"]+\.js)"', loader)
+    return urls
+
+
 def _form(defaults: dict[str, str], overrides: dict[str, str | None]) -> dict[str, str]:
     """Defaults with overrides applied; an override of None leaves the field out."""
     merged = {**defaults, **overrides}

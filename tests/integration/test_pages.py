@@ -1,6 +1,8 @@
 import re
+from urllib.parse import unquote
 
-from tests.integration.helpers import NBSP
+from app.paths import PROJECT_ROOT
+from tests.integration.helpers import NBSP, scripts_after_first_view
 
 
 def test_landing_is_portuguese_at_root(client):
@@ -88,9 +90,9 @@ def test_security_headers_and_nonce(client):
 
 def test_htmx_is_self_hosted_with_a_hashed_name(client):
     html = client.get("/").text
-    match = re.search(r'<script src="(/static/built/htmx\.[0-9a-f]{10}\.js)"', html)
-    assert match
-    asset = client.get(match.group(1))
+    [url] = [url for url in scripts_after_first_view(html) if "/htmx." in url]
+    assert re.fullmatch(r"/static/built/htmx\.[0-9a-f]{10}\.js", url)
+    asset = client.get(url)
     assert asset.status_code == 200
     assert "htmx" in asset.get_data(as_text=True)[:5000]
     assert "immutable" in asset.headers.get("Cache-Control", "")
@@ -108,3 +110,17 @@ def test_policy_pages_in_both_languages(client):
 def test_robots_and_sitemap(client):
     assert "Disallow: /order/" in client.get("/robots.txt").text
     assert "<loc>http://shop.test/en/</loc>" in client.get("/sitemap.xml").text
+
+
+def test_the_first_view_asks_for_no_script_and_no_icon_before_it_is_shown(client):
+    # Scripts only enhance these pages, and the icon is ours: fetched during the first
+    # paint, each costs a phone its Largest Contentful Paint (Lighthouse's budgets,
+    # lighthouse/lighthouserc.json). htmx comes first, so the page scripts that listen to
+    # it are there for its events.
+    icon = (PROJECT_ROOT / "static" / "img" / "favicon.svg").read_bytes()
+    for path in ("/", "/checkout/bilhete-geral", "/leads"):
+        html = client.get(path).text
+        assert not re.search(r"<script[^>]*\ssrc=", html), path
+        assert "/htmx." in scripts_after_first_view(html)[0], path
+        href = re.search(r'<link rel="icon" href="data:image/svg\+xml,([^"]+)"', html)
+        assert href and unquote(href.group(1)).encode() == icon, path
