@@ -210,6 +210,23 @@ def test_multibanco_voucher_shows_what_to_pay_and_then_that_it_is_paid(
     copy_buttons = voucher.locator("button.copy-button")
     if ux.js:
         expect(copy_buttons).to_have_text([COPY] * 3)
+        # The buttons arrive once the first view is shown (app.js): they must not move
+        # the voucher the buyer is already reading.
+        grown = page.evaluate(
+            """() => [...document.querySelectorAll('[data-voucher] [data-copy]')].map((value) => {
+                const button = value.querySelector('button');
+                const height = value.getBoundingClientRect().height;
+                const text = document.createRange();
+                text.selectNodeContents(value.firstChild);
+                const clear = text.getBoundingClientRect().right
+                    <= button.getBoundingClientRect().left;
+                button.remove();
+                const without = value.getBoundingClientRect().height;
+                value.appendChild(button);
+                return [height - without, clear];
+            })"""
+        )
+        assert all(abs(growth) < 0.5 and clear for growth, clear in grown), grown
         # The amount is copied as home banking wants it typed (the entity and the
         # reference: see the test below).
         amount.locator("button").click()
