@@ -60,6 +60,8 @@ def read_consent(
     cookies: Mapping[str, str], policy_version: str | None = None, max_age_days: int = 365
 ) -> Consent:
     """The visitor's standing choice; none when absent, malformed, stale or for another policy."""
+    if not cookies.get(CONSENT_COOKIE):
+        return Consent()  # a first visit: nothing to parse
     values = {
         k: v[0] for k, v in parse_qs(cookies.get(CONSENT_COOKIE, ""), max_num_fields=10).items()
     }

@@ -32,7 +32,11 @@ def init_bad_bytes(app: Flask) -> None:
         for key, value in request.args.items(multi=True):
             if has_control(key) or has_control(value):
                 abort(400)
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # A request without a body (every page view) has no form to look at.
+        if request.environ.get("CONTENT_TYPE") and request.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
             for key, value in request.form.items(multi=True):
                 if has_control(key) or has_control(value, in_field=True):
                     abort(400)

@@ -26,9 +26,10 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from flask import Response, current_app, g, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 from werkzeug.http import parse_accept_header
+
+from app.web.sessions import csrf_token
 
 # Slot markers: letters and digits only, so escaping (HTML, JSON) leaves them as they are.
 NONCE_SLOT = "nonce"
@@ -173,7 +174,7 @@ def serve_kept(
     filled = {
         **(values or {}),
         NONCE_SLOT: request.csp_nonce,
-        CSRF_SLOT: generate_csrf(),
+        CSRF_SLOT: csrf_token(),
         BACK_SLOT: str(escape(request.full_path.rstrip("?"))),
     }
     # Headers given whole: a Response assembled header by header re-parses Vary each time.

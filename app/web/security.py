@@ -83,10 +83,11 @@ def _permit_marked_features(app: Flask) -> None:
 class ShopTalisman(Talisman):
     """Talisman with what it works out per request worked out once.
 
-    Talisman reads a view's options four times a request and rebuilds the CSP text on
-    every answer; both depend only on the endpoint (and the policy), so they are kept,
-    and only this request's nonce is put into the kept text. The headers are Talisman's,
-    unchanged.
+    Talisman reads a view's options four times a request and rebuilds the CSP text and
+    every other header on every answer; they depend only on the endpoint's options,
+    whether the page has a nonce and whether the request came over HTTPS (HSTS), so
+    they are kept, and only this request's nonce is put into the kept CSP. The headers
+    are Talisman's, unchanged: the first answer of each kind is written by Talisman.
     """
 
     _NONCE = "\x00nonce\x00"
@@ -94,7 +95,27 @@ class ShopTalisman(Talisman):
     def __init__(self, app: Flask, **options: Any) -> None:
         self._options_by_endpoint: dict[str | None, dict[str, Any]] = {}
         self._policies: dict[tuple[int, bool], str] = {}
+        self._headers: dict[tuple[int, bool, bool], tuple[tuple[str, str, bool], ...]] = {}
         super().__init__(app, **options)
+
+    def _set_response_headers(self, response: Response) -> Response:
+        options = self._get_local_options()
+        nonce = getattr(request, "csp_nonce", None)
+        secure = request.is_secure or request.headers.get("X-Forwarded-Proto") == "https"
+        key = (id(options), nonce is not None, secure)
+        kept = self._headers.get(key)
+        if kept is None:
+            written = super()._set_response_headers(Response()).headers
+            kept = tuple(
+                (name, value.replace(nonce, self._NONCE) if nonce else value, bool(nonce))
+                for name, value in written.items()
+                if name not in ("Content-Type", "Content-Length")
+            )
+            self._headers = {**self._headers, key: kept}
+        headers = response.headers
+        for name, value, has_nonce in kept:
+            headers[name] = value.replace(self._NONCE, nonce) if has_nonce else value
+        return response
 
     def _get_local_options(self) -> dict[str, Any]:
         endpoint = request.endpoint

@@ -1,7 +1,7 @@
 """A bounded HTTP/1.1 load generator: C keep-alive connections asking one path for a few
-seconds, counting answers, errors and latencies. It is plain asyncio (wrk is not
-installed here), so it spends CPU too: compare servers side by side in one run, never
-against numbers from another machine."""
+seconds, counting answers, errors and latencies, for a machine without wrk
+(tests/benchmarks/wrk.py). It is plain asyncio, so it spends CPU too: compare servers
+side by side in one run, never against numbers from another machine."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ import pytest
 
 from tests.benchmarks.buyers import buy_many
 from tests.benchmarks.loadgen import Load, run_load
+from tests.benchmarks.wrk import run_wrk, wrk_path
 from tests.e2e.harness import (
     MBWAY_TIMEOUT_SECONDS,
     PROJECT_ROOT,
@@ -182,13 +183,18 @@ def _row(name: str, shop: Load, bare: Load) -> str:
     )
 
 
+def _generator():
+    """wrk when installed (`make bench` installs it as root), else our asyncio client."""
+    return run_wrk if wrk_path() else run_load
+
+
 def _side_by_side(port: int, floor_port: int, path: str, headers: dict) -> tuple[Load, Load]:
     """Both servers on `path`, taking turns in ROUNDS short runs: a burst of noise from
     another process on this shared machine then falls on both, not on one of them."""
     mine, floor = Load(), Load()
     for _round in range(ROUNDS):
         for load, on in ((mine, port), (floor, floor_port)):
-            ran = run_load(
+            ran = _generator()(
                 "127.0.0.1",
                 on,
                 path,
@@ -207,8 +213,9 @@ def _side_by_side(port: int, floor_port: int, path: str, headers: dict) -> tuple
 def test_buyer_pages_side_by_side_with_the_bare_floor(servers) -> None:
     shop, bare_port, paths, visitor_port = servers
     shop_port = int(shop.url.rsplit(":", 1)[1])
-    # wrk is not packaged for this machine's sources: the bounded asyncio client it is.
-    generator = "asyncio client (tests/benchmarks/loadgen.py)"
+    generator = (
+        f"wrk ({wrk_path()})" if wrk_path() else "asyncio client (tests/benchmarks/loadgen.py)"
+    )
     lines = [
         f"\nserving on {shop.env['BENCH_DATABASE']}: {CONNECTIONS} connections, {SECONDS:g} s "
         f"each in {ROUNDS} turns, {generator}, {shop.env['WEB_CONCURRENCY']} gunicorn workers "
@@ -233,7 +240,7 @@ def test_buyer_pages_side_by_side_with_the_bare_floor(servers) -> None:
         sent = ENCODINGS["gzip, br"]
         with_visitor, floor = _side_by_side(visitor_port, bare_port, path, sent)
         lines.append(_row(f"{path} [gzip, br] session+CSRF", with_visitor, floor))
-    crowd = run_load(
+    crowd = _generator()(
         "127.0.0.1",
         shop_port,
         "/",
