@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import redis
 from pytest_httpserver import HTTPServer
 
 from tests.http_doubles import Ga4Double, HubSpotDouble, KitDouble
@@ -100,3 +102,26 @@ def shop(app, db, tmp_path, outside_server) -> Iterator[SimpleNamespace]:
     errors = list(outside_server.handler_errors)
     outside_server.clear()
     assert not errors, errors
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis for the test: CI must have one (CI or REQUIRE_REDIS set fails here, as
+    .ci/run does); a laptop without one skips, saying how to start it."""
+    if not _redis_answers(REDIS_URL):
+        message = f"Redis does not answer at {REDIS_URL} (start it: make redis)"
+        required = (os.environ.get(name, "").lower() for name in ("CI", "REQUIRE_REDIS"))
+        if any(value in {"1", "true", "yes"} for value in required):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield REDIS_URL

@@ -8,7 +8,6 @@ an app's limiter (and its memory storage) lives and dies with that app.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import socket
 import time
@@ -26,8 +25,6 @@ from sqlalchemy.orm import close_all_sessions
 
 from tests.e2e.harness import start_server
 from tests.integration.helpers import checkout_data, csrf_token, lead_data, send_webhook
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
@@ -47,26 +44,6 @@ def limited_app(make_app, db) -> Iterator[Callable[..., Flask]]:
         # A session these apps left in a transaction would hold PostgreSQL locks that
         # block the next test's TRUNCATE forever: close every session before the pools go.
         close_all_sessions()
-
-
-def _redis_answers(url: str) -> bool:
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A Redis for the test: CI must have one (CI or REQUIRE_REDIS set fails here, as
-    .ci/run does); a laptop without one skips, saying how to start it."""
-    if not _redis_answers(REDIS_URL):
-        message = f"Redis does not answer at {REDIS_URL} (start it: make redis)"
-        required = (os.environ.get(name, "").lower() for name in ("CI", "REQUIRE_REDIS"))
-        if any(value in {"1", "true", "yes"} for value in required):
-            pytest.fail(message)
-        pytest.skip(message)
-    yield REDIS_URL
 
 
 @pytest.fixture
