@@ -144,6 +144,10 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "app" / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    # An answer that fits in one TCP segment (about 1,460 bytes) arrives in the same
+    # round trip compressed or not; compressing it costs CPU on every call (the order
+    # page's poll, every two seconds per waiting buyer, is about 800 bytes).
+    app.config.setdefault("COMPRESS_MIN_SIZE", 1400)
     compress.init_app(app)
 
 
