@@ -102,17 +102,16 @@ class _UncompressedSigner(URLSafeTimedSerializer):
         if salt is not None:
             return super().dumps(obj, salt)
         signing = self.signer_kwargs
+        digest = signing.get("digest_method", _KeptKeySigner.default_digest_method)
         key = _derived_key(
             self.secret_keys[-1],
             self.salt,
             signing.get("key_derivation", _KeptKeySigner.default_key_derivation),
-            signing.get("digest_method", _KeptKeySigner.default_digest_method),
+            digest,
         )
         stamped = b"%s.%s" % (self.dump_payload(obj), base64_encode(int_to_bytes(int(time.time()))))
-        algorithm = _one_shot_hmac(
-            signing.get("digest_method", _KeptKeySigner.default_digest_method)
-        )
-        return (b"%s.%s" % (stamped, base64_encode(algorithm.get_signature(key, stamped)))).decode()
+        signature = _one_shot_hmac(digest).get_signature(key, stamped)
+        return (b"%s.%s" % (stamped, base64_encode(signature))).decode()
 
 
 class _PlainFirstJSON(TaggedJSONSerializer):
