@@ -12,7 +12,7 @@ from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.orders.tickets import SEAT_REFUNDED, Ticket
 from app.timeutil import utcnow
-from app.waitlist.services import people_waiting, seats_held_for_the_list
+from app.waitlist.services import people_waiting_count, seats_held_for_the_list_count
 
 
 def holding(now: datetime) -> ColumnElement[bool]:
@@ -37,26 +37,46 @@ def seats_refunded_alone() -> dict[int, int]:
     return {offer_id: int(count) for offer_id, count in rows}
 
 
-def seats_taken(offer_id: int) -> int:
+def _seats_taken_count(offer_id: int, now: datetime) -> ColumnElement[int]:
     """Seats sold, held by orders still inside their payment window (an order takes as
     many as its quantity, less the seats refunded one by one), or held for a person on
-    the waiting list until their deadline."""
-    now = utcnow()
-    by_orders = db.session.scalar(
-        select(func.sum(Order.quantity)).where(
+    the waiting list until their deadline: one expression, so the count is one query."""
+    by_orders = select(func.coalesce(func.sum(Order.quantity), 0)).where(
+        Order.offer_id == offer_id,
+        or_(Order.status == OrderStatus.PAID, holding(now)),
+    )
+    refunded = (
+        select(func.count(Ticket.id))
+        .join(Order, Ticket.order_id == Order.id)
+        .where(
             Order.offer_id == offer_id,
-            or_(Order.status == OrderStatus.PAID, holding(now)),
+            Order.status == OrderStatus.PAID,
+            Ticket.void_reason == SEAT_REFUNDED,
         )
     )
-    refunded = seats_refunded_alone().get(offer_id, 0)
-    return (by_orders or 0) - refunded + seats_held_for_the_list(offer_id, now)
+    for_the_list = seats_held_for_the_list_count(offer_id, now)
+    return by_orders.scalar_subquery() - refunded.scalar_subquery() + for_the_list.scalar_subquery()
+
+
+def seats_taken(offer_id: int) -> int:
+    """Seats sold, held by an order waiting for its payment, or held for the waiting list."""
+    return int(db.session.scalar(select(_seats_taken_count(offer_id, utcnow()))) or 0)
 
 
 def seats_left(offer: Offer) -> int:
     """Seats still for sale on this offer, never below zero. A seat that frees up while
     people wait is theirs first (the clock offers it within a minute): until then it is
-    not for sale, so it never goes to whoever reloads first."""
-    return max(0, offer.capacity - seats_taken(offer.id) - people_waiting(offer.id))
+    not for sale, so it never goes to whoever reloads first.
+
+    One round trip: the checkout counts under the offer's row lock, and every query made
+    while holding it makes the next buyer wait longer."""
+    taken, waiting = db.session.execute(
+        select(
+            _seats_taken_count(offer.id, utcnow()),
+            people_waiting_count(offer.id).scalar_subquery(),
+        )
+    ).one()
+    return max(0, offer.capacity - int(taken or 0) - int(waiting or 0))
 
 
 def seats_free(offer: Offer) -> int:

@@ -167,11 +167,16 @@ def _open_orders(customer_id: int | None, client_key: str | None) -> tuple[int, 
     return by_person or 0, by_address or 0
 
 
-def _check_open_orders(buyer: BuyerDetails, limit: int) -> None:
-    """Refuse a new hold when this person or this address already holds `limit` of them."""
+def _open_orders_of(buyer: BuyerDetails) -> tuple[int, int]:
+    """Orders still holding a seat for this person and for this address, counted before
+    the offer's lock is taken (see place_order)."""
     customer = find_customer_by_email(buyer.email)
-    by_person, by_address = _open_orders(customer.id if customer else None, buyer.client_key)
-    if by_person >= limit or by_address >= limit:
+    return _open_orders(customer.id if customer else None, buyer.client_key)
+
+
+def _check_open_orders(open_orders: tuple[int, int], limit: int) -> None:
+    """Refuse a new hold when this person or this address already holds `limit` of them."""
+    if max(open_orders) >= limit:
         raise OrderRefused("too_many_open_orders")
 
 
@@ -292,6 +297,11 @@ def place_order(
     after the offer's in this same transaction: a code's last use goes to one order.
     """
     begin_locking_transaction()
+    # Counted before the lock: checkouts of the offer queue on it, and each query made
+    # while holding it is waited for by every buyer behind. The cap is a guard against
+    # hoarding, not a seat count: two orders of one person at the same instant may both
+    # pass it, where a seat never goes twice (counted under the lock).
+    open_orders = _open_orders_of(buyer)
     offer = _lock_offer(offer_id)
     existing = _order_with_key(checkout_key)
     if existing is not None:
@@ -303,7 +313,7 @@ def place_order(
         # A held seat is one seat: a claim buys exactly one ticket.
         quantity = quantity if held is None else 1
         code = _usable_code(promo_code, offer)
-        _check_open_orders(buyer, open_orders_limit)
+        _check_open_orders(open_orders, open_orders_limit)
     except OrderRefused:
         db.session.rollback()
         raise

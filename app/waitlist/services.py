@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.customers.services import find_or_add_customer
@@ -115,30 +115,22 @@ def position_of(entry: WaitlistEntry) -> int:
     return (ahead or 0) + 1
 
 
-def people_waiting(offer_id: int) -> int:
-    """People in the queue with no seat offered yet: freed seats are theirs first."""
-    return (
-        db.session.scalar(
-            select(func.count(WaitlistEntry.id)).where(
-                WaitlistEntry.offer_id == offer_id, WaitlistEntry.state == PlaceState.WAITING
-            )
-        )
-        or 0
+def people_waiting_count(offer_id: int) -> Select[tuple[int]]:
+    """The count of people in the queue with no seat offered yet, as a query (for one
+    round trip with the offer's other seat counts, orders/holds.py)."""
+    return select(func.count(WaitlistEntry.id)).where(
+        WaitlistEntry.offer_id == offer_id, WaitlistEntry.state == PlaceState.WAITING
     )
 
 
-def seats_held_for_the_list(offer_id: int, now: datetime) -> int:
-    """Seats offered to people on the list and still inside their deadline."""
-    return (
-        db.session.scalar(
-            select(func.count(SeatOffer.id)).where(
-                SeatOffer.offer_id == offer_id,
-                SeatOffer.claimed_at.is_(None),
-                SeatOffer.ended_at.is_(None),
-                SeatOffer.expires_at > now,
-            )
-        )
-        or 0
+def seats_held_for_the_list_count(offer_id: int, now: datetime) -> Select[tuple[int]]:
+    """The count of seats offered to people on the list and still inside their deadline,
+    as a query."""
+    return select(func.count(SeatOffer.id)).where(
+        SeatOffer.offer_id == offer_id,
+        SeatOffer.claimed_at.is_(None),
+        SeatOffer.ended_at.is_(None),
+        SeatOffer.expires_at > now,
     )
 
 
