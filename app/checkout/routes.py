@@ -7,15 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    make_response,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, make_response, request, url_for
 
 from app.analytics.datalayer import remember_customer
 from app.analytics.experiments import visitor_headline
@@ -26,7 +18,7 @@ from app.catalog.services import offer_by_slug
 from app.checkout.datalayer import push_offer_view, push_order_progress
 from app.checkout.forms import CheckoutForm, company_address, new_checkout_key
 from app.checkout.payment_choice import offered_methods, payment_choice
-from app.checkout.presenters import present_order
+from app.checkout.presenters import poll_unchanged, present_order
 from app.checkout.promo import APPLY_BUTTON, Quote, is_promo_refusal, quote
 from app.checkout.quantity import attendees_of, fit_attendee_rows, offer_quantities
 from app.consent.cookie import ga_client_id
@@ -278,6 +270,8 @@ def validate_field(slug: str) -> Response:
 
 @localized_route(bp, "/order/<token>", methods=["GET"])
 def order(token: str) -> Response:
+    if is_fragment_request() and poll_unchanged(token, request.args.get("seen")):
+        return no_store(Response(status=204))  # htmx keeps the block it has
     found = order_by_token(token)
     if found is None:
         abort(404)

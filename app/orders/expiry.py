@@ -6,6 +6,8 @@ for others, see `holds.seats_taken`) and the worker's reconciliation moves it.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -18,10 +20,15 @@ from app.timeutil import as_utc, utcnow
 
 def is_overdue(order: Order) -> bool:
     """Still waiting for a payment whose window has already passed."""
+    return hold_passed(order.status, order.expires_at)
+
+
+def hold_passed(status: str, expires_at: datetime | None) -> bool:
+    """An order in `status`, holding its seats until `expires_at`, is overdue now."""
     return (
-        order.status == OrderStatus.AWAITING_PAYMENT
-        and order.expires_at is not None
-        and as_utc(order.expires_at) <= utcnow()
+        status == OrderStatus.AWAITING_PAYMENT
+        and expires_at is not None
+        and as_utc(expires_at) <= utcnow()
     )
 
 

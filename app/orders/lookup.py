@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -21,6 +22,15 @@ def order_by_token(token: str) -> Order | None:
         .where(Order.public_token == token)
         .options(joinedload(Order.customer), joinedload(Order.offer).joinedload(Offer.event))
     )
+
+
+def order_state_by_token(token: str) -> tuple[str, datetime | None, datetime] | None:
+    """(status, expires_at, updated_at) of the order behind a page token: what the order
+    page's poll compares with what the buyer sees, in one light query."""
+    row = db.session.execute(
+        select(Order.status, Order.expires_at, Order.updated_at).where(Order.public_token == token)
+    ).first()
+    return None if row is None else (row.status, row.expires_at, row.updated_at)
 
 
 def order_by_attendee_token(token: str) -> Order | None:

@@ -14,7 +14,7 @@ from flask import Flask, Response, request, session
 from flask_wtf.csrf import generate_csrf
 
 CAPTURED = Path(os.environ["BARE_CAPTURED"])
-# {path: {"identity": [headers, body hex], "gzip": [...], "br": [...]}}
+# {path: {"identity": [headers, body hex, status], "gzip": [...], "br": [...]}}
 PAGES = json.loads(CAPTURED.read_text())
 
 app = Flask(__name__)
@@ -40,8 +40,8 @@ def page(path: str) -> Response:
         if "gzip" in accepted and "gzip" in variants
         else "identity"
     )
-    headers, body = variants[kind]
-    return Response(bytes.fromhex(body), headers=headers)
+    headers, body, status = variants[kind]
+    return Response(bytes.fromhex(body), status=status, headers=headers)
 
 
 @with_visitor.route("/", defaults={"path": ""})

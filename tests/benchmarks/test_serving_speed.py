@@ -11,6 +11,7 @@ build.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -59,13 +60,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _waiting_order(url: str) -> str:
-    """Place an MB WAY order (demo) and return its page's path."""
+def _waiting_order_poll(url: str) -> str:
+    """Place an MB WAY order (demo) and return the address its page polls while the
+    buyer waits (it names the state shown: unchanged, it is answered 204)."""
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    html = browser.open(f"{url}/checkout/bilhete-geral", timeout=15).read().decode()
+    page = browser.open(f"{url}/checkout/bilhete-geral", timeout=15).read().decode()
     fields = {
-        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1],
-        "checkout_key": re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', html)[1],
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1],
+        "checkout_key": re.search(r'name="checkout_key" type="hidden" value="([^"]+)"', page)[1],
         "name": "Compradora Bench",
         "email": "bench-serving@example.pt",
         "phone": "912 345 678",
@@ -76,11 +78,12 @@ def _waiting_order(url: str) -> str:
     answer = browser.open(
         f"{url}/checkout/bilhete-geral", data=urlencode(fields).encode(), timeout=15
     )
-    return re.sub(r"^https?://[^/]+", "", answer.geturl())
+    order_page = answer.read().decode()
+    return html.unescape(re.search(r'id="order-status"[^>]*? hx-get="([^"]+)"', order_page)[1])
 
 
 def _capture(url: str, paths: dict[str, dict[str, str]]) -> dict[str, dict[str, list]]:
-    """What the shop sends for each path, plain, gzip and br (body and content headers)."""
+    """What the shop sends for each path, plain, gzip and br (content headers, body, status)."""
     kept = ("Content-Type", "Content-Encoding", "Vary", "Cache-Control")
     pages: dict[str, dict[str, list]] = {}
     for path, headers in paths.items():
@@ -92,7 +95,7 @@ def _capture(url: str, paths: dict[str, dict[str, str]]) -> dict[str, dict[str, 
             with urllib.request.urlopen(request, timeout=15) as answer:
                 body = answer.read()
                 sent = [(name, answer.headers[name]) for name in kept if answer.headers[name]]
-            pages[path][kind] = [sent, body.hex()]
+            pages[path][kind] = [sent, body.hex(), answer.status]
     return pages
 
 
@@ -117,7 +120,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
     settings["PAGE_STATE_SECONDS"] = "1"
     shop = start_server(tmp_path_factory.mktemp("serving"), MBWAY_TIMEOUT_SECONDS, settings)
     shop.env["BENCH_DATABASE"] = database
-    order = _waiting_order(shop.url)
+    order = _waiting_order_poll(shop.url)
     paths = {
         "/": {},
         "/en/": {},
@@ -229,7 +232,8 @@ def test_buyer_pages_side_by_side_with_the_bare_floor(servers) -> None:
         for encoding, accept in ENCODINGS.items():
             sent = {**headers, **accept}
             mine, floor = _side_by_side(shop_port, bare_port, path, sent)
-            name = ("/order/… (poll)" if "HX-Request" in headers else path) + f" [{encoding}]"
+            shown = "/order/… (poll, unchanged)" if "HX-Request" in headers else path
+            name = f"{shown} [{encoding}]"
             lines.append(_row(name, mine, floor))
             ratios.append((name, mine, floor))
     lines.append(

@@ -1,11 +1,15 @@
+import html
+import re
 from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from app.catalog.models import Offer
 from app.extensions import db as _db
 from app.orders.holds import seats_left
+from app.orders.models import Order
 from app.orders.moves import commit_move
 from app.orders.states import MoveRefused, OrderStatus
 from app.payments.provider import Outcome, PaymentUpdate
@@ -109,6 +113,62 @@ def test_polling_gets_only_the_status_block(client, db):
     assert response.text.lstrip().startswith('<div id="order-status"')
     assert "<html" not in response.text
     assert "HX-Request" in response.headers["Vary"]
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def _poll_address(page: str) -> str:
+    """The address the status block polls, as the browser reads it from the page."""
+    block = page.split('id="order-status"')[1].split(">")[0]
+    return html.unescape(re.search(r'hx-get="([^"]+)"', block)[1])
+
+
+def test_a_poll_for_an_unchanged_order_is_answered_without_a_block(client, db):
+    check_out(client, payment_method="mb_way")
+    order = only_order()
+    poll = _poll_address(client.get(f"/order/{order.public_token}").text)
+    assert "seen=" in poll
+    unchanged = client.get(poll, headers={"HX-Request": "true"})
+    # 204: htmx keeps the block the buyer has (it never swaps a 204).
+    assert unchanged.status_code == 204
+    assert unchanged.data == b""
+    assert unchanged.headers["Cache-Control"].startswith("no-store")
+    # Asked without htmx (a reload, a link), the address is the whole page.
+    assert client.get(poll).status_code == 200
+
+    client.post(f"/demo/mbway/{order.public_token}", data={"decision": "approve"})
+    paid = client.get(poll, headers={"HX-Request": "true"})
+    assert paid.status_code == 200
+    assert 'data-order-status="paid"' in paid.text
+
+
+def test_a_poll_after_the_hold_passed_shows_it_expired(client, db):
+    check_out(client, payment_method="mb_way")
+    order = only_order()
+    poll = _poll_address(client.get(f"/order/{order.public_token}").text)
+    # Time passing changes no row: the block still learns that the hold has passed.
+    _db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(expires_at=utcnow() - timedelta(seconds=1), updated_at=order.updated_at)
+    )
+    _db.session.commit()
+    expired = client.get(poll, headers={"HX-Request": "true"})
+    assert expired.status_code == 200
+    assert 'data-order-status="expired"' in expired.text
+
+
+def test_a_poll_with_a_stale_or_made_up_state_gets_the_block(client, db):
+    check_out(client, payment_method="mb_way")
+    order = only_order()
+    for seen in ("", "awaiting_payment.0.1", "<script>"):
+        answer = client.get(
+            f"/order/{order.public_token}", query_string={"seen": seen}, headers=HTMX
+        )
+        assert answer.status_code == 200
+        assert answer.text.lstrip().startswith('<div id="order-status"')
+    assert client.get("/order/no-such-token?seen=x", headers=HTMX).status_code == 404
 
 
 def test_the_redirect_back_never_marks_paid(client, db):
