@@ -297,10 +297,8 @@ def place_order(
     after the offer's in this same transaction: a code's last use goes to one order.
     """
     begin_locking_transaction()
-    # Counted before the lock: checkouts of the offer queue on it, and each query made
-    # while holding it is waited for by every buyer behind. The cap is a guard against
-    # hoarding, not a seat count: two orders of one person at the same instant may both
-    # pass it, where a seat never goes twice (counted under the lock).
+    # Counted before the lock, which every checkout of the offer queues on: the cap
+    # guards against hoarding (two orders at one instant may both pass), seats do not.
     open_orders = _open_orders_of(buyer)
     offer = _lock_offer(offer_id)
     existing = _order_with_key(checkout_key)
