@@ -16,6 +16,7 @@ import tempfile
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="shop-metrics-")
 
+from gunicorn.glogging import Logger
 from prometheus_client import multiprocess
 
 # A platform (Heroku, Scalingo...) routes to $PORT on every interface; `make run`, the
@@ -48,6 +49,35 @@ _production = os.environ.get("APP_ENV", "").strip().lower() == "production"
 _log_format = os.environ.get("LOG_FORMAT", "").strip() or ("json" if _production else "text")
 accesslog = None if _log_format == "json" else "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(D)sus'
+
+
+class AccessLine(Logger):
+    """gunicorn's logger, working out only the fields of the line above.
+
+    For every request gunicorn prepares each field any format could name: a formatted
+    clock, the user from an Authorization header, and an entry per request header,
+    response header and WSGI variable (about seventy); the line uses six. Under load on
+    the order page's poll, the access line went from 17 % to 13.5 % of the worker's
+    time with the interpreter lock (py-spy); the rest is Python's logging and the
+    personal-data mask, which stay. Another format (gunicorn's --access-logformat) gets
+    gunicorn's full set.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        if self.cfg.access_log_format != access_log_format:
+            return super().atoms(resp, req, environ, request_time)
+        status = resp.status
+        return {
+            "h": environ.get("REMOTE_ADDR", "-"),
+            "m": environ.get("REQUEST_METHOD"),
+            "U": environ.get("PATH_INFO"),
+            "s": status.split(None, 1)[0] if isinstance(status, str) else status,
+            "B": getattr(resp, "sent", None),
+            "D": request_time.seconds * 1_000_000 + request_time.microseconds,
+        }
+
+
+logger_class = AccessLine
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn 27 opens a control socket shared by every gunicorn of the user; the shop
 # does not use it, and several servers (tests, Lighthouse, make run) must not collide.
