@@ -40,10 +40,9 @@ def lead_of(customer: Customer) -> Lead | None:
         return db.session.scalar(select(Lead).where(Lead.customer_id == customer.id))
 
 
-def first_touch(customer: Customer) -> tuple[str | None, str | None]:
-    """(source, campaign) of the visit that first brought the person: her lead's, else her
-    first order's (analytics/journeys.py)."""
-    lead = lead_of(customer)
+def first_touch(customer: Customer, lead: Lead | None) -> tuple[str | None, str | None]:
+    """(source, campaign) of the visit that first brought the person: her lead's (`lead`,
+    from `lead_of`), else her first order's (analytics/journeys.py)."""
     if lead is not None and lead.first_source:
         return lead.first_source, lead.first_campaign
     for order in sorted(customer.orders, key=lambda o: o.created_at):
@@ -52,10 +51,10 @@ def first_touch(customer: Customer) -> tuple[str | None, str | None]:
     return None, None
 
 
-def contact_payload(customer: Customer, stage: str) -> dict[str, Any]:
-    """What Kit and the CRM are told about a person: ids and segments, never their details."""
-    lead = lead_of(customer)
-    source, campaign = first_touch(customer)
+def contact_payload(customer: Customer, stage: str, lead: Lead | None) -> dict[str, Any]:
+    """What Kit and the CRM are told about a person (whose lead, if any, is `lead`): ids
+    and segments, never their details."""
+    source, campaign = first_touch(customer, lead)
     return {
         "customer_id": customer.id,
         "stage": stage,
@@ -106,7 +105,7 @@ def submission_stored(change: LeadChange) -> None:
 def lead_confirmed(lead: Lead) -> None:
     """A confirmed lead goes to the CRM; to the email platform only with marketing consent."""
     base = f"lead:{lead.id}:confirmed:{lead.confirmed_at:%Y%m%d%H%M%S}"
-    contact = contact_payload(lead.customer, "lead")
+    contact = contact_payload(lead.customer, "lead", lead)
     if lead.marketing_consent:
         enqueue("kit", "subscriber", contact, f"{base}:kit", lead.customer_id)
     enqueue("crm", "contact", contact, f"{base}:crm", lead.customer_id)
@@ -117,7 +116,7 @@ def lead_changed(change: LeadChange, *, withdrawn: bool) -> None:
     tags while they consent, and stops writing to them once they withdraw."""
     lead = change.lead
     base = f"lead:{lead.id}:submission:{change.id}"
-    contact = contact_payload(lead.customer, "lead")
+    contact = contact_payload(lead.customer, "lead", lead)
     if lead.marketing_consent:
         enqueue("kit", "subscriber", contact, f"{base}:kit", lead.customer_id)
     elif withdrawn:
@@ -191,7 +190,7 @@ def crm_contact(customer: Customer, *, buyer: bool) -> Contact:
     # HubSpot will not move a lifecycle stage backwards: a lead message delivered after
     # the person bought says "customer", as the shop now knows them.
     is_customer = buyer or customer.journey_stage == JourneyStage.PURCHASE
-    source, campaign = first_touch(customer)
+    source, campaign = first_touch(customer, lead_of(customer))
     return Contact(
         email=customer.email,
         name=customer.name,

@@ -48,8 +48,8 @@ def order_paid(order: Order) -> None:
     enqueue("invoicing", "invoice", {"order_id": str(order.id)}, f"{base}:invoice", who)
     enqueue("email", "order_confirmation", {"order_id": str(order.id)}, f"{base}:email", who)
     queue_attendee_tickets(order, base)
-    contact = contact_payload(order.customer, "buyer")
     lead = lead_of(order.customer)
+    contact = contact_payload(order.customer, "buyer", lead)
     if lead is not None and lead.marketing_consent and lead.confirmed_at is not None:
         # The email platform is marketing: only people who asked for it (and confirmed).
         enqueue("kit", "subscriber", contact, f"{base}:kit", who)
