@@ -75,7 +75,7 @@ def test_coming_back_from_checkout_never_marks_paid_only_the_webhook_does(stripe
     html = order_page(stripe_client, order, "?checkout=done")
     assert "A confirmar o seu pagamento" in html
     # The page follows the order until the webhook says paid, JS or not.
-    assert f'hx-get="/order/{order.public_token}?checkout=done"' in html
+    assert f'hx-get="/order/{order.public_token}?checkout=done&amp;seen=' in html
     assert 'http-equiv="refresh"' in html
     assert fresh(order).status == "awaiting_payment"
     # Left Stripe without paying: nothing to follow, a way back to pay instead.
