@@ -118,18 +118,27 @@ def test_polling_gets_only_the_status_block(client, db):
 HTMX = {"HX-Request": "true"}
 
 
-def _poll_address(page: str) -> str:
-    """The address the status block polls, as the browser reads it from the page."""
+def _waiting_poll(client) -> tuple[Order, str]:
+    """An MB WAY order waiting for its payment, and the address its status block polls,
+    as the browser reads it from the page."""
+    check_out(client, payment_method="mb_way")
+    order = only_order()
+    page = client.get(f"/order/{order.public_token}").text
     block = page.split('id="order-status"')[1].split(">")[0]
-    return html.unescape(re.search(r'hx-get="([^"]+)"', block)[1])
+    return order, html.unescape(re.search(r'hx-get="([^"]+)"', block)[1])
+
+
+def _polled_status(client, poll: str) -> str:
+    """The status the block shows when polled (htmx asking), which must answer with it."""
+    answer = client.get(poll, headers=HTMX)
+    assert answer.status_code == 200
+    return re.search(r'data-order-status="([a-z_]+)"', answer.text)[1]
 
 
 def test_a_poll_for_an_unchanged_order_is_answered_without_a_block(client, db):
-    check_out(client, payment_method="mb_way")
-    order = only_order()
-    poll = _poll_address(client.get(f"/order/{order.public_token}").text)
+    order, poll = _waiting_poll(client)
     assert "seen=" in poll
-    unchanged = client.get(poll, headers={"HX-Request": "true"})
+    unchanged = client.get(poll, headers=HTMX)
     # 204: htmx keeps the block the buyer has (it never swaps a 204).
     assert unchanged.status_code == 204
     assert unchanged.data == b""
@@ -138,15 +147,11 @@ def test_a_poll_for_an_unchanged_order_is_answered_without_a_block(client, db):
     assert client.get(poll).status_code == 200
 
     client.post(f"/demo/mbway/{order.public_token}", data={"decision": "approve"})
-    paid = client.get(poll, headers={"HX-Request": "true"})
-    assert paid.status_code == 200
-    assert 'data-order-status="paid"' in paid.text
+    assert _polled_status(client, poll) == "paid"
 
 
 def test_a_poll_after_the_hold_passed_shows_it_expired(client, db):
-    check_out(client, payment_method="mb_way")
-    order = only_order()
-    poll = _poll_address(client.get(f"/order/{order.public_token}").text)
+    order, poll = _waiting_poll(client)
     # Time passing changes no row: the block still learns that the hold has passed.
     _db.session.execute(
         update(Order)
@@ -154,20 +159,14 @@ def test_a_poll_after_the_hold_passed_shows_it_expired(client, db):
         .values(expires_at=utcnow() - timedelta(seconds=1), updated_at=order.updated_at)
     )
     _db.session.commit()
-    expired = client.get(poll, headers={"HX-Request": "true"})
-    assert expired.status_code == 200
-    assert 'data-order-status="expired"' in expired.text
+    assert _polled_status(client, poll) == "expired"
 
 
 def test_a_poll_with_a_stale_or_made_up_state_gets_the_block(client, db):
-    check_out(client, payment_method="mb_way")
-    order = only_order()
+    order, _poll = _waiting_poll(client)
     for seen in ("", "awaiting_payment.0.1", "<script>"):
-        answer = client.get(
-            f"/order/{order.public_token}", query_string={"seen": seen}, headers=HTMX
-        )
-        assert answer.status_code == 200
-        assert answer.text.lstrip().startswith('<div id="order-status"')
+        poll = f"/order/{order.public_token}?seen={seen}"
+        assert _polled_status(client, poll) == "awaiting_payment"
     assert client.get("/order/no-such-token?seen=x", headers=HTMX).status_code == 404
 
 
