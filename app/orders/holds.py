@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from app.catalog.models import Offer
 from app.extensions import db
@@ -24,15 +25,21 @@ def holding(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def seats_refunded_alone() -> dict[int, int]:
-    """Per offer, the seats of paid orders refunded one by one (their tickets voided):
+def _refunded_alone(*columns: Any) -> Select[Any]:
+    """`columns` over the seats of paid orders refunded one by one (their tickets voided):
     the order stays paid, but the seat is free again, for sale or for the waiting list.
     Only once the refund went through: a seat still being refunded may yet be restored."""
-    rows = db.session.execute(
-        select(Order.offer_id, func.count(Ticket.id))
+    return (
+        select(*columns)
         .join(Order, Ticket.order_id == Order.id)
         .where(Order.status == OrderStatus.PAID, Ticket.void_reason == SEAT_REFUNDED)
-        .group_by(Order.offer_id)
+    )
+
+
+def seats_refunded_alone() -> dict[int, int]:
+    """Per offer, the seats refunded one by one (see `_refunded_alone`)."""
+    rows = db.session.execute(
+        _refunded_alone(Order.offer_id, func.count(Ticket.id)).group_by(Order.offer_id)
     ).all()
     return {offer_id: int(count) for offer_id, count in rows}
 
@@ -45,15 +52,7 @@ def _seats_taken_count(offer_id: int, now: datetime) -> ColumnElement[int]:
         Order.offer_id == offer_id,
         or_(Order.status == OrderStatus.PAID, holding(now)),
     )
-    refunded = (
-        select(func.count(Ticket.id))
-        .join(Order, Ticket.order_id == Order.id)
-        .where(
-            Order.offer_id == offer_id,
-            Order.status == OrderStatus.PAID,
-            Ticket.void_reason == SEAT_REFUNDED,
-        )
-    )
+    refunded = _refunded_alone(func.count(Ticket.id)).where(Order.offer_id == offer_id)
     for_the_list = seats_held_for_the_list_count(offer_id, now)
     return by_orders.scalar_subquery() - refunded.scalar_subquery() + for_the_list.scalar_subquery()
 
