@@ -17,6 +17,8 @@ from app.payments.settlement import apply_payment_update
 from app.timeutil import utcnow
 from tests.integration.helpers import check_out, only_order
 
+HTMX = {"HX-Request": "true"}
+
 
 def test_demo_card_page_has_one_pay_button(client, db):
     page = client.get(check_out(client))
@@ -109,13 +111,10 @@ def test_mb_way_expires_after_its_window(client, db):
 def test_polling_gets_only_the_status_block(client, db):
     check_out(client, payment_method="mb_way")
     order = only_order()
-    response = client.get(f"/order/{order.public_token}", headers={"HX-Request": "true"})
+    response = client.get(f"/order/{order.public_token}", headers=HTMX)
     assert response.text.lstrip().startswith('<div id="order-status"')
     assert "<html" not in response.text
     assert "HX-Request" in response.headers["Vary"]
-
-
-HTMX = {"HX-Request": "true"}
 
 
 def _waiting_poll(client) -> tuple[Order, str]:
