@@ -88,6 +88,8 @@ class Settings:
     # Host names from TRUSTED_HOSTS; empty means "derive them from BASE_URL".
     trusted_hosts: tuple[str, ...] = ()
     seat_hold_seconds: int = 15 * 60
+    # Keys SECRET_KEY replaced: what they signed still opens; nothing new is signed.
+    secret_key_fallbacks: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_flask_config(self) -> dict[str, Any]:
@@ -95,6 +97,7 @@ class Settings:
         return {
             "APP_ENV": self.env,
             "SECRET_KEY": self.secret_key,
+            "SECRET_KEY_FALLBACKS": list(self.secret_key_fallbacks),
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "BASE_URL": self.base_url.rstrip("/"),
             "EVENT_DATA_FILE": str(self.event_data_file),
@@ -217,6 +220,14 @@ def _database_url(environ: dict[str, str]) -> str:
     return url
 
 
+def _secret_key_fallbacks(environ: dict[str, str], secret_key: str) -> tuple[str, ...]:
+    """SECRET_KEY_FALLBACKS: the keys SECRET_KEY replaced, comma-separated. A rotation must
+    not void the tickets already sent, signed with the old key: the door admits them while
+    it is listed (docs/operations/key-rotation.md)."""
+    keys = tuple(key.strip() for key in environ.get("SECRET_KEY_FALLBACKS", "").split(","))
+    return tuple(key for key in keys if key and key != secret_key)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment (and `.env`); refuse unsafe production setups."""
     if environ is None:
@@ -243,6 +254,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         env=env,
         secret_key=secret_key,
+        secret_key_fallbacks=_secret_key_fallbacks(environ, secret_key),
         database_url=database_url,
         # Links in emails and Stripe's return URLs use it; by default, where `make run` serves.
         base_url=environ.get("BASE_URL") or f"http://127.0.0.1:{environ.get('PORT') or 8000}",

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from app.extensions import db
 from app.staff.models import StaffMember
 from app.timeutil import as_utc
+from app.web.signing import secret_keys
 
 SESSION_SALT = "staff-session"
 RENEW_AFTER_SECONDS = 60
@@ -32,7 +33,8 @@ class StaffSession:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SESSION_SALT)
+    # A rotated SECRET_KEY keeps the team signed in while the old key is a fallback.
+    return URLSafeTimedSerializer(secret_keys(), salt=SESSION_SALT)
 
 
 def cookie_name() -> str:

@@ -16,6 +16,8 @@ import secrets
 
 from flask import current_app
 
+from app.web.signing import secret_keys
+
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed at the door is
 # never mistaken for another.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -33,15 +35,14 @@ def new_ticket_ref() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(REF_LENGTH))
 
 
-def _signature(ref: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"ticket:{ref}".encode(), hashlib.sha256).digest()
+def _signature(ref: str, key: str) -> str:
+    digest = hmac.new(key.encode(), f"ticket:{ref}".encode(), hashlib.sha256).digest()
     return base64.b32encode(digest[:5]).decode().translate(_TO_CROCKFORD)
 
 
 def ticket_code(ref: str) -> str:
-    """The code printed on the ticket and carried by its QR."""
-    return f"{ref}-{_signature(ref)}"
+    """The code printed on the ticket and carried by its QR (signed with SECRET_KEY)."""
+    return f"{ref}-{_signature(ref, current_app.config['SECRET_KEY'])}"
 
 
 def ref_of_code(code: str) -> str | None:
@@ -50,6 +51,8 @@ def ref_of_code(code: str) -> str | None:
     if len(plain) != REF_LENGTH + SIGNATURE_LENGTH or any(c not in CODE_ALPHABET for c in plain):
         return None
     ref, signature = plain[:REF_LENGTH], plain[REF_LENGTH:]
-    if not hmac.compare_digest(signature, _signature(ref)):
+    # A ticket sent before SECRET_KEY was rotated carries the old key's signature: the
+    # door admits it while that key is among SECRET_KEY_FALLBACKS.
+    if not any(hmac.compare_digest(signature, _signature(ref, key)) for key in secret_keys()):
         return None
     return ref

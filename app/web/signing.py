@@ -2,7 +2,8 @@
 
 Used by every emailed link that proves something without a password (a lead's
 confirmation, a privacy-centre visit). Each use has its own salt, so a token made for
-one never opens another.
+one never opens another. Signing uses SECRET_KEY; checking also accepts the keys it
+replaced (SECRET_KEY_FALLBACKS), so a rotation does not break the links already sent.
 """
 
 from __future__ import annotations
@@ -15,8 +16,15 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
+def secret_keys() -> list[str]:
+    """Every key a signature may have been made with, oldest first and SECRET_KEY last:
+    itsdangerous's order (it signs with the last and accepts any)."""
+    config = current_app.config
+    return [*reversed(config.get("SECRET_KEY_FALLBACKS") or ()), config["SECRET_KEY"]]
+
+
 def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return URLSafeTimedSerializer(secret_keys(), salt=salt)
 
 
 def keyed_digest(text: str) -> str:
