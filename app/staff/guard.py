@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, g, redirect, request, url_for
 from app.audit.log import Actor
 from app.staff.models import StaffMember
 from app.staff.roles import can
-from app.staff.sessions import read_session, renew_if_old
+from app.staff.sessions import renew_if_old, request_session
 from app.web.rendering import render_page
 
 # Pages open without a staff session: asking for a link and using it.
@@ -41,7 +41,7 @@ def _not_for_this_role(_error: Exception) -> Response:
 
 
 def _require_member() -> Response | None:
-    g.staff_session = read_session()
+    g.staff_session = request_session()
     g.staff = g.staff_session.member if g.staff_session else None
     if g.staff is None and request.endpoint not in OPEN_ENDPOINTS:
         target = request.full_path.rstrip("?") if request.method == "GET" else None

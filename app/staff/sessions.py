@@ -37,6 +37,9 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_keys(), salt=SESSION_SALT)
 
 
+_READ_KEY = "cv.staff_session"
+
+
 def cookie_name() -> str:
     """`__Host-staff` over HTTPS (pinned to this host, path / and Secure), else `staff`."""
     return "__Host-staff" if current_app.config["SESSION_COOKIE_SECURE"] else "staff"
@@ -63,6 +66,16 @@ def read_session() -> StaffSession | None:
         return None
     age = time.time() - signed_at.replace(tzinfo=UTC).timestamp()
     return StaffSession(member, began, age)
+
+
+def request_session() -> StaffSession | None:
+    """`read_session()`, read once per request (the rate limiter asks before the guard).
+
+    Kept on the request, not on `g`: an app context can outlive a request (tests)."""
+    environ = request.environ
+    if _READ_KEY not in environ:
+        environ[_READ_KEY] = read_session()
+    return environ[_READ_KEY]
 
 
 def _set_cookie(response: Response, member_id: int, began: float) -> None:

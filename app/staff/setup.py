@@ -25,7 +25,9 @@ from app.staff import (
     wording_routes,
 )
 from app.staff.roles import DOOR, MARKETING, OWNER, can
+from app.staff.sessions import request_session
 from app.timeutil import to_lisbon
+from app.web.limits import spare_from_app_budget
 
 BLUEPRINTS = (
     signin_routes.bp,
@@ -144,6 +146,9 @@ def init_staff(app: Flask) -> None:
         if _member_can(permission)
     ]
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    # A signed-in member is a person at work, not a flood: the door's phones keep
+    # working when attendees on the venue's Wi-Fi use up its address's budget.
+    spare_from_app_budget(app, lambda: request_session() is not None)
     _labels(app)
     _times_and_masks(app)
 

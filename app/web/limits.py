@@ -31,6 +31,7 @@ from app.web.signing import keyed_digest
 LIMITS_ATTR = "cv_rate_limits"
 EXEMPT_ATTR = "cv_rate_limit_exempt"
 EXTENSION_KEY = "rate_limiter"
+SPARED_KEY = "rate_limit_spared"
 
 
 def limited(limit: str, *, methods: Iterable[str] = ("POST",)) -> Callable[..., Any]:
@@ -76,6 +77,18 @@ def address_key() -> str:
     return keyed_digest(client_address())
 
 
+def spare_from_app_budget(app: Flask, check: Callable[[], bool]) -> None:
+    """Requests for which `check()` is true do not draw on the address's app-wide budget
+    (a view's own marked limit still applies). The back office spares its signed-in
+    members: the door's phones share the venue's Wi-Fi, and its one address, with every
+    attendee opening a ticket at the doors; the team must not be refused with them."""
+    app.extensions.setdefault(SPARED_KEY, []).append(check)
+
+
+def _spared() -> bool:
+    return any(check() for check in current_app.extensions.get(SPARED_KEY, ()))
+
+
 def init_rate_limits(app: Flask) -> Limiter:
     """Give `app` its own limiter, configured from its RATELIMIT_* settings.
 
@@ -83,7 +96,7 @@ def init_rate_limits(app: Flask) -> Limiter:
     before CSRF and the features' hooks, so a flood of refused forms still counts and a
     refused client costs no database work.
     """
-    limiter = Limiter(key_func=client_address)
+    limiter = Limiter(key_func=client_address, application_limits_exempt_when=_spared)
     limiter.init_app(app)
     app.extensions[EXTENSION_KEY] = limiter
     return limiter

@@ -25,6 +25,7 @@ from sqlalchemy.orm import close_all_sessions
 
 from tests.e2e.harness import start_server
 from tests.integration.helpers import checkout_data, csrf_token, lead_data, send_webhook
+from tests.integration.staff_helpers import sign_in
 
 
 @pytest.fixture
@@ -189,6 +190,21 @@ def test_each_app_counts_alone(limited_app):
     assert [first.get("/robots.txt").status_code for _ in range(3)] == [200, 200, 429]
     # Neither the first app's count nor its limit reached the second.
     assert [second.get("/robots.txt").status_code for _ in range(3)] == [200] * 3
+
+
+def test_the_door_is_not_refused_when_attendees_on_its_wifi_use_up_the_budget(limited_app):
+    shop = limited_app(RATELIMIT_APPLICATION="5 per minute")
+    attendee, door = shop.test_client(), shop.test_client()
+    with shop.app_context():
+        sign_in(door, "door")  # signing in draws on the budget: 1 of 5
+    # Attendees at the same address (the venue's Wi-Fi) use up the rest.
+    assert [attendee.get("/robots.txt").status_code for _ in range(5)] == [200] * 4 + [429]
+    # The signed-in door keeps checking people in; an anonymous request is still refused.
+    assert [door.get("/staff/checkin").status_code for _ in range(8)] == [200] * 8
+    assert attendee.get("/robots.txt").status_code == 429
+    # A made-up staff cookie is no way around the budget.
+    attendee.set_cookie("staff", door.get_cookie("staff").value[:-4] + "AAAA")
+    assert attendee.get("/staff/checkin").status_code == 429
 
 
 # --- What a refused visitor sees ---------------------------------------------------------
