@@ -129,6 +129,20 @@ def test_a_ticket_without_a_name_is_sent_back_with_everything_typed(client, db):
     assert _orders() == []
 
 
+def test_a_guests_email_is_checked_and_sent_back_as_typed(client, db):
+    """A friend's email that is not one (`joana@`) would get her ticket bounced."""
+    for typed in ("joana@", "joana@@exemplo.pt", "j" * 250 + "@exemplo.pt"):
+        answer = client.post(CHECKOUT, data=two_tickets(**{"attendees-1-email": typed}))
+        assert answer.status_code == 422, typed
+        html = answer.text
+        field = html.split('id="field-attendees-1-email"', 1)[1].split("</div>", 1)[0]
+        assert "Este email não parece correto" in field or "máximo 254" in field, typed
+        assert f'value="{typed}"' in html and 'value="Rita Gonçalves"' in html
+        assert _orders() == []
+    # Left empty, it is the buyer's to pass on: no error.
+    assert client.post(CHECKOUT, data=two_tickets(**{"attendees-1-email": ""})).status_code == 303
+
+
 def test_a_quantity_chosen_without_update_still_asks_for_each_name(client, db):
     """Pay pressed straight after choosing 3, JavaScript off: the rows appear, asking."""
     answer = client.post(CHECKOUT, data=checkout_data(quantity="3"))
