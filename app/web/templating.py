@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from flask import Flask, url_for
-from flask_babel import format_date, format_time
 from markupsafe import Markup
 
 from app.assets import load_manifest
@@ -18,10 +17,37 @@ from app.timeutil import LISBON, to_lisbon, utcnow
 from app.web.i18n import current_lang, localized
 from app.web.input_rules import format_phone_for_display
 
+# English dates and times as they are written in Europe (4 December 2026, 12:44), not in
+# the United States (December 4, 2026, 12:44 PM), which Babel's plain "en" gives: the
+# buyers are in Portugal, and the event's own date reads "Saturday, 13 March 2027".
+_DATE_LOCALES = {"en": "en_GB"}
+
+
+def _date_locale() -> str:
+    lang = current_lang()
+    return _DATE_LOCALES.get(lang, lang)
+
 
 def day_month(value: datetime) -> str:
     """A Lisbon day without the year, as in "until 31 December": 31 de dezembro."""
-    return format_skeleton("MMMMd", to_lisbon(value), tzinfo=LISBON, locale=current_lang())
+    return format_skeleton("MMMMd", to_lisbon(value), tzinfo=LISBON, locale=_date_locale())
+
+
+def clock(value: datetime) -> str:
+    """Lisbon wall-clock time, e.g. 14:05, for deadlines a few minutes away."""
+    return format_time(to_lisbon(value), "short", tzinfo=LISBON, locale=_date_locale())
+
+
+def date_long(value: datetime | str) -> str:
+    """A Lisbon date: 4 de dezembro de 2026 / 4 December 2026. Takes ISO text too (the
+    privacy centre shows the data it exports, where times are written in UTC)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(to_lisbon(moment), "long", locale=_date_locale())
+
+
+def datetime_long(value: datetime) -> str:
+    """A Lisbon date and time a person reads days ahead: 1 de dezembro de 2026, 14:05."""
+    return f"{date_long(value)}, {clock(value)}"
 
 
 def mb_reference(value: str) -> str:
@@ -86,15 +112,9 @@ def init_templating(app: Flask) -> None:
     def rate_filter(rate: Any) -> str:
         return format_rate(rate, current_lang())
 
-    @app.template_filter("clock")
-    def clock_filter(value: datetime) -> str:
-        """Lisbon wall-clock time, e.g. 14:05, for deadlines a few minutes away."""
-        return format_time(value, "short")
-
-    @app.template_filter("datetime_long")
-    def datetime_long(value: datetime) -> str:
-        """A Lisbon date and time a person reads days ahead: 1 de dezembro de 2026, 14:05."""
-        return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
+    app.add_template_filter(clock, "clock")
+    app.add_template_filter(datetime_long, "datetime_long")
+    app.add_template_filter(date_long, "date_long")
 
     @app.template_filter("money_plain")
     def money_plain(cents: int) -> str:

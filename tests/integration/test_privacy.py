@@ -93,6 +93,9 @@ def test_the_emailed_link_opens_the_centre_once(client, shop):
     assert page.status_code == 200
     assert PERSON.email in page.text
     assert "no-store" in page.headers["Cache-Control"]
+    # The order's day as the page's language writes it, on Lisbon's calendar.
+    orders = page.text.split("data-privacy-orders", 1)[1].split("</ul>", 1)[0]
+    assert re.search(r"· \d{1,2} de [a-zç]+ de 20\d\d ·", orders), orders
 
     # Single use: neither the page nor the button work again, even in another browser.
     other = client.application.test_client()
