@@ -32,22 +32,26 @@ def _own_address(ticket: Ticket, order: Order) -> bool:
     return bool(email) and email != (order.email_on_order or "").strip().casefold()
 
 
+def queue_attendee_ticket(order: Order, ticket: Ticket, base_key: str) -> bool:
+    """The ticket to its holder, if she has an address of her own and it still stands;
+    returns whether it was queued. The caller commits."""
+    # A seat refunded alone admits nobody: its holder is not sent it (again).
+    if ticket.voided_at is not None or not _own_address(ticket, order):
+        return False
+    enqueue(
+        "email",
+        "attendee_ticket",
+        {"order_id": str(order.id), "ticket_id": str(ticket.id)},
+        f"{base_key}:ticket:{ticket.id}",
+        order.customer_id,
+    )
+    return True
+
+
 def queue_attendee_tickets(order: Order, base_key: str) -> int:
     """One email per attendee with an address of their own whose ticket still stands;
     returns how many were queued. The caller commits."""
-    queued = 0
-    for ticket in order.tickets:
-        # A seat refunded alone admits nobody: its holder is not sent it (again).
-        if ticket.voided_at is None and _own_address(ticket, order):
-            enqueue(
-                "email",
-                "attendee_ticket",
-                {"order_id": str(order.id), "ticket_id": str(ticket.id)},
-                f"{base_key}:ticket:{ticket.id}",
-                order.customer_id,
-            )
-            queued += 1
-    return queued
+    return sum(queue_attendee_ticket(order, ticket, base_key) for ticket in order.tickets)
 
 
 def valid_cards(order: Order) -> list[TicketCard]:

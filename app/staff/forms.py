@@ -5,9 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from app.media.models import HERO, OG, SPEAKER
 from app.web.forms import email_field, name_field, nfc_text, strip_text
@@ -98,9 +106,27 @@ class PluralWordingForm(FlaskForm):
     en_1 = _plural_text(_l("Several (0, 2 or more)"), _l("Type the English text."))
 
 
-class AttendeeForm(FlaskForm):
-    name = name_field(_l("Attendee name"))
+class BuyerForm(FlaskForm):
+    """The name and email an order's messages go to, corrected."""
+
+    name = name_field(_l("Name"))
     email = email_field()
+
+
+class TicketHolderForm(FlaskForm):
+    """Who one ticket is for: a name, and her own address if she is to get it herself."""
+
+    name = name_field(_l("Name on the ticket"))
+    email = EmailField(
+        _l("Their email (optional)"),
+        filters=[strip_text],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
+            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 254, "inputmode": "email"},
+    )
 
 
 class ConfirmForm(FlaskForm):

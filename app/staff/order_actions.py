@@ -15,6 +15,7 @@ from app.orders.models import Order
 from app.orders.moves import lock_order
 from app.orders.notifications import confirmation_resent
 from app.orders.states import OrderStatus
+from app.orders.ticket_mail import queue_attendee_ticket
 from app.orders.tickets import SEAT_REFUNDED, SEAT_REFUNDING, Ticket
 from app.outbox.models import OutboxMessage
 from app.payments.closing import abandon_payment
@@ -200,23 +201,69 @@ def resend_confirmation(actor: Actor, order: Order) -> int:
     return queued
 
 
-def change_attendee(actor: Actor, order: Order, name: str, email: str) -> None:
-    """Give the ticket to another name (and email), as the terms allow."""
+def correct_buyer(actor: Actor, order: Order, name: str, email: str) -> None:
+    """Correct the name and email the order's messages go to (a typo at the checkout).
+    The buyer's own seats (in the old name, without an address of their own) follow;
+    a ticket given to someone else keeps its holder: change it on the ticket."""
     if order.customer is None:
         raise ActionRefused("erased")
     locked = _locked(order.id)
     before = {"name": locked.name_on_order, "email": locked.email_on_order}
+    for ticket in locked.tickets:
+        if ticket.attendee_name == locked.name_on_order and not ticket.attendee_email:
+            ticket.attendee_name = name
     locked.buyer_name = name
     locked.attendee_email = None if email == locked.customer.email else email
     record(
         actor,
-        "order.change_attendee",
+        "order.correct_buyer",
         order_id=locked.id,
         customer_id=locked.customer_id,
         before=before,
         after={"name": name, "email": email},
     )
     db.session.commit()
+
+
+def _why_not_passed_on(ticket: Ticket | None) -> str | None:
+    if ticket is None:
+        return "not_found"
+    if ticket.voided_at is not None:
+        return "ticket_void"
+    if ticket.checked_in_at is not None:
+        # The person inside is the one the ticket names; the door's record stays true.
+        return "holder_inside"
+    return None
+
+
+def change_ticket_holder(
+    actor: Actor, order: Order, ticket_id: uuid.UUID, name: str, email: str
+) -> bool:
+    """Put one ticket in another person's name (and address): the ticket, the door's list
+    and her own ticket email follow; the buyer's details stay. Its code stays as it is
+    (a seat refunded is the way to stop a code). Returns whether it was emailed to her."""
+    if order.status != OrderStatus.PAID or order.customer is None:
+        raise ActionRefused("not_paid")
+    locked = _locked(order.id)
+    ticket = next((t for t in locked.tickets if t.id == ticket_id), None)
+    refusal = _why_not_passed_on(ticket)
+    if refusal:
+        db.session.rollback()
+        raise ActionRefused(refusal)
+    assert ticket is not None  # _why_not_passed_on refuses a missing ticket
+    before = {"ticket": ticket.ref, "name": ticket.attendee_name, "email": ticket.attendee_email}
+    ticket.attendee_name, ticket.attendee_email = name, email or None
+    sent = queue_attendee_ticket(locked, ticket, f"holder:{utcnow().isoformat()}")
+    record(
+        actor,
+        "ticket.change_holder",
+        order_id=locked.id,
+        customer_id=locked.customer_id,
+        before=before,
+        after={"ticket": ticket.ref, "name": name, "email": email or None, "emailed": sent},
+    )
+    db.session.commit()
+    return sent
 
 
 def cancel_unpaid(actor: Actor, order: Order) -> None:
@@ -260,7 +307,7 @@ def applicable(order: Order) -> set[str]:
     """The actions that make sense for the order as it is now (the page offers only these)."""
     found = set()
     if order.status == OrderStatus.PAID and order.customer is not None:
-        found |= {"resend", "attendee"}
+        found |= {"resend", "buyer"}
         # Money goes back the way it came, or by a transfer the team records.
         found.add("refund_transfer" if refunds_by_transfer(order) else "refund")
     if order.status == OrderStatus.AWAITING_PAYMENT:

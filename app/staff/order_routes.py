@@ -26,10 +26,11 @@ from app.payments.models import WebhookEvent
 from app.payments.refunds import refunds_by_transfer
 from app.staff import order_actions
 from app.staff.forms import (
-    AttendeeForm,
+    BuyerForm,
     ConfirmForm,
     RefundForm,
     SearchForm,
+    TicketHolderForm,
     TicketRefundForm,
     TransferRefundForm,
 )
@@ -52,6 +53,10 @@ REFUSALS = {
     "erased": _l("The buyer was erased: this order names nobody."),
     "not_found": _l("This order no longer exists."),
     "ticket_void": _l("This ticket is already void: nothing was refunded."),
+    "holder_inside": _l(
+        "This ticket was already used at the door: it stays in the name of the person who "
+        "came in. Nothing was changed."
+    ),
     "checked_in": _l(
         "This ticket was already used at the door: a ticket used cannot be refunded. Nothing "
         "was refunded."
@@ -62,14 +67,16 @@ ACTIONS: dict[str, tuple[str, Any]] = {
     "refund": ("orders.refund", _l("Refund")),
     "refund_transfer": ("orders.refund", _l("Record a refund by bank transfer")),
     "resend": ("orders.resend", _l("Resend the confirmation email")),
-    "attendee": ("orders.change_attendee", _l("Change the attendee")),
+    # The order's own contact; who each ticket is for changes on the ticket.
+    "buyer": ("orders.change_attendee", _l("Correct the order's name and email")),
     "cancel": ("orders.cancel", _l("Cancel the unpaid order")),
     "review": ("orders.review", _l("Mark as reviewed")),
 }
 
 # What the page says was done, after an action (each action's title, and a seat's refund).
 DONE = {key: label for key, (_permission, label) in ACTIONS.items()} | {
-    "refund_ticket": _l("Refund this ticket")
+    "refund_ticket": _l("Refund this ticket"),
+    "ticket_holder": _l("Change who this ticket is for"),
 }
 
 
@@ -140,9 +147,11 @@ def detail(order_id: str) -> Response:
         documents=documents_of(order.id),
         tickets=ticket_cards(order),
         seat_refunds="refund" in possible or "refund_transfer" in possible,
+        holder_changes="buyer" in possible,
         actions={key: ACTIONS[key] for key in ACTIONS if key in possible},
         done=DONE.get(request.args.get("done", "")),
         queued=request.args.get("queued", type=int),
+        emailed=request.args.get("emailed", type=int),
     )
 
 
@@ -151,8 +160,8 @@ def _form_for(action: str, order: Order) -> Any:
         return RefundForm()
     if action == "refund_transfer":
         return TransferRefundForm()
-    if action == "attendee":
-        return AttendeeForm(
+    if action == "buyer":
+        return BuyerForm(
             data={"name": order.name_on_order, "email": order.email_on_order}
             if request.method == "GET"
             else None
@@ -176,8 +185,8 @@ def _do(action: str, order: Order, form: Any) -> dict[str, int]:
     elif action == "refund_transfer":
         transfer = form.transfer.data.strip()
         order_actions.refund_by_transfer(who, order, _cents(form.amount.data), transfer)
-    elif action == "attendee":
-        order_actions.change_attendee(who, order, form.name.data.strip(), form.email.data)
+    elif action == "buyer":
+        order_actions.correct_buyer(who, order, form.name.data.strip(), form.email.data)
     elif action == "cancel":
         order_actions.cancel_unpaid(who, order)
     else:
@@ -259,6 +268,41 @@ def refund_ticket(order_id: str, ticket_id: str) -> Response:
         ticket=card,
         cents=order_actions.seat_cents(order) if order.status == OrderStatus.PAID else 0,
         by_transfer=by_transfer,
+        form=form,
+        error=error,
+    )
+
+
+@bp.route("/orders/<order_id>/tickets/<ticket_id>/holder", methods=["GET", "POST"])
+@limited("30 per minute")
+@requires("orders.change_attendee")
+def ticket_holder(order_id: str, ticket_id: str) -> Response:
+    """Give one ticket to another person: a form with who it is for now (GET), the
+    change (POST), which emails her the ticket when she has an address of her own."""
+    order = _order(order_id)
+    wanted = _ticket_id(order, ticket_id)
+    card = next(card for card in ticket_cards(order) if card.id == wanted)
+    form = TicketHolderForm(
+        data={"name": card.attendee_name, "email": card.attendee_email or ""}
+        if request.method == "GET"
+        else None
+    )
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        name, email = form.name.data.strip(), form.email.data or ""
+        try:
+            sent = order_actions.change_ticket_holder(actor(), order, wanted, name, email)
+        except order_actions.ActionRefused as refused:
+            error = _refusal(refused)
+        else:
+            done = {"done": "ticket_holder", "emailed": 1 if sent else None}
+            return redirect_after_post(url_for("staff_orders.detail", order_id=order.id, **done))
+    return render_page(
+        "staff/ticket_holder.html",
+        "action_form",
+        status=422 if request.method == "POST" else 200,
+        order=order,
+        ticket=card,
         form=form,
         error=error,
     )

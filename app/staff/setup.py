@@ -111,7 +111,11 @@ AUDIT_ACTIONS = {
     "order.refund_transfer": _l("refund by bank transfer"),
     "order.refund_ticket": _l("one ticket refunded and voided"),
     "order.resend_confirmation": _l("confirmation resent"),
+    # Kept for the entries written before the ticket holder and the order's contact
+    # became two separate actions.
     "order.change_attendee": _l("attendee changed"),
+    "order.correct_buyer": _l("order's name and email corrected"),
+    "ticket.change_holder": _l("ticket given to another person"),
     "order.cancel": _l("order cancelled"),
     "order.reviewed": _l("marked reviewed"),
     "ticket.checkin": _l("ticket checked in"),

@@ -380,7 +380,7 @@ def test_the_team_records_a_multibanco_refund_sent_by_bank_transfer(
         staff = sign_in(ifthenpay_client, "owner")
         detail = staff.get(f"/staff/orders/{order.id}").get_data(as_text=True)
         offered = set(re.findall(r'data-action="(\w+)"', detail))
-        assert offered == {"refund_transfer", "resend", "attendee"}
+        assert offered == {"refund_transfer", "resend", "buyer"}
         form = staff.get(f"/staff/orders/{order.id}/refund_transfer").get_data(as_text=True)
         assert "data-transfer-hint" in form
         # Which transfer sent it back is required; what was typed stays on the page.

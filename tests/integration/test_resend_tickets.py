@@ -79,7 +79,7 @@ def test_a_resend_queues_each_attendees_own_ticket_again_but_not_a_void_one(clie
     page = client.get(done.headers["Location"]).text
     assert 'data-emails-queued="2"' in page
     assert (
-        "2 emails em fila de envio: a confirmação do comprador e o bilhete de 1 participante "
+        "2 emails em fila de envio: a confirmação da compradora e o bilhete de 1 participante "
         "com email próprio." in page
     )
     queued = [m for m in messages("email") if m.id not in before]
@@ -112,5 +112,5 @@ def test_a_resend_of_one_ticket_says_one_email(client, mailbox):
     done = client.post(f"/staff/orders/{order.id}/resend", data={"confirm": "y"})
     page = client.get(done.headers["Location"]).text
     assert 'data-emails-queued="1"' in page
-    assert "Um email em fila de envio: a confirmação do comprador" in page
+    assert "Um email em fila de envio: a confirmação da compradora" in page
     assert len(messages("email")) == before + 1

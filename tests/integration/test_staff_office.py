@@ -72,7 +72,7 @@ def test_refund_half_resend_and_change_the_attendee_each_audited(client, db):
     assert too_much.status_code == 422 and "mais do que falta" in too_much.get_data(as_text=True)
     # Only what applies to a paid order is offered.
     offered = set(re.findall(r'data-action="(\w+)"', detail))
-    assert offered == {"refund", "resend", "attendee"}
+    assert offered == {"refund", "resend", "buyer"}
     half = order.amount_cents // 2
     refunded = client.post(
         f"/staff/orders/{order.id}/refund",
@@ -87,14 +87,16 @@ def test_refund_half_resend_and_change_the_attendee_each_audited(client, db):
     client.post(f"/staff/orders/{order.id}/resend", data={"confirm": "y"})
     assert len(messages("email")) == before + 1 and _audit("order.resend_confirmation")
 
+    # A typo in the buyer's name and email, corrected: her own ticket follows.
     client.post(
-        f"/staff/orders/{order.id}/attendee",
-        data={"name": "Marta Conceição", "email": "marta@example.pt"},
+        f"/staff/orders/{order.id}/buyer",
+        data={"name": "Rita Conceicão", "email": "rita.c@example.pt"},
     )
     order = fresh(order)
-    assert (order.name_on_order, order.email_on_order) == ("Marta Conceição", "marta@example.pt")
-    [change] = _audit("order.change_attendee")
-    assert change.before["name"] == "Rita Conceição" and change.after["name"] == "Marta Conceição"
+    assert (order.name_on_order, order.email_on_order) == ("Rita Conceicão", "rita.c@example.pt")
+    assert [ticket.attendee_name for ticket in order.tickets] == ["Rita Conceicão"]
+    [change] = _audit("order.correct_buyer")
+    assert change.before["name"] == "Rita Conceição" and change.after["name"] == "Rita Conceicão"
 
 
 def test_an_unpaid_order_is_cancelled_and_frees_its_seat(client, db):
