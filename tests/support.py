@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel.dates import format_date
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import create_engine, text
@@ -107,6 +108,11 @@ def write_test_event(path: Path, **offer_overrides: Any) -> Path:
     start = (now + timedelta(days=30)).replace(hour=9, minute=30, second=0, microsecond=0)
     data["starts_at"] = _local(start)
     data["ends_at"] = _local(start + timedelta(hours=9))
+    # The date people read names the same day (the catalog refuses one that does not).
+    data["date_label"] = {
+        "pt_PT": format_date(start, "full", locale="pt_PT"),
+        "en": format_date(start, "full", locale="en_GB"),
+    }
     for offer in data["offers"]:
         offer["sales_start"] = _local(now - timedelta(days=1))
         offer["sales_end"] = _local(start - timedelta(days=1))

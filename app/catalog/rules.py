@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from app.catalog.tiers import stored_tiers
 from app.money import decimal_to_cents
 
@@ -65,6 +67,32 @@ def local_time(value: Any, tz: ZoneInfo, where: str, field: str = "") -> datetim
             reason="not_a_date",
         ) from exc
     return naive.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
+
+
+# The language each locale's month names are read in (English as written in Europe).
+_MONTHS_IN = {"pt_PT": "pt_PT", "en": "en_GB"}
+
+
+def date_label_names_the_start(raw: Any, starts: datetime) -> None:
+    """The date people read (date_label, free text such as "sábado, 13 de março de 2027")
+    must name the day the event starts (its day, month and year), in each language.
+
+    The calendar invite, the JSON-LD and the tickets' times come from starts_at, the
+    pages and emails from date_label: a start moved in the editor with the label left as
+    it was sent buyers to one day on the page and another in their calendar."""
+    if raw is None:
+        return
+    texts = localized_text(raw, "event date_label", "date_label")
+    for loc, text in texts.items():
+        words = text.casefold()
+        month = format_date(starts, "MMMM", locale=_MONTHS_IN[loc]).casefold()
+        day = re.search(rf"(?<!\d){starts.day}(?!\d)", words)
+        if not (day and month in words and str(starts.year) in words):
+            raise CatalogError(
+                f"event date_label ({loc}): {text!r} does not name the start, {starts:%Y-%m-%d}",
+                field=f"date_label.{loc}",
+                reason="date_label",
+            )
 
 
 def headline_variants(raw: Any) -> None:

@@ -19,6 +19,7 @@ from app.catalog.rules import (
     LOCALES,
     CatalogError,
     content_lists,
+    date_label_names_the_start,
     headline_variants,
     local_time,
     localized_text,
@@ -159,6 +160,7 @@ def validate_event(raw: Any) -> dict[str, Any]:
         raise CatalogError(
             "event: ends_at must be after starts_at", field="ends_at", reason="end_before_start"
         )
+    date_label_names_the_start(raw.get("date_label"), event["starts_at"].astimezone(tz))
     headline_variants(raw.get("headline_variants"))
     content_lists(raw)
     try:

@@ -59,6 +59,10 @@ REASONS = {
     "not_a_date": _l("is not a date and time (Lisbon time)."),
     "not_a_time": _l("is not a time like 09:30."),
     "end_before_start": _l("must be after the start."),
+    "date_label": _l(
+        "does not name the day the event starts (its day, month and year): change it or the "
+        "start, so that the page and the calendar invite say the same day."
+    ),
     "price": _l("must be an amount above zero, like 147,00."),
     "vat_rate": _l("must be a rate from 0 to 1, like 0.23."),
     "capacity": _l("must be a whole number of seats, 0 or more."),

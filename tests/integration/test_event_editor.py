@@ -154,6 +154,14 @@ def test_bad_input_is_refused_naming_the_field_and_keeping_what_was_typed(client
         "Título (Português)",
         "Still here",
     )
+    # A start moved without the date people read: the page and the calendar would differ.
+    _refused(
+        client,
+        {**form, "starts_at": "2030-01-16T09:30", "ends_at": "2030-01-16T18:30"},
+        "date_label.pt_PT",
+        "Data tal como aparece na página (Português): não indica o dia em que o evento começa",
+        "2030-01-16T09:30",
+    )
 
 
 def test_seats_cannot_go_below_those_sold(client, db):

@@ -86,6 +86,22 @@ def test_bad_headline_variants_are_refused_with_the_reason(tmp_path, variants, m
             "offers.0.sales_end",
             "end_before_start",
         ),
+        # The start moved, the date people read left as it was ("13 de março de 2027").
+        (
+            lambda d: d.update(starts_at="2027-01-16 09:30", ends_at="2027-01-16 18:30"),
+            "date_label.pt_PT",
+            "date_label",
+        ),
+        (
+            lambda d: d["date_label"].update(en="Saturday, 14 March 2027"),
+            "date_label.en",
+            "date_label",
+        ),
+        (
+            lambda d: d["date_label"].update(pt_PT="sábado, 13 de abril de 2027"),
+            "date_label.pt_PT",
+            "date_label",
+        ),
     ],
 )
 def test_each_refusal_names_the_field_for_the_editor(tmp_path, mutate, field, reason):
@@ -109,3 +125,10 @@ def test_tickets_per_order_outside_one_to_five_are_refused(tmp_path, bad):
     with pytest.raises(CatalogError, match="max_per_order") as refused:
         parse_event_file(_write(tmp_path, lambda d: d["offers"][0].update(max_per_order=bad)))
     assert refused.value.field == "offers.0.max_per_order"
+
+
+def test_a_date_label_may_word_the_day_its_own_way(tmp_path):
+    def reworded(data):
+        data["date_label"] = {"pt_PT": "Sábado, 13 de Março de 2027 · 9h30", "en": "13 March 2027"}
+
+    assert parse_event_file(_write(tmp_path, reworded))["event"]["slug"]
