@@ -23,6 +23,7 @@ from app.orders.models import Order
 from app.orders.states import OrderStatus
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.timeutil import LISBON, as_utc, utcnow
+from app.waitlist.services import seats_held_for_the_list_count
 
 FUNNEL_DAYS = 14
 STAGES = ("views", "leads", "confirmed", "checkouts", "paid")
@@ -135,8 +136,19 @@ def seats() -> list[OfferSeats]:
         offer_id: (int(sold or 0) - refunded.get(offer_id, 0), int(held or 0))
         for offer_id, sold, held in rows
     }
+    # A seat offered to someone on the waiting list is held for her until her deadline:
+    # the shop does not sell it, so the dashboard does not count it as free either.
+    for_the_list = {
+        offer.id: int(db.session.scalar(seats_held_for_the_list_count(offer.id, now)) or 0)
+        for offer in event.offers
+    }
     return [
-        OfferSeats(offer.localized_name("pt_PT"), offer.capacity, *counts.get(offer.id, (0, 0)))
+        OfferSeats(
+            offer.localized_name("pt_PT"),
+            offer.capacity,
+            counts.get(offer.id, (0, 0))[0],
+            counts.get(offer.id, (0, 0))[1] + for_the_list[offer.id],
+        )
         for offer in event.offers
     ]
 

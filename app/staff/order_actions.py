@@ -52,7 +52,9 @@ def _before_refund(order: Order, amount_cents: int | None) -> dict[str, object]:
     if order.status != OrderStatus.PAID:
         raise ActionRefused("not_paid")
     left = order.amount_cents - order.refunded_cents
-    if amount_cents is not None and not 0 < amount_cents <= left:
+    if amount_cents is not None and amount_cents <= 0:
+        raise ActionRefused("no_amount")
+    if amount_cents is not None and amount_cents > left:
         raise ActionRefused("too_much")
     used = used_at_the_door(order)
     if used and (amount_cents is None or amount_cents >= left):

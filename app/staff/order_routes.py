@@ -47,6 +47,7 @@ REFUSALS = {
     "provider_busy": _l("The payment service could not close this payment now; try again soon."),
     "provider_refused": _l("The payment service refused the refund; nothing was refunded."),
     "not_flagged": _l("This order is not flagged for review."),
+    "no_amount": _l("Type an amount above 0,00, or leave it empty to refund all that is left."),
     "too_much": _l(
         "That is more than is left to refund. Leave it empty to refund all that is left."
     ),

@@ -142,6 +142,10 @@ def test_a_freed_seat_goes_to_the_first_person_waiting_and_is_held_for_them(clie
     assert refused.status_code == 409 and "data-sold-out" in refused.text
     # A second turn offers nothing more: the seat is held.
     assert offer_freed_seats().offered == 0
+    # The dashboard counts it held too, not free (the public page says sold out).
+    sign_in(client, "owner")
+    seats_card = client.get("/staff/").text.split("data-held>", 2)
+    assert [card.split("<", 1)[0] for card in seats_card[1:]] == ["1", "0"]
 
     link = claim_link(shop, "first@example.pt")
     page = client.get(link)
