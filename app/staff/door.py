@@ -10,7 +10,6 @@ each undo goes to the audit log in the same transaction.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +27,7 @@ from app.orders.tickets import Ticket
 from app.staff.models import StaffMember
 from app.tickets.codes import ref_of_code, ticket_code
 from app.timeutil import utcnow
+from app.web.input_rules import folded
 
 # A check-in made by mistake (the wrong row tapped, a friend's ticket scanned twice)
 # can be taken back this long after it was made; later only the owner's log says it.
@@ -220,12 +220,6 @@ def counts() -> Counts:
         or 0
     )
     return Counts(checked_in=int(checked_in), expected=int(expected))
-
-
-def folded(text: str) -> str:
-    """A name as the door types it: no accents, no case ("joao" finds "João")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def find_by_name(typed: str) -> list[FoundTicket]:

@@ -40,10 +40,16 @@ def _not_for_this_role(_error: Exception) -> Response:
     return render_page("staff/forbidden.html", status=403)
 
 
-def _require_member() -> Response | None:
+def signed_in_member() -> StaffMember | None:
+    """The member signed in on this browser, kept on `g` for the guard and the pages (also
+    for an error page answered before the guard ran)."""
     g.staff_session = request_session()
     g.staff = g.staff_session.member if g.staff_session else None
-    if g.staff is None and request.endpoint not in OPEN_ENDPOINTS:
+    return g.staff
+
+
+def _require_member() -> Response | None:
+    if signed_in_member() is None and request.endpoint not in OPEN_ENDPOINTS:
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("staff_signin.login", next=target), code=303)
     return None

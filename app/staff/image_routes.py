@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -18,10 +18,12 @@ from app.media.pictures import current_images, media_url
 from app.media.processing import ImageRefused
 from app.media.services import add_image, all_images, delete_image, forget_files
 from app.staff.forms import ImageForm
-from app.staff.guard import actor, current_member, requires, staff_blueprint
+from app.staff.guard import actor, current_member, requires, signed_in_member, staff_blueprint
 from app.staff.models import StaffMember
+from app.staff.roles import can
 from app.web.i18n import localized
 from app.web.limits import limited
+from app.web.refused_bodies import fields_typed_before_the_file
 from app.web.rendering import redirect_after_post, render_page
 
 bp = staff_blueprint("staff_images", __name__)
@@ -54,8 +56,23 @@ def allow_an_image_upload(endpoint: str | None, _values: dict[str, Any] | None) 
 
 @bp.errorhandler(413)
 def too_big(_error: Exception) -> Response:
-    # Refused before the member is known (the body is never read): a page with no data.
-    return render_page("staff/image_too_big.html", status=413, message=TOO_BIG)
+    """A file over the limit: the images page again, the error under the file field and
+    what was typed kept, as for every other refused image.
+
+    Werkzeug refused the body by its length before reading it, and before the guard ran:
+    the member is looked up here, and only the text fields sent ahead of the file (the
+    body's first few KB, as much as any other form may send) are read back. Anyone else
+    gets a page with no data.
+    """
+    member = signed_in_member()
+    if request.endpoint != "staff_images.upload" or not (
+        member and can(member.role, "images.upload")
+    ):
+        return render_page("staff/image_too_big.html", status=413, message=TOO_BIG)
+    typed = fields_typed_before_the_file(current_app.config["MAX_FORM_MEMORY_SIZE"])
+    form = _form(formdata=typed)
+    form.file.errors = [TOO_BIG]
+    return _page(form, 413)
 
 
 def _speakers() -> list[str]:
@@ -64,8 +81,8 @@ def _speakers() -> list[str]:
     return [speaker["name"] for speaker in speakers]
 
 
-def _form() -> ImageForm:
-    form = ImageForm()
+def _form(**given: Any) -> ImageForm:
+    form = ImageForm(**given)
     form.speaker.choices = [SelectChoice("", "—")] + [SelectChoice(name) for name in _speakers()]
     return form
 
@@ -101,8 +118,10 @@ def upload() -> Response:
         return _page(form, 422)
     data = form.file.data.read(UPLOAD_MAX_BYTES + 1)
     if len(data) > UPLOAD_MAX_BYTES:
+        # Just over the limit, within the room left for the other fields: answered as a
+        # larger file is (too_big), 413.
         form.file.errors.append(TOO_BIG)
-        return _page(form, 422)
+        return _page(form, 413)
     try:
         image = add_image(
             data,

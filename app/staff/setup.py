@@ -104,6 +104,13 @@ MESSAGE_STATES = {
     "dead": _l("dead"),
     "skipped": _l("skipped"),
 }
+# Codes the shop itself keeps as a message's last error, in the team's words; anything
+# else there is a receiver's answer, shown as it came (masked). The English sentence is
+# what skips wrote before they kept a code.
+MESSAGE_ERRORS = {
+    outbox_routes.SKIPPED_BY_TEAM: _l("Skipped by the team"),
+    "skipped by the team": _l("Skipped by the team"),
+}
 # What the door makes of a ticket (Ticket.admission).
 TICKET_STATES = {"valid": _l("valid"), "void": _l("void"), "unpaid": _l("unpaid")}
 AUDIT_ACTIONS = {
@@ -176,8 +183,10 @@ def _times_and_masks(app: Flask) -> None:
 
     @app.template_filter("masked")
     def masked(text: str) -> str:
-        """An error message as the team may read it: no email, phone or NIF in it."""
-        return mask_personal_data(text)
+        """A message's last error as the team may read it: the shop's own codes in words
+        (MESSAGE_ERRORS), anything else (a receiver's answer) with no email, phone or NIF."""
+        label = MESSAGE_ERRORS.get(text)
+        return str(label) if label is not None else mask_personal_data(text)
 
 
 def _labels(app: Flask) -> None:

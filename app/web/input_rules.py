@@ -44,6 +44,12 @@ def check_name(name: str) -> None:
         raise InvalidName("a name needs at least one letter")
 
 
+def folded(text: str) -> str:
+    """A name as people search for it: no accents, no case ("joao" finds "João")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def normalize_email(email: str) -> str:
     """One spelling per address: surrounding spaces dropped, lower-cased."""
     return email.strip().lower()

@@ -88,3 +88,21 @@ def test_the_door_sees_only_check_in_and_the_attendee_list(
     page.wait_for_url(re.compile(r"/staff/login"))
     page.goto("/staff/attendees")
     page.wait_for_url(re.compile(r"/staff/login"))
+
+
+def test_an_image_too_large_comes_back_with_its_descriptions_and_why(
+    page: Page, live_server: LiveServer, ux: Ux, browser_errors: BrowserErrors, tmp_path
+) -> None:
+    # 11.7 MB: refused by the server by its length, before the body is read.
+    large = tmp_path / "grande.png"
+    large.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 11_700_000)
+    sign_in_staff(page, live_server, "marketing")
+    page.get_by_role("link", name="Imagens").click()
+    page.locator("#alt_pt").fill("Uma mesa com café")
+    page.locator("#alt_en").fill("A table with coffee")
+    page.locator("#file").set_input_files(str(large))
+    browser_errors.expect(r"status of 413")
+    page.locator("[data-upload]").click()
+    expect(page.locator("#file-error")).to_contain_text("maior do que 10 MB")
+    expect(page.locator("#alt_pt")).to_have_value("Uma mesa com café")
+    expect(page.locator("#alt_en")).to_have_value("A table with coffee")

@@ -137,10 +137,14 @@ def _examples(shop: Shop) -> dict[str, list[tuple[dict[str, str], int]]]:
         "staff_orders.refund_ticket": [
             ({"order_id": str(uuid.uuid4()), "ticket_id": str(uuid.uuid4())}, 303)
         ],
+        "staff_orders.ticket_holder": [
+            ({"order_id": str(uuid.uuid4()), "ticket_id": str(uuid.uuid4())}, 303)
+        ],
         "staff_signin.link": [({"token": "forged"}, 400)],
         "staff_wording.edit": [({"key": message_key("Get your ticket")}, 303)],
         "staff_event.preview": [({"revision_id": "1"}, 303)],
         "staff_discounts.edit": [({"code_id": "1"}, 303)],
+        "staff_outbox.skip_message": [({"message_id": "1"}, 303)],
         "invoicing.document": [({"token": "unknown"}, 404)],
         # No image is uploaded in the scanned shops: an unknown file.
         "media.file": [({"name": "0123456789abcdef-320.jpg"}, 404)],

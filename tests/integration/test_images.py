@@ -198,6 +198,32 @@ def test_a_file_over_10_mb_is_refused_with_a_clear_message(client, db, media):
     assert big_form.status_code == 413
 
 
+def test_a_file_over_10_mb_keeps_what_was_typed_and_says_why_under_the_file(app, client, db, media):
+    sign_in(client, "marketing")
+    app.config["WTF_CSRF_ENABLED"] = True  # as a browser (reset by `client`)
+    token = csrf_token(client.get("/staff/images").get_data(as_text=True))
+    # An 11.7 MB PNG: Werkzeug refuses the body by its length before reading any of it.
+    big_png = b"\x89PNG\r\n\x1a\n" + b"\0" * 11_700_000
+    typed = {"alt_pt": "Marta a sorrir", "alt_en": "Marta smiling", "csrf_token": token}
+    answer = upload(client, big_png, role="speaker", speaker=SPEAKER, **typed)
+    assert answer.status_code == 413
+    page = answer.get_data(as_text=True)
+    assert 'id="image-form"' in page and "data-form-error" in page
+    assert 'value="Marta a sorrir"' in page and 'value="Marta smiling"' in page
+    assert re.search(r'<option selected value="speaker">|<option value="speaker" selected', page)
+    assert re.search(
+        rf'<option selected value="{SPEAKER}">|<option value="{SPEAKER}" selected', page
+    )
+    under_the_file = re.search(r'<p class="error" id="file-error">([^<]*)</p>', page)
+    assert under_the_file and "maior do que 10 MB" in under_the_file.group(1)
+    assert stored() == []
+    # The page's form works as it is: the same descriptions with a smaller file go in.
+    typed["csrf_token"] = csrf_token(page)
+    again = upload(client, photo(), role="speaker", speaker=SPEAKER, **typed)
+    assert again.status_code == 303
+    assert [image.alt_en for image in stored()] == ["Marta smiling"]
+
+
 def test_marketing_uploads_images_and_the_door_cannot(client, db, media):
     sign_in(client, "door")
     assert client.get("/staff/images").status_code == 403

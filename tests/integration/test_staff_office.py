@@ -20,8 +20,10 @@ from app.privacy.erasure import erase_person
 from app.privacy.export import export_person
 from tests.integration.helpers import (
     check_out,
+    csrf_token,
     fresh,
     messages,
+    only_order,
     paid_ticket,
     pay_by_demo_card,
     token_from,
@@ -70,6 +72,8 @@ def test_refund_half_resend_and_change_the_attendee_each_audited(client, db):
         f"/staff/orders/{order.id}/refund", data={"amount": "1000", "confirm": "y"}
     )
     assert too_much.status_code == 422 and "mais do que falta" in too_much.get_data(as_text=True)
+    nothing = client.post(f"/staff/orders/{order.id}/refund", data={"amount": "0", "confirm": "y"})
+    assert nothing.status_code == 422 and "acima de 0,00" in nothing.get_data(as_text=True)
     # Only what applies to a paid order is offered.
     offered = set(re.findall(r'data-action="(\w+)"', detail))
     assert offered == {"refund", "resend", "buyer"}
@@ -144,20 +148,65 @@ def test_a_dead_message_is_retried_or_skipped_from_the_outbox_page(client, db):
     message.status, message.attempts = OutboxStatus.DEAD, 8
     message.last_error = "550 no such user joao@example.pt"
     db.session.commit()
+    ref = only_order().id.hex[:8].upper()
     sign_in(client, "owner")
     page = client.get("/staff/outbox?view=dead").get_data(as_text=True)
     assert f'data-message="{message.id}"' in page and "joao@example.pt" not in page
+    # Each row says which order (a link to its page) and which person it is about.
+    assert f'data-message-order="{ref}"' in page and "João Conceição" in page
     client.post(f"/staff/outbox/{message.id}/retry", data={"view": "dead"})
     db.session.expire_all()
     retried = db.session.get(OutboxMessage, message.id)
     assert (retried.status, retried.attempts) == ("pending", 0)
-    client.post(f"/staff/outbox/{message.id}/skip")
+    skipped = client.post(f"/staff/outbox/{message.id}/skip", data={"confirm": "y"})
+    assert skipped.status_code == 303
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message.id).status == "skipped"
-    assert [e.action for e in db.session.scalars(select(AuditEntry))] == [
-        "outbox.retry",
-        "outbox.skip",
-    ]
+    entries = list(db.session.scalars(select(AuditEntry)))
+    assert [e.action for e in entries] == ["outbox.retry", "outbox.skip"]
+    assert entries[1].order_id == only_order().id
+    # Why it ended, in the team's words: a code is kept, the page says it in Portuguese.
+    assert db.session.get(OutboxMessage, message.id).last_error == "skipped_by_team"
+    page = client.get("/staff/outbox?view=skipped").get_data(as_text=True)
+    assert "Ignorada pela equipa" in page
+    assert "skipped_by_team" not in page and "skipped by the team" not in page
+
+
+def test_skipping_a_message_asks_first_and_shows_what_is_given_up(client, db):
+    pay_by_demo_card(client)
+    order = only_order()
+    sign_in(client, "owner")
+    client.post(f"/staff/orders/{order.id}/refund", data={"confirm": "y"})
+    [credit_note] = [m for m in messages("invoicing") if m.kind == "credit_note"]
+    row = client.get("/staff/outbox?view=waiting").get_data(as_text=True)
+    # The row's "skip" is a link to the confirmation page, never a one-tap form.
+    assert f'href="/staff/outbox/{credit_note.id}/skip?view=waiting" data-skip' in row
+    asked = client.get(f"/staff/outbox/{credit_note.id}/skip?view=waiting")
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "invoicing/credit_note" in page and "João Conceição" in page
+    assert f'data-message-order="{order.id.hex[:8].upper()}"' in page
+    assert "data-skip-document" in page and "não pode ser desfeito" in page
+    # Neither the page nor a POST without the box ticked changes anything.
+    unconfirmed = client.post(f"/staff/outbox/{credit_note.id}/skip", data={"view": "waiting"})
+    assert unconfirmed.status_code == 422
+    assert "Assinale a caixa para confirmar." in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(OutboxMessage, credit_note.id)
+    assert (kept.status, kept.last_error) == ("pending", None)
+    assert _audit("outbox.skip") == []
+    # As a browser confirms it: with the page's CSRF token.
+    client.application.config["WTF_CSRF_ENABLED"] = True  # reset by `client`
+    asked = client.get(f"/staff/outbox/{credit_note.id}/skip?view=waiting")
+    confirmed = client.post(
+        f"/staff/outbox/{credit_note.id}/skip",
+        data={"view": "waiting", "confirm": "y", "csrf_token": csrf_token(asked.text)},
+    )
+    assert confirmed.headers["Location"] == "/staff/outbox?view=waiting&done=skip"
+    assert db.session.get(OutboxMessage, credit_note.id).status == "skipped"
+    # Asked again, an ended message offers nothing to skip.
+    again = client.get(f"/staff/outbox/{credit_note.id}/skip").get_data(as_text=True)
+    assert "data-skip-ended" in again and 'id="skip-form"' not in again
 
 
 def test_the_dashboard_counts_seats_money_and_the_funnel(client, db):
