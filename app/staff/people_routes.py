@@ -9,7 +9,7 @@ from app.extensions import db
 from app.staff import people
 from app.staff.guard import actor, current_member, requires, staff_blueprint
 from app.staff.roles import can
-from app.timeutil import utcnow
+from app.timeutil import to_lisbon, utcnow
 from app.web.limits import limited
 from app.web.rendering import render_page
 
@@ -17,7 +17,8 @@ bp = staff_blueprint("staff_people", __name__)
 
 
 def _csv(lines, name: str) -> Response:  # type: ignore[no-untyped-def]
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    # Named by the team's clock: in summer a UTC stamp is an hour behind the one they read.
+    stamp = to_lisbon(utcnow()).strftime("%Y%m%d-%H%M")
     response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
     return response

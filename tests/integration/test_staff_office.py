@@ -18,6 +18,7 @@ from app.orders.placing import BuyerDetails
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.privacy.erasure import erase_person
 from app.privacy.export import export_person
+from app.timeutil import to_lisbon, utcnow
 from tests.integration.helpers import (
     check_out,
     csrf_token,
@@ -122,6 +123,9 @@ def test_the_door_list_and_its_csv_by_role(app, client, db):
     assert page.index("João Alves") < page.index("Rita Conceição")
     answer = client.get("/staff/attendees.csv")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    # Named by Lisbon's clock (an hour ahead of UTC in summer).
+    stamp = to_lisbon(utcnow()).strftime("%Y%m%d-")
+    assert f'filename="participantes-{stamp}' in answer.headers["Content-Disposition"]
     rows = _rows(answer)
     assert [r["name"] for r in rows] == ["João Alves", "Rita Conceição"]
     assert {"name", "email"} <= set(rows[0]) and "nif" not in rows[0]
