@@ -5,6 +5,8 @@ with one text per plural form in each language. Owners and marketing."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, abort, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
@@ -51,6 +53,11 @@ TEXT_IN = {
     ("en", 1): _l("the English text for several"),
 }
 FORMS = {"": None, "0": 0, "1": 1}
+# A <script> element, start tag to end tag. Its text ends at the first `</script`, as
+# the browser's parser reads it: the pages write JSON into scripts with `tojson`, which
+# escapes `<`, and a draft's text is escaped wherever it goes, so no draft can open or
+# close one.
+SCRIPT_ELEMENT = re.compile(r"<script(?=[\s>])[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def _refusal(message: CatalogMessage, refused: EditRefused) -> str:
@@ -202,7 +209,10 @@ def _landing_with_drafts(lang: str) -> str:
 def preview() -> Response:
     lang = request.args.get("lang", "pt_PT")
     lang = lang if lang in LANGS else "pt_PT"
-    page = _landing_with_drafts(lang)
+    # The sandboxed frame would block each of the page's scripts and log an error for
+    # every one; the shop works without JavaScript, so the preview shows that page and
+    # leaves them out. The sandbox stays: anything left over still could not run.
+    page = SCRIPT_ELEMENT.sub("", _landing_with_drafts(lang))
     # The editor's own page speaks the live wording, in the back office's language.
     g.pop(PREVIEW_FLAG, None)
     g.lang = "pt_PT"

@@ -62,11 +62,14 @@ def test_the_owner_finds_a_purchase_refunds_half_resends_and_exports(
     expect(page.locator('[data-audit] [data-action="order.refund"]').first).to_be_visible()
 
 
-def test_marketing_sees_the_dashboard_and_leads_but_no_orders(
+def test_marketing_sees_the_dashboard_the_wording_preview_and_leads_but_no_orders(
     page: Page, live_server: LiveServer, ux: Ux, browser_errors: BrowserErrors
 ) -> None:
     sign_in_staff(page, live_server, "marketing")
     expect(page.locator("[data-funnel]")).to_be_visible()
+    # The landing page in its sandboxed frame, and no error from the frame in the console.
+    page.goto("/staff/wording/preview?lang=pt_PT")
+    expect(page.frame_locator("[data-preview-frame]").locator("h1")).to_be_visible()
     expect(page.get_by_role("link", name="Encomendas")).to_have_count(0)
     page.get_by_role("link", name="Leads").click()
     expect(page.locator("[data-leads]")).to_be_visible()

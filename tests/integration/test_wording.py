@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -69,6 +70,26 @@ def test_a_draft_is_previewed_then_published_live_then_reverted(client):
     assert _live_button(client) == "Quero o meu lugar"
     history = staff.get(f"/staff/wording/{BUTTON_KEY}").get_data(as_text=True)
     assert "Save my seat" in history and "data-revert=" in history
+
+
+def test_the_preview_shows_the_landing_without_its_scripts_in_a_bare_sandbox(client):
+    # The live page has scripts: the preview is the same page without them (its frame
+    # would block each one and log an error for it).
+    assert "<script" in client.get("/").get_data(as_text=True)
+    staff = sign_in(client, "marketing")
+    for lang in ("pt_PT", "en"):
+        answer = staff.get(f"/staff/wording/preview?lang={lang}")
+        frame = re.search(r"<iframe [^>]*data-preview-frame[^>]*>", answer.get_data(as_text=True))
+        srcdoc = re.search(r'srcdoc="([^"]*)"', frame.group(0))
+        page = unescape(srcdoc.group(1))
+        assert "<script" not in page.lower()
+        # The rest of the page is all there, to its end.
+        assert 'href="#offers"' in page and "/checkout/" in page
+        assert page.rstrip().endswith("</html>")
+        # Still nothing runs in the frame, nor reaches the back office's origin.
+        tag = frame.group(0).replace(srcdoc.group(0), "")
+        assert re.search(r"\ssandbox[\s>]", tag) and "allow-" not in tag
+        assert "script-src" in answer.headers["Content-Security-Policy"]
 
 
 def test_an_edit_that_drops_a_placeholder_is_refused_and_kept_on_the_page(client):
