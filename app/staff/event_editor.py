@@ -8,6 +8,7 @@ it is stored, and again before it goes live: seats keep being sold in between.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +21,9 @@ from app.extensions import db
 from app.orders.holds import seats_taken
 from app.orders.models import Order
 from app.timeutil import utcnow
+
+# The note of the version kept of the event as the data file had made it live.
+BEFORE_THE_EDITOR = "before the editor"
 
 
 def newest_revision() -> EventRevision | None:
@@ -48,7 +52,16 @@ def live_revision_id() -> int | None:
 
 
 def history() -> list[EventRevision]:
-    return list(db.session.scalars(select(EventRevision).order_by(EventRevision.id.desc())))
+    """Drafts first, then each version that went live, the latest first."""
+    return list(
+        db.session.scalars(
+            select(EventRevision).order_by(
+                EventRevision.published_at.is_(None).desc(),
+                EventRevision.published_at.desc(),
+                EventRevision.id.desc(),
+            )
+        )
+    )
 
 
 def _live_offers() -> dict[str, Offer]:
@@ -112,10 +125,31 @@ def save_draft(
     return revision
 
 
+def _keep_the_event_as_it_was(now: datetime) -> None:
+    """Before the editor's first publish, keep the live event (loaded from the data file)
+    as a version of its own, so "revert" can undo that first publish too."""
+    event = current_event()
+    if event is None:
+        return
+    db.session.add(
+        EventRevision(
+            content=event_as_data(event),
+            author_staff_id=None,
+            note=BEFORE_THE_EDITOR,
+            created_at=now,
+            # Live until the publish that replaces it, a moment later: the history and
+            # the "live" flag order versions by when they went live.
+            published_at=now - timedelta(milliseconds=1),
+        )
+    )
+
+
 def _go_live(revision: EventRevision, author: Actor, action: str) -> None:
     data = validate_event(revision.content)
     check_sold_orders(revision.content)
     before = live_revision_id()
+    if before is None:
+        _keep_the_event_as_it_was(utcnow())
     result = apply_event(data)
     revision.published_at = utcnow()
     record(

@@ -99,6 +99,23 @@ def test_marketing_drafts_previews_publishes_and_reverts_the_headline(client, db
     entry = _db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.publish"))
     assert entry is not None and entry.after["revision"] == draft.id
 
+    # The event as the file had made it live is kept as a version: the first publish
+    # can be undone like any other.
+    history = client.get("/staff/event/history").get_data(as_text=True)
+    assert "o evento como estava antes da primeira publicação aqui" in history
+    [kept] = _db.session.scalars(select(EventRevision).where(EventRevision.id != draft.id))
+    assert kept.content["headline"]["pt_PT"] == OLD_PT
+    assert history.index(f'data-revision="{draft.id}"') < history.index(
+        f'data-revision="{kept.id}"'
+    )
+    assert client.post(f"/staff/event/revisions/{kept.id}/revert").status_code == 303
+    # Back as it was: its A/B headlines (one drawn per visitor), not the new one.
+    assert NEW_PT not in client.get("/").get_data(as_text=True)
+    _db.session.rollback()
+    assert current_event().content["headline"]["pt_PT"] == OLD_PT
+    assert client.post(f"/staff/event/revisions/{draft.id}/revert").status_code == 303
+    assert NEW_PT in client.get("/").get_data(as_text=True)
+
     # The first version published: the event as it was, then go back to it.
     _save(
         client,
@@ -116,7 +133,7 @@ def test_marketing_drafts_previews_publishes_and_reverts_the_headline(client, db
     page = client.get("/").get_data(as_text=True)
     assert NEW_PT in page and "Uma terceira versão" not in page
     actions = _db.session.scalars(select(AuditEntry.action)).all()
-    assert actions.count("event.publish") == 2 and actions.count("event.revert") == 1
+    assert actions.count("event.publish") == 2 and actions.count("event.revert") == 3
 
 
 def _refused(client, form, field: str, words: str, kept: str):
