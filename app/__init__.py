@@ -21,7 +21,7 @@ from app.consent.current import init_consent
 from app.consent.routes import bp as consent_bp
 from app.consent.tags import init_tag_vendors
 from app.db_locking import configure_sqlite
-from app.extensions import babel, compress, csrf, db, migrate
+from app.extensions import babel, csrf, db, migrate
 from app.invoicing import notifications as invoice_notifications
 from app.invoicing.documents import invoice_page
 from app.invoicing.routes import bp as invoicing_bp
@@ -50,6 +50,7 @@ from app.staff.setup import init_staff
 from app.waitlist import notifications as waitlist_notifications
 from app.waitlist.routes import bp as waitlist_bp
 from app.web.bad_bytes import init_bad_bytes
+from app.web.compression import init_compression
 from app.web.errors import init_errors
 from app.web.hosts import init_trusted_hosts
 from app.web.i18n import init_i18n, select_locale
@@ -144,11 +145,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "app" / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    # An answer that fits in one TCP segment (about 1,460 bytes) arrives in the same
-    # round trip compressed or not; compressing it costs CPU on every call (the order
-    # page's poll, every two seconds per waiting buyer, is about 800 bytes).
-    app.config.setdefault("COMPRESS_MIN_SIZE", 1400)
-    compress.init_app(app)
+    init_compression(app)
 
 
 def init_database(app: Flask) -> None:
