@@ -19,6 +19,7 @@ from app.catalog.services import sync_catalog
 from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.timeutil import LISBON
+from app.web.i18n import date_locale
 
 REAL_EVENT_FILE = PROJECT_ROOT / "app" / "catalog" / "event.yaml"
 TABLES = [
@@ -110,8 +111,7 @@ def write_test_event(path: Path, **offer_overrides: Any) -> Path:
     data["ends_at"] = _local(start + timedelta(hours=9))
     # The date people read names the same day (the catalog refuses one that does not).
     data["date_label"] = {
-        "pt_PT": format_date(start, "full", locale="pt_PT"),
-        "en": format_date(start, "full", locale="en_GB"),
+        lang: format_date(start, "full", locale=date_locale(lang)) for lang in ("pt_PT", "en")
     }
     for offer in data["offers"]:
         offer["sales_start"] = _local(now - timedelta(days=1))

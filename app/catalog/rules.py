@@ -15,6 +15,7 @@ from babel.dates import format_date
 
 from app.catalog.tiers import stored_tiers
 from app.money import decimal_to_cents
+from app.web.i18n import date_locale
 
 LOCALES = ("pt_PT", "en")
 VARIANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
@@ -69,10 +70,6 @@ def local_time(value: Any, tz: ZoneInfo, where: str, field: str = "") -> datetim
     return naive.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
-# The language each locale's month names are read in (English as written in Europe).
-_MONTHS_IN = {"pt_PT": "pt_PT", "en": "en_GB"}
-
-
 def date_label_names_the_start(raw: Any, starts: datetime) -> None:
     """The date people read (date_label, free text such as "sábado, 13 de março de 2027")
     must name the day the event starts (its day, month and year), in each language.
@@ -85,7 +82,7 @@ def date_label_names_the_start(raw: Any, starts: datetime) -> None:
     texts = localized_text(raw, "event date_label", "date_label")
     for loc, text in texts.items():
         words = text.casefold()
-        month = format_date(starts, "MMMM", locale=_MONTHS_IN[loc]).casefold()
+        month = format_date(starts, "MMMM", locale=date_locale(loc)).casefold()
         day = re.search(rf"(?<!\d){starts.day}(?!\d)", words)
         if not (day and month in words and str(starts.year) in words):
             raise CatalogError(

@@ -13,6 +13,16 @@ DEFAULT_LANG = "pt_PT"
 LANGS: dict[str, str] = {"pt_PT": "", "en": "/en"}
 HTML_LANG = {"pt_PT": "pt-PT", "en": "en"}
 LANG_LABEL = {"pt_PT": "Português", "en": "English"}
+# English dates and times as they are written in Europe (4 December 2026, 12:44), not in
+# the United States (December 4, 2026, 12:44 PM), which Babel's plain "en" gives: the
+# buyers are in Portugal, and the event's own date reads "Saturday, 13 March 2027".
+_DATE_LOCALES = {"en": "en_GB"}
+
+
+def date_locale(lang: str) -> str:
+    """The Babel locale that writes dates and times in `lang`, for the pages and for
+    the catalog's check of the event's written date."""
+    return _DATE_LOCALES.get(lang, lang)
 
 
 def localized_route(bp: Blueprint, rule: str, **options: Any) -> Callable[..., Any]:

@@ -14,18 +14,12 @@ from markupsafe import Markup
 from app.assets import load_manifest
 from app.money import cents_to_decimal, format_money, format_rate
 from app.timeutil import LISBON, to_lisbon, utcnow
-from app.web.i18n import current_lang, localized
+from app.web.i18n import current_lang, date_locale, localized
 from app.web.input_rules import format_phone_for_display
-
-# English dates and times as they are written in Europe (4 December 2026, 12:44), not in
-# the United States (December 4, 2026, 12:44 PM), which Babel's plain "en" gives: the
-# buyers are in Portugal, and the event's own date reads "Saturday, 13 March 2027".
-_DATE_LOCALES = {"en": "en_GB"}
 
 
 def _date_locale() -> str:
-    lang = current_lang()
-    return _DATE_LOCALES.get(lang, lang)
+    return date_locale(current_lang())
 
 
 def day_month(value: datetime) -> str:
