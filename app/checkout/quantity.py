@@ -13,22 +13,12 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, Length, StopValidation, ValidationError
+from wtforms import FieldList, Form, FormField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, StopValidation, ValidationError
 
 from app.catalog.models import MAX_PER_ORDER, Offer
 from app.orders.placing import Attendee
-from app.web.forms import nfc_text, person_name, strip_text
-
-
-def _optional_when_empty(form: Any, field: Any) -> None:
-    """An empty field stops its checks; a typed one goes on to them. Like wtforms'
-    Optional, but read from the field's value: the rows are rebuilt from what was typed
-    (fit_attendee_rows), and Optional, which reads the raw form data such a row no longer
-    has, let every typed email through unchecked ("joana@" got her ticket)."""
-    if not field.data:
-        field.errors = []
-        raise StopValidation()
+from app.web.forms import guest_email_field, nfc_text, person_name, strip_text
 
 
 class AttendeeForm(Form):
@@ -43,16 +33,7 @@ class AttendeeForm(Form):
         ],
         render_kw={"autocomplete": "off", "maxlength": 120},
     )
-    email = EmailField(
-        _l("Their email (optional)"),
-        filters=[strip_text],
-        validators=[
-            _optional_when_empty,
-            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
-            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
-        ],
-        render_kw={"autocomplete": "off", "maxlength": 254, "inputmode": "email"},
-    )
+    email = guest_email_field()
 
 
 def _quantity_allowed(form: Any, field: SelectField) -> None:

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    EmailField,
     Field,
     HiddenField,
     SelectField,
@@ -15,10 +14,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.media.models import HERO, OG, SPEAKER
-from app.web.forms import email_field, name_field, nfc_text, strip_text
+from app.web.forms import email_field, guest_email_field, name_field, nfc_text, strip_text
 
 
 class SignInForm(FlaskForm):
@@ -117,16 +116,7 @@ class TicketHolderForm(FlaskForm):
     """Who one ticket is for: a name, and her own address if she is to get it herself."""
 
     name = name_field(_l("Name on the ticket"))
-    email = EmailField(
-        _l("Their email (optional)"),
-        filters=[strip_text],
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
-            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
-        ],
-        render_kw={"autocomplete": "off", "maxlength": 254, "inputmode": "email"},
-    )
+    email = guest_email_field()
 
 
 class ConfirmForm(FlaskForm):

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, Field, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
 
 from app.web.input_rules import InvalidName, check_name
 
@@ -61,4 +61,30 @@ def email_field(description: object | None = None) -> EmailField:
             Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
         ],
         render_kw={"autocomplete": "email", "maxlength": 254, "inputmode": "email"},
+    )
+
+
+def optional_when_empty(form: Any, field: Field) -> None:
+    """An empty field stops its checks; a typed one goes on to them. Like wtforms'
+    Optional, but read from the field's value: the checkout's ticket rows are rebuilt
+    from what was typed (checkout.quantity.fit_attendee_rows), and Optional, which reads
+    the raw form data such a row no longer has, let every typed email through unchecked
+    ("joana@" got her ticket)."""
+    if not field.data:
+        field.errors = []
+        raise StopValidation()
+
+
+def guest_email_field() -> EmailField:
+    """The email of the person a ticket is for: optional (the buyer passes it on);
+    typed, it must be an email, at most 254 characters."""
+    return EmailField(
+        _l("Their email (optional)"),
+        filters=[strip_text],
+        validators=[
+            optional_when_empty,
+            Length(max=254, message=_l("Please keep it under %(max)d characters.")),
+            Email(message=_l("This email does not look right, e.g. ana@exemplo.pt.")),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 254, "inputmode": "email"},
     )
