@@ -142,15 +142,15 @@ def seats() -> list[OfferSeats]:
         offer.id: int(db.session.scalar(seats_held_for_the_list_count(offer.id, now)) or 0)
         for offer in event.offers
     }
-    return [
-        OfferSeats(
-            offer.localized_name("pt_PT"),
-            offer.capacity,
-            counts.get(offer.id, (0, 0))[0],
-            counts.get(offer.id, (0, 0))[1] + for_the_list[offer.id],
+    shown = []
+    for offer in event.offers:
+        sold, held = counts.get(offer.id, (0, 0))
+        shown.append(
+            OfferSeats(
+                offer.localized_name("pt_PT"), offer.capacity, sold, held + for_the_list[offer.id]
+            )
         )
-        for offer in event.offers
-    ]
+    return shown
 
 
 def money() -> Money:

@@ -21,7 +21,7 @@ from app.invoicing.documents import documents_of
 from app.orders.methods import PaymentMethod
 from app.orders.models import Order
 from app.orders.states import OrderStatus
-from app.orders.ticket_cards import ticket_cards
+from app.orders.ticket_cards import TicketCard, ticket_cards
 from app.payments.models import WebhookEvent
 from app.payments.refunds import refunds_by_transfer
 from app.staff import order_actions
@@ -228,6 +228,11 @@ def act(order_id: str, action: str) -> Response:
     )
 
 
+def _card(order: Order, wanted: uuid.UUID) -> TicketCard:
+    """The ticket as the page shows it (read again after an action, to show it as it is)."""
+    return next(card for card in ticket_cards(order) if card.id == wanted)
+
+
 def _ticket_id(order: Order, ticket_id: str) -> uuid.UUID:
     try:
         wanted = uuid.UUID(ticket_id)
@@ -260,7 +265,7 @@ def refund_ticket(order_id: str, ticket_id: str) -> Response:
             return redirect_after_post(
                 url_for("staff_orders.detail", order_id=order.id, done="refund_ticket")
             )
-    card = next(card for card in ticket_cards(order) if card.id == wanted)
+    card = _card(order, wanted)
     return render_page(
         "staff/ticket_refund.html",
         "action_form",
@@ -282,7 +287,7 @@ def ticket_holder(order_id: str, ticket_id: str) -> Response:
     change (POST), which emails her the ticket when she has an address of her own."""
     order = _order(order_id)
     wanted = _ticket_id(order, ticket_id)
-    card = next(card for card in ticket_cards(order) if card.id == wanted)
+    card = _card(order, wanted)
     form = TicketHolderForm(
         data={"name": card.attendee_name, "email": card.attendee_email or ""}
         if request.method == "GET"
