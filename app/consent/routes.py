@@ -52,9 +52,16 @@ def choose() -> Response:
         ),
     )
     target = _safe_next(request.form.get("next"))
-    if is_fragment_request() and not (consent.analytics or consent.marketing):
-        # Nothing to load: the banner swaps itself out and the page stays as it is.
-        response = render_page("consent/_banner_done.html", consent=consent)
+    tags_allowed = consent.analytics or consent.marketing
+    # Sent by the banner once the visitor has typed into a form of the page (a checkout
+    # half filled in): loading the page again would wipe what she typed.
+    keep_page = request.form.get("keep_page") == "1"
+    if is_fragment_request() and (not tags_allowed or keep_page):
+        # The banner swaps itself out and the page stays as it is. Tags allowed now
+        # start on the next page: they need that page's own CSP nonce.
+        response = render_page(
+            "consent/_banner_done.html", consent=consent, from_next_page=tags_allowed
+        )
     else:
         # With htmx too: tags need the page's own CSP nonce, so the page loads again.
         response = redirect_after_post(target)

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.e2e.harness import MBWAY_TIMEOUT_SECONDS, LiveServer, Ux, start_server
-from tests.e2e.steps import Buyer, buy, expect_order_status
+from tests.e2e.steps import Buyer, buy, checkout_form, expect_order_status, fill_checkout
 
 pytestmark = pytest.mark.e2e
 
@@ -117,6 +117,32 @@ def test_accepting_loads_the_container_with_consent_granted(
         # Without JavaScript only the container's noscript frame can load.
         page.wait_for_load_state("load")
         assert any(f"ns.html?id={GTM_ID}" in url for url in third_party.seen)
+
+
+def test_accepting_after_typing_keeps_what_was_typed(
+    gtm_page: tuple[Page, ThirdParty], ux: Ux, email: str
+) -> None:
+    """A buyer who fills the checkout in first and answers the banner after: the page
+    stays with what she typed, and the container starts on the next page."""
+    if not ux.js:
+        pytest.skip("without JavaScript the banner's answer is a form of its own (a new page)")
+    page, third_party = gtm_page
+    page.goto("/checkout/bilhete-geral")
+    buyer = Buyer(name="Marta Lopes", email=email)
+    fill_checkout(page, buyer, "card")
+    _answer_banner(page, "accept_all")
+    expect(page.locator("[data-consent-saved]")).to_be_visible()
+    form = checkout_form(page)
+    expect(form.locator('[name="name"]')).to_have_value(buyer.name)
+    expect(form.locator('[name="email"]')).to_have_value(buyer.email)
+    expect(form.locator('input[name="payment_method"][value="card"]')).to_be_checked()
+    assert third_party.seen == []
+    page.goto("/")
+    for _ in range(50):
+        if page.evaluate("() => window.gtmStandInLoaded === true"):
+            break
+        page.wait_for_timeout(100)
+    assert any(f"gtm.js?id={GTM_ID}" in url for url in third_party.seen)
 
 
 def test_the_footer_link_reopens_the_choice_and_withdrawing_stops_gtm(

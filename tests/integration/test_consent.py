@@ -167,6 +167,25 @@ def test_with_htmx_a_rejection_swaps_the_banner_out_and_acceptance_reloads(gtm_c
     assert accepted.headers["HX-Redirect"] == "/"
 
 
+def test_with_htmx_an_acceptance_keeps_a_page_typed_into_and_tags_start_on_the_next(
+    gtm_client,
+):
+    html = gtm_client.get("/checkout/bilhete-geral").get_data(as_text=True)
+    assert 'name="keep_page"' in html
+    headers = {"HX-Request": "true", "X-CSRFToken": csrf_token(html)}
+    accepted = gtm_client.post(
+        "/cookies",
+        data={"action": "accept_all", "next": "/checkout/bilhete-geral", "keep_page": "1"},
+        headers=headers,
+    )
+    assert accepted.status_code == 200
+    assert "HX-Redirect" not in accepted.headers
+    done = accepted.get_data(as_text=True)
+    assert "data-consent-saved" in done and "próxima página" in done
+    assert records()[-1].analytics and records()[-1].marketing
+    assert "gtm.js" in gtm_client.get("/checkout/bilhete-geral").get_data(as_text=True)
+
+
 def test_without_a_gtm_container_nothing_is_loaded_even_with_consent(client):
     html = client.get("/").get_data(as_text=True)
     data = {"action": "accept_all", "next": "/"}
