@@ -45,7 +45,7 @@ def close_open_payments(customer_id: int) -> None:
         return
     for order in list(customer.orders):
         if order.status == OrderStatus.AWAITING_PAYMENT:
-            abandon_payment(order)
+            abandon_payment(order, reason="personal_data_erased")
         elif order.release_pending:
             release_payment(order)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.leads.forms import BUSINESS_STAGES, BUSINESS_TYPES, choice_label
 from app.leads.models import Lead
@@ -67,6 +69,35 @@ ORDER_STATES = {
     "expired": _l("Expired"),
     "refunded": _l("Refunded"),
 }
+# Why an order moved, as its history keeps it (order_status_changes.reason): the shop's
+# own codes and the payment providers' answers it names. A code not here (a card
+# issuer's decline code passed on by Stripe) is shown as it came.
+HISTORY_REASONS = {
+    "order_placed": _l("placed at the checkout"),
+    "payment_retried": _l("the buyer tried to pay again"),
+    "payment_abandoned": _l("the buyer chose another way to pay"),
+    "personal_data_erased": _l("closed when the buyer's data was erased"),
+    "cancelled_by_staff": _l("cancelled by the team"),
+    "payment_window_passed": _l("the time to pay ran out"),
+    "refunded": _l("refunded"),
+    "provider_unavailable": _l("the payment service could not be reached"),
+    "payment_refused": _l("the payment service refused the details"),
+    "card_declined": _l("card declined"),
+    "payment_succeeded": _l("payment confirmed by Stripe"),
+    "checkout_paid": _l("paid on Stripe's payment page"),
+    "payment_canceled": _l("payment cancelled at Stripe"),
+    "checkout_expired": _l("Stripe's payment page expired"),
+    "async_payment_failed": _l("the payment failed after it was started (Stripe)"),
+    "ifthenpay_callback": _l("payment notice from ifthenpay"),
+    "ifthenpay_mbway_paid": _l("paid with MB WAY (ifthenpay)"),
+    "ifthenpay_multibanco_paid": _l("Multibanco reference paid (ifthenpay)"),
+    "mbway_rejected": _l("rejected in the MB WAY app"),
+    "mbway_expired": _l("the MB WAY request was not answered in time"),
+    "mbway_declined": _l("MB WAY refused it to the buyer (limits or card)"),
+    "demo_card_paid": _l("paid by card (demo)"),
+    "demo_mbway_approved": _l("approved in MB WAY (demo)"),
+    "demo_multibanco_paid": _l("Multibanco reference paid (demo)"),
+}
 # Why an order waits for a person (orders.review_reason), and what to do.
 REVIEW_REASONS = {
     "amount_mismatch": _l("the amount paid is not the order's: check it at the provider"),
@@ -110,7 +141,17 @@ MESSAGE_STATES = {
 MESSAGE_ERRORS = {
     outbox_routes.SKIPPED_BY_TEAM: _l("Skipped by the team"),
     "skipped by the team": _l("Skipped by the team"),
+    # Not sent because the person was erased (privacy/erasure.py), and why.
+    "person erased (request)": _l("Not sent: the person asked to be erased"),
+    "person erased (operator)": _l("Not sent: the person was erased by an operator"),
+    "person erased (retention)": _l("Not sent: the person was erased after the retention period"),
+    "person erased (unconfirmed lead)": _l(
+        "Not sent: the lead never confirmed her email and was erased"
+    ),
 }
+# The worker's note on a message that ran out of attempts (outbox/worker.py), before the
+# receiver's last answer.
+GAVE_UP = re.compile(r"gave up after (\d+) attempts: (.*)", re.DOTALL)
 # What the door makes of a ticket (Ticket.admission).
 TICKET_STATES = {"valid": _l("valid"), "void": _l("void"), "unpaid": _l("unpaid")}
 AUDIT_ACTIONS = {
@@ -186,7 +227,17 @@ def _times_and_masks(app: Flask) -> None:
         """A message's last error as the team may read it: the shop's own codes in words
         (MESSAGE_ERRORS), anything else (a receiver's answer) with no email, phone or NIF."""
         label = MESSAGE_ERRORS.get(text)
-        return str(label) if label is not None else mask_personal_data(text)
+        if label is not None:
+            return str(label)
+        gave_up = GAVE_UP.fullmatch(text)
+        if gave_up:
+            return ngettext(
+                "Gave up after %(num)d attempt: %(error)s",
+                "Gave up after %(num)d attempts: %(error)s",
+                int(gave_up[1]),
+                error=mask_personal_data(gave_up[2]),
+            )
+        return mask_personal_data(text)
 
 
 def _labels(app: Flask) -> None:
@@ -198,6 +249,7 @@ def _labels(app: Flask) -> None:
         "plural_form": PLURAL_FORM_NAMES,
         "journey_stage": JOURNEY_STAGES,
         "review_reason": REVIEW_REASONS,
+        "history_reason": HISTORY_REASONS,
         "message_state": MESSAGE_STATES,
         "place_state": PLACE_STATES,
         "audit_action": AUDIT_ACTIONS,

@@ -176,6 +176,23 @@ def test_a_dead_message_is_retried_or_skipped_from_the_outbox_page(client, db):
     assert "skipped_by_team" not in page and "skipped by the team" not in page
 
 
+def test_the_order_history_and_the_outbox_speak_the_teams_language(client, db):
+    pay_by_demo_card(client)
+    order = only_order()
+    message = messages("email")[0]
+    message.status, message.attempts = OutboxStatus.DEAD, 8
+    message.last_error = "gave up after 8 attempts: 550 no such user joao@example.pt"
+    db.session.commit()
+    sign_in(client, "owner")
+    page = client.get(f"/staff/orders/{order.id}").get_data(as_text=True)
+    # Why the order moved, as the team says it; not the codes the history keeps.
+    assert "(feita no checkout)" in page and "(paga com cartão (demonstração))" in page
+    assert "order_placed" not in page and "demo_card_paid" not in page
+    page = client.get("/staff/outbox?view=dead").get_data(as_text=True)
+    assert "Abandonada após 8 tentativas: 550 no such user" in page
+    assert "gave up" not in page and "joao@example.pt" not in page
+
+
 def test_skipping_a_message_asks_first_and_shows_what_is_given_up(client, db):
     pay_by_demo_card(client)
     order = only_order()
