@@ -26,6 +26,17 @@ def test_the_owner_finds_a_purchase_refunds_half_resends_and_exports(
     sign_in_staff(page, live_server, "owner")
     expect(page.locator("[data-seats]")).to_be_visible()
     expect(page.locator("[data-funnel] svg").first).to_be_visible()
+    # On a small phone (360 px wide) no card of the dashboard scrolls sideways: wide
+    # tables scroll in their own region.
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    sideways = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".staff-card"))
+            .filter(card => card.scrollWidth > card.clientWidth)
+            .map(card => card.getAttribute("aria-labelledby"))"""
+    )
+    assert sideways == []
+    page.set_viewport_size(viewport)
     page.get_by_role("link", name="Encomendas").click()
     page.locator("#q").fill(email)
     page.get_by_role("button", name="Procurar").click()
