@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from flask import Flask, g
@@ -28,6 +27,22 @@ from app.staff import (
 )
 from app.staff.roles import DOOR, MARKETING, OWNER, can
 from app.staff.sessions import request_session
+from app.staff.words import (
+    AUDIT_ACTIONS,
+    GAVE_UP,
+    HISTORY_REASONS,
+    JOURNEY_STAGES,
+    LANGUAGE_NAMES,
+    MESSAGE_ERRORS,
+    MESSAGE_STATES,
+    ORDER_STATES,
+    PLACE_STATES,
+    PLURAL_FORM_NAMES,
+    REVIEW_REASONS,
+    TICKET_STATES,
+    WORDING_STATES,
+    audit_values,
+)
 from app.timeutil import to_lisbon
 from app.web.limits import spare_from_app_budget
 
@@ -61,126 +76,6 @@ MENU = (
     ("audit.view", "staff_audit.index", _l("Audit log")),
 )
 ROLE_LABELS = {OWNER: _l("owner"), MARKETING: _l("marketing"), DOOR: _l("door")}
-# The team tells every state apart (the buyer's pages call failed and expired both "unpaid").
-ORDER_STATES = {
-    "awaiting_payment": _l("Awaiting payment"),
-    "paid": _l("Paid"),
-    "failed": _l("Failed"),
-    "expired": _l("Expired"),
-    "refunded": _l("Refunded"),
-}
-# Why an order moved, as its history keeps it (order_status_changes.reason): the shop's
-# own codes and the payment providers' answers it names. A code not here (a card
-# issuer's decline code passed on by Stripe) is shown as it came.
-HISTORY_REASONS = {
-    "order_placed": _l("placed at the checkout"),
-    "payment_retried": _l("the buyer tried to pay again"),
-    "payment_abandoned": _l("the buyer chose another way to pay"),
-    "personal_data_erased": _l("closed when the buyer's data was erased"),
-    "cancelled_by_staff": _l("cancelled by the team"),
-    "payment_window_passed": _l("the time to pay ran out"),
-    "refunded": _l("refunded"),
-    "provider_unavailable": _l("the payment service could not be reached"),
-    "payment_refused": _l("the payment service refused the details"),
-    "card_declined": _l("card declined"),
-    "payment_succeeded": _l("payment confirmed by Stripe"),
-    "checkout_paid": _l("paid on Stripe's payment page"),
-    "payment_canceled": _l("payment cancelled at Stripe"),
-    "checkout_expired": _l("Stripe's payment page expired"),
-    "async_payment_failed": _l("the payment failed after it was started (Stripe)"),
-    "ifthenpay_callback": _l("payment notice from ifthenpay"),
-    "ifthenpay_mbway_paid": _l("paid with MB WAY (ifthenpay)"),
-    "ifthenpay_multibanco_paid": _l("Multibanco reference paid (ifthenpay)"),
-    "mbway_rejected": _l("rejected in the MB WAY app"),
-    "mbway_expired": _l("the MB WAY request was not answered in time"),
-    "mbway_declined": _l("MB WAY refused it to the buyer (limits or card)"),
-    "demo_card_paid": _l("paid by card (demo)"),
-    "demo_mbway_approved": _l("approved in MB WAY (demo)"),
-    "demo_multibanco_paid": _l("Multibanco reference paid (demo)"),
-}
-# Why an order waits for a person (orders.review_reason), and what to do.
-REVIEW_REASONS = {
-    "amount_mismatch": _l("the amount paid is not the order's: check it at the provider"),
-    "paid_after_seat_released": _l(
-        "paid after its seat was released and sold again: refund it, or find a seat"
-    ),
-    "paid_after_erasure": _l("paid after the buyer was erased: refund it"),
-    "paid_twice": _l(
-        "paid twice (the buyer also paid an earlier request or reference): refund the extra "
-        "payment at the provider or by bank transfer"
-    ),
-    "dispute": _l("the buyer disputed the payment with her bank: answer it at Stripe"),
-}
-# The stages a visit reached before it left a lead or an order (analytics/journeys.py).
-JOURNEY_STAGES = {
-    "landing": _l("saw the landing page"),
-    "checkout": _l("opened the checkout"),
-    "lead": _l("left her details"),
-    "order": _l("placed the order"),
-}
-LANGUAGE_NAMES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
-WORDING_STATES = {"draft": _l("draft"), "published": _l("live"), "retired": _l("earlier")}
-# A plural message's forms as both catalogs number them (plural=(n != 1)).
-PLURAL_FORM_NAMES = {0: _l("One (1)"), 1: _l("Several (0, 2 or more)")}
-PLACE_STATES = {
-    "waiting": _l("waiting"),
-    "offered": _l("seat offered"),
-    "claimed": _l("claimed"),
-    "passed": _l("passed"),
-    "left": _l("left the list"),
-}
-MESSAGE_STATES = {
-    "pending": _l("waiting"),
-    "delivered": _l("delivered"),
-    "dead": _l("dead"),
-    "skipped": _l("skipped"),
-}
-# Codes the shop itself keeps as a message's last error, in the team's words; anything
-# else there is a receiver's answer, shown as it came (masked). The English sentence is
-# what skips wrote before they kept a code.
-MESSAGE_ERRORS = {
-    outbox_routes.SKIPPED_BY_TEAM: _l("Skipped by the team"),
-    "skipped by the team": _l("Skipped by the team"),
-    # Not sent because the person was erased (privacy/erasure.py), and why.
-    "person erased (request)": _l("Not sent: the person asked to be erased"),
-    "person erased (operator)": _l("Not sent: the person was erased by an operator"),
-    "person erased (retention)": _l("Not sent: the person was erased after the retention period"),
-    "person erased (unconfirmed lead)": _l(
-        "Not sent: the lead never confirmed her email and was erased"
-    ),
-}
-# The worker's note on a message that ran out of attempts (outbox/worker.py), before the
-# receiver's last answer.
-GAVE_UP = re.compile(r"gave up after (\d+) attempts: (.*)", re.DOTALL)
-# What the door makes of a ticket (Ticket.admission).
-TICKET_STATES = {"valid": _l("valid"), "void": _l("void"), "unpaid": _l("unpaid")}
-AUDIT_ACTIONS = {
-    "order.refund": _l("refund"),
-    "order.refund_transfer": _l("refund by bank transfer"),
-    "order.refund_ticket": _l("one ticket refunded and voided"),
-    "order.resend_confirmation": _l("confirmation resent"),
-    # Kept for the entries written before the ticket holder and the order's contact
-    # became two separate actions.
-    "order.change_attendee": _l("attendee changed"),
-    "order.correct_buyer": _l("order's name and email corrected"),
-    "ticket.change_holder": _l("ticket given to another person"),
-    "order.cancel": _l("order cancelled"),
-    "order.reviewed": _l("marked reviewed"),
-    "ticket.checkin": _l("ticket checked in"),
-    "ticket.checkin_undo": _l("check-in undone"),
-    "export.attendees": _l("attendees exported"),
-    "export.leads": _l("leads exported"),
-    "outbox.retry": _l("message retried"),
-    "outbox.skip": _l("message skipped"),
-    "wording.publish": _l("wording published"),
-    "wording.revert": _l("wording reverted"),
-    "event.publish": _l("event published"),
-    "event.revert": _l("event reverted to an earlier version"),
-    "image.upload": _l("image uploaded"),
-    "image.delete": _l("image deleted"),
-    "discount.create": _l("discount code created"),
-    "discount.update": _l("discount code changed"),
-}
 
 
 def _member_can(permission: str) -> bool:
@@ -258,6 +153,8 @@ def _labels(app: Flask) -> None:
     for name, table in tables.items():
         # The code itself when the table has no words for it (an older code, say).
         app.add_template_filter(lambda code, table=table: str(table.get(code, code)), name)
+
+    app.add_template_filter(audit_values, "audit_values")
 
     @app.template_filter("business")
     def business(lead: Lead) -> str:

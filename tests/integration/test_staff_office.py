@@ -87,6 +87,12 @@ def test_refund_half_resend_and_change_the_attendee_each_audited(client, db):
     assert fresh(order).refunded_cents == half and fresh(order).status == "paid"
     [entry] = _audit("order.refund")
     assert entry.after["asked_cents"] == half and entry.staff_label == "dona@cafecomvendas.pt"
+    # The audit log says it in the team's words: money as money, the state by its name.
+    log = client.get("/staff/audit").get_data(as_text=True)
+    shown = f"{half // 100},{half % 100:02d}"
+    assert f"<dt>valor reembolsado</dt><dd>{shown}" in log
+    assert "<dt>estado</dt><dd>Paga</dd>" in log
+    assert "asked_cents" not in log and "refunded_cents" not in log
 
     before = len(messages("email"))
     client.post(f"/staff/orders/{order.id}/resend", data={"confirm": "y"})

@@ -1,0 +1,212 @@
+"""The back office's words for what the shop stores as codes: order states, reasons,
+journey stages, message states, audit actions and the fields an audit entry keeps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from app.money import format_money
+from app.staff import outbox_routes
+from app.timeutil import to_lisbon
+from app.web.i18n import current_lang
+
+# The team tells every state apart (the buyer's pages call failed and expired both "unpaid").
+ORDER_STATES = {
+    "awaiting_payment": _l("Awaiting payment"),
+    "paid": _l("Paid"),
+    "failed": _l("Failed"),
+    "expired": _l("Expired"),
+    "refunded": _l("Refunded"),
+}
+# Why an order moved, as its history keeps it (order_status_changes.reason): the shop's
+# own codes and the payment providers' answers it names. A code not here (a card
+# issuer's decline code passed on by Stripe) is shown as it came.
+HISTORY_REASONS = {
+    "order_placed": _l("placed at the checkout"),
+    "payment_retried": _l("the buyer tried to pay again"),
+    "payment_abandoned": _l("the buyer chose another way to pay"),
+    "personal_data_erased": _l("closed when the buyer's data was erased"),
+    "cancelled_by_staff": _l("cancelled by the team"),
+    "payment_window_passed": _l("the time to pay ran out"),
+    "refunded": _l("refunded"),
+    "provider_unavailable": _l("the payment service could not be reached"),
+    "payment_refused": _l("the payment service refused the details"),
+    "card_declined": _l("card declined"),
+    "payment_succeeded": _l("payment confirmed by Stripe"),
+    "checkout_paid": _l("paid on Stripe's payment page"),
+    "payment_canceled": _l("payment cancelled at Stripe"),
+    "checkout_expired": _l("Stripe's payment page expired"),
+    "async_payment_failed": _l("the payment failed after it was started (Stripe)"),
+    "ifthenpay_callback": _l("payment notice from ifthenpay"),
+    "ifthenpay_mbway_paid": _l("paid with MB WAY (ifthenpay)"),
+    "ifthenpay_multibanco_paid": _l("Multibanco reference paid (ifthenpay)"),
+    "mbway_rejected": _l("rejected in the MB WAY app"),
+    "mbway_expired": _l("the MB WAY request was not answered in time"),
+    "mbway_declined": _l("MB WAY refused it to the buyer (limits or card)"),
+    "demo_card_paid": _l("paid by card (demo)"),
+    "demo_mbway_approved": _l("approved in MB WAY (demo)"),
+    "demo_multibanco_paid": _l("Multibanco reference paid (demo)"),
+}
+# Why an order waits for a person (orders.review_reason), and what to do.
+REVIEW_REASONS = {
+    "amount_mismatch": _l("the amount paid is not the order's: check it at the provider"),
+    "paid_after_seat_released": _l(
+        "paid after its seat was released and sold again: refund it, or find a seat"
+    ),
+    "paid_after_erasure": _l("paid after the buyer was erased: refund it"),
+    "paid_twice": _l(
+        "paid twice (the buyer also paid an earlier request or reference): refund the extra "
+        "payment at the provider or by bank transfer"
+    ),
+    "dispute": _l("the buyer disputed the payment with her bank: answer it at Stripe"),
+}
+# The stages a visit reached before it left a lead or an order (analytics/journeys.py).
+JOURNEY_STAGES = {
+    "landing": _l("saw the landing page"),
+    "checkout": _l("opened the checkout"),
+    "lead": _l("left her details"),
+    "order": _l("placed the order"),
+}
+LANGUAGE_NAMES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
+WORDING_STATES = {"draft": _l("draft"), "published": _l("live"), "retired": _l("earlier")}
+# A plural message's forms as both catalogs number them (plural=(n != 1)).
+PLURAL_FORM_NAMES = {0: _l("One (1)"), 1: _l("Several (0, 2 or more)")}
+PLACE_STATES = {
+    "waiting": _l("waiting"),
+    "offered": _l("seat offered"),
+    "claimed": _l("claimed"),
+    "passed": _l("passed"),
+    "left": _l("left the list"),
+}
+MESSAGE_STATES = {
+    "pending": _l("waiting"),
+    "delivered": _l("delivered"),
+    "dead": _l("dead"),
+    "skipped": _l("skipped"),
+}
+# Codes the shop itself keeps as a message's last error, in the team's words; anything
+# else there is a receiver's answer, shown as it came (masked). The English sentence is
+# what skips wrote before they kept a code.
+MESSAGE_ERRORS = {
+    outbox_routes.SKIPPED_BY_TEAM: _l("Skipped by the team"),
+    "skipped by the team": _l("Skipped by the team"),
+    # Not sent because the person was erased (privacy/erasure.py), and why.
+    "person erased (request)": _l("Not sent: the person asked to be erased"),
+    "person erased (operator)": _l("Not sent: the person was erased by an operator"),
+    "person erased (retention)": _l("Not sent: the person was erased after the retention period"),
+    "person erased (unconfirmed lead)": _l(
+        "Not sent: the lead never confirmed her email and was erased"
+    ),
+}
+# The worker's note on a message that ran out of attempts (outbox/worker.py), before the
+# receiver's last answer.
+GAVE_UP = re.compile(r"gave up after (\d+) attempts: (.*)", re.DOTALL)
+# What the door makes of a ticket (Ticket.admission).
+TICKET_STATES = {"valid": _l("valid"), "void": _l("void"), "unpaid": _l("unpaid")}
+AUDIT_ACTIONS = {
+    "order.refund": _l("refund"),
+    "order.refund_transfer": _l("refund by bank transfer"),
+    "order.refund_ticket": _l("one ticket refunded and voided"),
+    "order.resend_confirmation": _l("confirmation resent"),
+    # Kept for the entries written before the ticket holder and the order's contact
+    # became two separate actions.
+    "order.change_attendee": _l("attendee changed"),
+    "order.correct_buyer": _l("order's name and email corrected"),
+    "ticket.change_holder": _l("ticket given to another person"),
+    "order.cancel": _l("order cancelled"),
+    "order.reviewed": _l("marked reviewed"),
+    "ticket.checkin": _l("ticket checked in"),
+    "ticket.checkin_undo": _l("check-in undone"),
+    "export.attendees": _l("attendees exported"),
+    "export.leads": _l("leads exported"),
+    "outbox.retry": _l("message retried"),
+    "outbox.skip": _l("message skipped"),
+    "wording.publish": _l("wording published"),
+    "wording.revert": _l("wording reverted"),
+    "event.publish": _l("event published"),
+    "event.revert": _l("event reverted to an earlier version"),
+    "image.upload": _l("image uploaded"),
+    "image.delete": _l("image deleted"),
+    "discount.create": _l("discount code created"),
+    "discount.update": _l("discount code changed"),
+}
+# What each value an audit entry keeps before and after an action is (the keys the
+# actions write, app/staff/*): a key not here is shown as it is.
+AUDIT_FIELDS = {
+    "status": _l("state"),
+    "refunded_cents": _l("refunded so far"),
+    "asked_cents": _l("amount refunded"),
+    "provider_reference": _l("provider's reference"),
+    "transfer": _l("bank transfer"),
+    "voided": _l("ticket voided"),
+    "emails_queued": _l("emails queued"),
+    "name": _l("name"),
+    "email": _l("email"),
+    "ticket": _l("ticket"),
+    "seat": _l("seat"),
+    "emailed": _l("ticket emailed"),
+    "review_reason": _l("flagged for"),
+    "message": _l("message"),
+    "attempts": _l("attempts"),
+    "checked_in_at": _l("checked in at"),
+    "checked_in_by": _l("checked in by"),
+    "revision": _l("event version"),
+    "offers_created": _l("tickets created"),
+    "offers_retired": _l("tickets retired"),
+    "image": _l("image"),
+    "role": _l("place"),
+    "size": _l("size"),
+    "speaker": _l("speaker"),
+    "count": _l("texts published"),
+    "to": _l("back to"),
+    "form": _l("plural form"),
+    "with_nif": _l("with NIF"),
+    "consenting_only": _l("only those who consented"),
+    "code": _l("code"),
+    "kind": _l("kind"),
+    "value": _l("value"),
+    "offer_ids": _l("tickets (ids)"),
+    "valid_from": _l("valid from"),
+    "valid_until": _l("valid until"),
+    "max_uses": _l("uses allowed"),
+    "active": _l("active"),
+}
+_TIMES = frozenset({"checked_in_at", "valid_from", "valid_until"})
+# A state kept under "status": an order's, or an outbox message's.
+_STATES = {**ORDER_STATES, **MESSAGE_STATES}
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if key.endswith("_cents") and isinstance(value, int):
+        return format_money(value, current_lang())
+    if key in _TIMES and isinstance(value, str):
+        try:
+            return to_lisbon(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    if key == "status":
+        return str(_STATES.get(value, value))
+    if key == "review_reason":
+        return str(REVIEW_REASONS.get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def audit_values(values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """An audit entry's before or after as (what, value) in the team's words: money as
+    money, states and reasons by name, times in Lisbon, yes and no."""
+    return [
+        (str(AUDIT_FIELDS.get(key, key)), _shown(key, value))
+        for key, value in sorted((values or {}).items())
+    ]
