@@ -43,7 +43,7 @@ from app.waitlist.models import SeatOffer
 from app.web.htmx import is_fragment_request
 from app.web.i18n import current_lang, localized_route
 from app.web.input_rules import InvalidPhone, normalize_phone
-from app.web.limits import address_key, limited
+from app.web.limits import address_key, limited, own_budget
 from app.web.page_cache import BACK_SLOT, kept_pages, serve_kept, slot
 from app.web.rendering import no_store, redirect_after_post, render_field, render_page
 
@@ -269,6 +269,12 @@ def validate_field(slug: str) -> Response:
 
 
 @localized_route(bp, "/order/<token>", methods=["GET"])
+# The page asks again every two seconds while a payment is followed (30 a minute). Several
+# buyers behind one address (an office, a venue's Wi-Fi, a carrier's shared address)
+# would spend the address's app-wide budget on it alone, and be refused their next
+# checkout with it: the order page counts on its own, ten buyers waiting at once.
+@limited("300 per minute", methods=("GET",))
+@own_budget
 def order(token: str) -> Response:
     if is_fragment_request() and poll_unchanged(token, request.args.get("seen")):
         return no_store(Response(status=204))  # htmx keeps the block it has

@@ -1,6 +1,7 @@
 """Rate limits declared beside the views they guard.
 
-A view is marked with `limited("5 per minute")` (POST only by default) or `unlimited`;
+A view is marked with `limited("5 per minute")` (POST only by default), `unlimited`, or
+`own_budget` (its own limit only, outside the app-wide budget);
 `init_rate_limits` gives each app its own Flask-Limiter instance and `apply_limit_marks`
 applies the marks to it, so two apps in one process (tests, scripts) never share limits
 or settings.
@@ -30,6 +31,7 @@ from app.web.signing import keyed_digest
 
 LIMITS_ATTR = "cv_rate_limits"
 EXEMPT_ATTR = "cv_rate_limit_exempt"
+OWN_BUDGET_ATTR = "cv_rate_limit_own_budget"
 EXTENSION_KEY = "rate_limiter"
 SPARED_KEY = "rate_limit_spared"
 
@@ -49,6 +51,15 @@ def limited(limit: str, *, methods: Iterable[str] = ("POST",)) -> Callable[..., 
 def unlimited(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view as exempt from every limit (provider webhooks, health checks)."""
     setattr(view, EXEMPT_ATTR, True)
+    return view
+
+
+def own_budget(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as counted only by its own `limited` mark, not by the address's
+    app-wide budget: for what a page asks again by itself (the order page following a
+    payment every two seconds), which several people behind one address would otherwise
+    spend the whole budget on."""
+    setattr(view, OWN_BUDGET_ATTR, True)
     return view
 
 
@@ -86,6 +97,9 @@ def spare_from_app_budget(app: Flask, check: Callable[[], bool]) -> None:
 
 
 def _spared() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, OWN_BUDGET_ATTR, False):
+        return True
     return any(check() for check in current_app.extensions.get(SPARED_KEY, ()))
 
 

@@ -24,7 +24,13 @@ from flask import Flask
 from sqlalchemy.orm import close_all_sessions
 
 from tests.e2e.harness import start_server
-from tests.integration.helpers import checkout_data, csrf_token, lead_data, send_webhook
+from tests.integration.helpers import (
+    checkout_data,
+    csrf_token,
+    lead_data,
+    send_webhook,
+    token_from,
+)
 from tests.integration.staff_helpers import sign_in
 
 
@@ -207,6 +213,23 @@ def test_the_door_is_not_refused_when_attendees_on_its_wifi_use_up_the_budget(li
     assert attendee.get("/staff/checkin").status_code == 429
 
 
+def test_buyers_following_their_payment_do_not_spend_the_address_budget(limited_app):
+    shop = limited_app(RATELIMIT_APPLICATION="5 per minute")
+    buyer, neighbour = shop.test_client(), shop.test_client()
+    placed = buyer.post("/checkout/bilhete-geral", data=checkout_data(payment_method="mb_way"))
+    order = f"/order/{token_from(placed.headers['Location'])}"
+    # Her page follows the MB WAY request every two seconds: a minute and more of it.
+    polls = [buyer.get(order, headers={"HX-Request": "true"}).status_code for _ in range(40)]
+    assert 429 not in polls
+    # The address's budget is still there for the next buyer at the same address
+    # (1 of 5 spent by the checkout above).
+    assert [neighbour.get("/robots.txt").status_code for _ in range(4)] == [200] * 4
+    assert neighbour.get("/robots.txt").status_code == 429
+    # The order page has a limit of its own.
+    answers = [buyer.get(order).status_code for _ in range(300)]
+    assert answers[-40:] == [429] * 40 and 429 not in answers[:260]
+
+
 # --- What a refused visitor sees ---------------------------------------------------------
 
 
@@ -228,8 +251,10 @@ def test_htmx_form_refused_keeps_the_form_and_says_when(limited_app):
 
 
 def test_refused_polling_leaves_the_order_page_as_it_is(limited_app):
-    client = limited_app(RATELIMIT_APPLICATION="1 per minute").test_client()
-    assert client.get("/robots.txt").status_code == 200
+    client = limited_app().test_client()
+    # The order page counts on its own (300 a minute): past that, its poll is refused.
+    for _ in range(300):
+        client.get("/en/order/unknown", headers={"HX-Request": "true"})
     poll = client.get("/en/order/unknown", headers={"HX-Request": "true"})
     assert poll.status_code == 429
     assert poll.headers["HX-Reswap"] == "none"
