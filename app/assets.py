@@ -29,8 +29,6 @@ SOURCES: dict[str, Path] = {
     # The back office's additions, loaded only on /staff pages.
     "staff.css": STATIC / "css" / "staff.css",
     "app.js": STATIC / "js" / "app.js",
-    # The cookie banner's enhancement, loaded only with the banner.
-    "consent.js": STATIC / "js" / "consent.js",
     # Google's web-vitals (npm), loaded only for visitors who allowed analytics.
     "web-vitals.js": PROJECT_ROOT / "node_modules" / "web-vitals" / "dist" / "web-vitals.iife.js",
     "vitals.js": STATIC / "js" / "vitals.js",
