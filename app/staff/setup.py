@@ -42,8 +42,8 @@ from app.staff.words import (
     TICKET_STATES,
     WORDING_STATES,
     audit_values,
+    staff_time,
 )
-from app.timeutil import to_lisbon
 from app.web.limits import spare_from_app_budget
 
 BLUEPRINTS = (
@@ -98,11 +98,6 @@ def init_staff(app: Flask) -> None:
     spare_from_app_budget(app, lambda: request_session() is not None)
     _labels(app)
     _times_and_masks(app)
-
-
-def staff_time(value: datetime | None) -> str:
-    """Lisbon date and time, sortable at a glance: 2026-11-30 14:05."""
-    return to_lisbon(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 def _times_and_masks(app: Flask) -> None:

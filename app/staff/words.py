@@ -182,6 +182,11 @@ _TIMES = frozenset({"checked_in_at", "valid_from", "valid_until"})
 _STATES = {**ORDER_STATES, **MESSAGE_STATES}
 
 
+def staff_time(value: datetime | None) -> str:
+    """Lisbon date and time, sortable at a glance: 2026-11-30 14:05."""
+    return to_lisbon(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
 def _shown(key: str, value: Any) -> str:
     if value is None:
         return "—"
@@ -191,7 +196,7 @@ def _shown(key: str, value: Any) -> str:
         return format_money(value, current_lang())
     if key in _TIMES and isinstance(value, str):
         try:
-            return to_lisbon(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+            return staff_time(datetime.fromisoformat(value))
         except ValueError:
             return value
     if key == "status":
