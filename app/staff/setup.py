@@ -42,6 +42,8 @@ from app.staff.words import (
     TICKET_STATES,
     WORDING_STATES,
     audit_values,
+    message_kind,
+    payment_notice,
     staff_time,
 )
 from app.web.limits import spare_from_app_budget
@@ -150,6 +152,12 @@ def _labels(app: Flask) -> None:
         app.add_template_filter(lambda code, table=table: str(table.get(code, code)), name)
 
     app.add_template_filter(audit_values, "audit_values")
+    app.add_template_filter(
+        lambda message: message_kind(message.channel, message.kind), "message_kind"
+    )
+    app.add_template_filter(
+        lambda event: payment_notice(event.provider, event.type, event.result), "payment_notice"
+    )
 
     @app.template_filter("business")
     def business(lead: Lead) -> str:

@@ -1,5 +1,6 @@
 """The back office's words for what the shop stores as codes: order states, reasons,
-journey stages, message states, audit actions and the fields an audit entry keeps."""
+journey stages, messages and their states, payment notifications, audit actions and the
+fields an audit entry keeps."""
 
 from __future__ import annotations
 
@@ -107,6 +108,64 @@ MESSAGE_ERRORS = {
 # The worker's note on a message that ran out of attempts (outbox/worker.py), before the
 # receiver's last answer.
 GAVE_UP = re.compile(r"gave up after (\d+) attempts: (.*)", re.DOTALL)
+# What each outbox message is, by its channel and kind (app/outbox/composers.py and the
+# senders under app/*/notifications.py): who gets it and what about.
+MESSAGE_KINDS = {
+    "email/order_confirmation": _l("Email to the buyer: order confirmation and tickets"),
+    "email/attendee_ticket": _l("Email to an attendee: her ticket"),
+    "email/refund_notice": _l("Email to the buyer: refund"),
+    "email/lead_confirmation": _l("Email to a lead: confirm her address"),
+    "email/waitlist_seat_offered": _l("Email: a seat offered from the waiting list"),
+    "email/privacy_link": _l("Email: link to the privacy centre"),
+    "email/erasure_confirmation": _l("Email: personal data erased"),
+    "email/staff_sign_in": _l("Email: sign-in link for the team"),
+    "email/alert": _l("Email to the team: alert"),
+    "invoicing/invoice": _l("Invoice (InvoiceXpress)"),
+    "invoicing/credit_note": _l("Credit note (InvoiceXpress)"),
+    "kit/subscriber": _l("Kit: subscribe"),
+    "kit/unsubscribe": _l("Kit: unsubscribe"),
+    "kit/erase": _l("Kit: erase the person"),
+    "crm/purchase": _l("HubSpot: purchase"),
+    "crm/contact": _l("HubSpot: contact details"),
+    "crm/erase": _l("HubSpot: erase the person"),
+    "ga4/purchase": _l("Google Analytics: purchase"),
+    "ga4/refund": _l("Google Analytics: refund"),
+}
+# A payment provider's notifications (webhook_events.type), as the order page lists them.
+PROVIDER_NAMES = {"stripe": "Stripe", "ifthenpay": "ifthenpay"}
+PAYMENT_NOTICES = {
+    "payment_intent.succeeded": _l("payment succeeded"),
+    "payment_intent.payment_failed": _l("payment failed"),
+    "payment_intent.canceled": _l("payment cancelled"),
+    "payment_intent.processing": _l("payment being processed"),
+    "checkout.session.completed": _l("checkout completed"),
+    "checkout.session.async_payment_succeeded": _l("delayed payment succeeded"),
+    "checkout.session.async_payment_failed": _l("delayed payment failed"),
+    "checkout.session.expired": _l("checkout expired"),
+    "charge.succeeded": _l("charge succeeded (receipt)"),
+    "charge.refunded": _l("refund"),
+    "charge.dispute.created": _l("dispute opened"),
+    "payment.received": _l("payment received"),
+}
+# What the shop did with one (app/payments/settlement.py, stripe/events.py, webhooks.py).
+NOTICE_RESULTS = {
+    "paid": _l("order paid"),
+    "already paid": _l("already paid: nothing changed"),
+    "pending": _l("payment still pending"),
+    "refunded": _l("order refunded"),
+    "partially refunded": _l("part of the order refunded"),
+    "receipt noted": _l("receipt kept"),
+    "not handled": _l("not used by the shop"),
+    "no order": _l("no order of ours"),
+    "flagged: amount mismatch": _l("flagged for review: the amount differs"),
+    "flagged: paid twice": _l("flagged for review: paid twice"),
+    "flagged: dispute": _l("flagged for review: dispute"),
+    "paid (buyer erased): flagged": _l("paid, but the buyer was erased: flagged for review"),
+    "ignored: earlier attempt": _l("ignored: an earlier payment attempt"),
+}
+# Results with a state or a reason in them: "ignored: order is expired", "noted: <reason>".
+IGNORED_IN_STATE = re.compile(r"ignored: order is (\w+)")
+NOTED = re.compile(r"noted: (.+)", re.DOTALL)
 # What the door makes of a ticket (Ticket.admission).
 TICKET_STATES = {"valid": _l("valid"), "void": _l("void"), "unpaid": _l("unpaid")}
 AUDIT_ACTIONS = {
@@ -215,3 +274,29 @@ def audit_values(values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         (str(AUDIT_FIELDS.get(key, key)), _shown(key, value))
         for key, value in sorted((values or {}).items())
     ]
+
+
+def message_kind(channel: str, kind: str) -> str:
+    """What an outbox message is, in the team's words (its codes when there are none)."""
+    code = f"{channel}/{kind}"
+    return str(MESSAGE_KINDS.get(code, code))
+
+
+def payment_notice(provider: str, type_: str, result: str) -> str:
+    """One notification from a payment provider and what the shop did with it."""
+    what = PAYMENT_NOTICES.get(type_, type_)
+    return f"{PROVIDER_NAMES.get(provider, provider)}: {what} → {notice_result(result)}"
+
+
+def notice_result(result: str) -> str:
+    label = NOTICE_RESULTS.get(result)
+    if label is not None:
+        return str(label)
+    ignored = IGNORED_IN_STATE.fullmatch(result)
+    if ignored:
+        state = ORDER_STATES.get(ignored[1], ignored[1])
+        return gettext("ignored: the order is %(state)s", state=str(state).lower())
+    noted = NOTED.fullmatch(result)
+    if noted:
+        return gettext("noted: %(reason)s", reason=HISTORY_REASONS.get(noted[1], noted[1]))
+    return result

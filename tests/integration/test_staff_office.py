@@ -16,6 +16,7 @@ from app.extensions import db
 from app.orders.models import Order
 from app.orders.placing import BuyerDetails
 from app.outbox.models import OutboxMessage, OutboxStatus
+from app.payments.models import WebhookEvent
 from app.privacy.erasure import erase_person
 from app.privacy.export import export_person
 from app.timeutil import to_lisbon, utcnow
@@ -188,14 +189,39 @@ def test_the_order_history_and_the_outbox_speak_the_teams_language(client, db):
     message = messages("email")[0]
     message.status, message.attempts = OutboxStatus.DEAD, 8
     message.last_error = "gave up after 8 attempts: 550 no such user joao@example.pt"
+    for number, (provider, kind, result) in enumerate(
+        (
+            ("stripe", "charge.refunded", "ignored: order is expired"),
+            ("ifthenpay", "payment.received", "paid"),
+            # A type the team has no words for is shown as it came.
+            ("stripe", "payment_intent.requires_action", "noted: card_declined"),
+        )
+    ):
+        db.session.add(
+            WebhookEvent(
+                provider=provider,
+                event_id=f"evt_{number}",
+                type=kind,
+                order_id=order.id,
+                result=result,
+            )
+        )
     db.session.commit()
     sign_in(client, "owner")
     page = client.get(f"/staff/orders/{order.id}").get_data(as_text=True)
     # Why the order moved, as the team says it; not the codes the history keeps.
     assert "(feita no checkout)" in page and "(paga com cartão (demonstração))" in page
     assert "order_placed" not in page and "demo_card_paid" not in page
+    # What each message is and what each payment notification did, in words too.
+    assert "Email à compradora: confirmação da encomenda e bilhetes" in page
+    assert "email/order_confirmation" not in page
+    notices = page.split("data-payment-notices", 1)[1].split("</ul>", 1)[0]
+    assert "Stripe: reembolso → ignorada: a encomenda está expirada" in notices
+    assert "ifthenpay: pagamento recebido → encomenda paga" in notices
+    assert "Stripe: payment_intent.requires_action → registada: cartão recusado" in notices
     page = client.get("/staff/outbox?view=dead").get_data(as_text=True)
     assert "Abandonada após 8 tentativas: 550 no such user" in page
+    assert "Email à compradora: confirmação da encomenda e bilhetes" in page
     assert "gave up" not in page and "joao@example.pt" not in page
 
 
@@ -211,7 +237,8 @@ def test_skipping_a_message_asks_first_and_shows_what_is_given_up(client, db):
     asked = client.get(f"/staff/outbox/{credit_note.id}/skip?view=waiting")
     page = asked.get_data(as_text=True)
     assert asked.status_code == 200
-    assert "invoicing/credit_note" in page and "João Conceição" in page
+    assert "Nota de crédito (InvoiceXpress)" in page and "João Conceição" in page
+    assert "invoicing/credit_note" not in page
     assert f'data-message-order="{order.id.hex[:8].upper()}"' in page
     assert "data-skip-document" in page and "não pode ser desfeito" in page
     # Neither the page nor a POST without the box ticked changes anything.
