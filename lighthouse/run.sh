@@ -151,7 +151,7 @@ done
 rm -rf "$REPORTS"
 started=$SECONDS
 load_before="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
-# LIGHTHOUSE_RUNS=5 gives a steadier median on a busy machine (about 16 s more per run).
+# LIGHTHOUSE_RUNS=1 for a quick look; the budgets are judged on lighthouserc.json's 5 runs.
 runs_arg=()
 if [ -n "${LIGHTHOUSE_RUNS:-}" ]; then runs_arg=("--numberOfRuns=$LIGHTHOUSE_RUNS"); fi
 # In its own process group and waited for in the background, so that a stop (Ctrl-C, a CI
